@@ -1,0 +1,79 @@
+/**
+ * The three graph tables of CONTRACTS §3: their Iceberg schemas (with stable field ids),
+ * partition specs, and the Arrow schemas that batches handed to the lake must match.
+ */
+import * as arrow from 'apache-arrow';
+import type { PrimitiveType, Schema } from './spec/schema.js';
+
+export const NAMESPACE = 'graph';
+export type TableName = 'edges' | 'nodes' | 'rejected_events';
+
+function schema(fields: Array<[name: string, type: PrimitiveType, required: boolean]>): Schema {
+  return {
+    type: 'struct',
+    'schema-id': 0,
+    fields: fields.map(([name, type, required], i) => ({ id: i + 1, name, type, required })),
+  };
+}
+
+export const EDGES_SCHEMA = schema([
+  ['edge_type', 'string', true],
+  ['src_type', 'string', true],
+  ['src_id', 'string', true],
+  ['dst_type', 'string', true],
+  ['dst_id', 'string', true],
+  ['first_seen', 'timestamptz', true],
+  ['last_seen', 'timestamptz', true],
+  ['event_count', 'long', true],
+  ['source_topic', 'string', true],
+]);
+
+export const NODES_SCHEMA = schema([
+  ['node_type', 'string', true],
+  ['node_id', 'string', true],
+  ['first_seen', 'timestamptz', true],
+  ['last_seen', 'timestamptz', true],
+  ['event_count', 'long', true],
+  ['props', 'string', false],
+  ['source_topic', 'string', true],
+]);
+
+export const REJECTED_SCHEMA = schema([
+  ['topic', 'string', true],
+  ['partition', 'int', true],
+  ['offset', 'long', true],
+  ['key', 'binary', false],
+  ['payload', 'binary', true],
+  ['reason', 'string', true],
+  ['rejected_at', 'timestamptz', true],
+]);
+
+export const TABLE_SCHEMAS: Record<TableName, Schema> = {
+  edges: EDGES_SCHEMA,
+  nodes: NODES_SCHEMA,
+  rejected_events: REJECTED_SCHEMA,
+};
+
+function arrowType(type: PrimitiveType): arrow.DataType {
+  switch (type) {
+    case 'string': return new arrow.Utf8();
+    case 'binary': return new arrow.Binary();
+    case 'int': return new arrow.Int32();
+    case 'long': return new arrow.Int64();
+    case 'timestamptz': return new arrow.TimestampMicrosecond('UTC');
+    case 'timestamp': return new arrow.TimestampMicrosecond();
+    case 'boolean': return new arrow.Bool();
+    case 'float': return new arrow.Float32();
+    case 'double': return new arrow.Float64();
+    case 'date': return new arrow.DateDay();
+  }
+}
+
+/** Arrow schema for an Iceberg schema; `PARQUET:field_id` carries the Iceberg field id into Parquet. */
+export function arrowSchemaOf(schema: Schema): arrow.Schema {
+  return new arrow.Schema(
+    schema.fields.map(
+      (f) => new arrow.Field(f.name, arrowType(f.type), !f.required, new Map([['PARQUET:field_id', String(f.id)]])),
+    ),
+  );
+}
