@@ -3,7 +3,9 @@
  * partition specs, and the Arrow schemas that batches handed to the lake must match.
  */
 import * as arrow from 'apache-arrow';
-import type { PrimitiveType, Schema } from './spec/schema.js';
+import { FIRST_PARTITION_FIELD_ID, type PartitionSpec } from './spec/partition-spec.js';
+import { fieldByName, type PrimitiveType, type Schema } from './spec/schema.js';
+import { bucketTransform } from './spec/transforms.js';
 
 export const NAMESPACE = 'graph';
 export type TableName = 'edges' | 'nodes' | 'rejected_events';
@@ -53,6 +55,45 @@ export const TABLE_SCHEMAS: Record<TableName, Schema> = {
   nodes: NODES_SCHEMA,
   rejected_events: REJECTED_SCHEMA,
 };
+
+/**
+ * Partition specs. The dominant query is "what did this member do in the last N
+ * minutes": it names source ids and a time window. So edges are split by
+ * `day(last_seen)` and `bucket(8, src_id)`: a member/time query opens only the buckets
+ * of the member's ids on the days of the window, and within a day the per-file
+ * `last_seen` bounds prune further, because a streaming file covers only seconds.
+ * Eight buckets keep the file count per commit small (a commit writes one file per
+ * touched partition) while cutting member scans to an eighth.
+ * Nodes are looked up by id at any time, so they are bucketed by `node_id` only.
+ * Rejected events are inspected by time, so they are split by `day(rejected_at)`.
+ */
+export const EDGES_PARTITION_SPEC = partitionSpec(EDGES_SCHEMA, [
+  ['last_seen', 'day'],
+  ['src_id', bucketTransform(8)],
+]);
+
+export const NODES_PARTITION_SPEC = partitionSpec(NODES_SCHEMA, [['node_id', bucketTransform(8)]]);
+
+export const REJECTED_PARTITION_SPEC = partitionSpec(REJECTED_SCHEMA, [['rejected_at', 'day']]);
+
+export const TABLE_PARTITION_SPECS: Record<TableName, PartitionSpec> = {
+  edges: EDGES_PARTITION_SPEC,
+  nodes: NODES_PARTITION_SPEC,
+  rejected_events: REJECTED_PARTITION_SPEC,
+};
+
+/** Field names follow the Java/PyIceberg defaults (`<column>_<transform>`). */
+function partitionSpec(schema: Schema, fields: Array<[column: string, transform: PartitionSpec['fields'][number]['transform']]>): PartitionSpec {
+  return {
+    'spec-id': 0,
+    fields: fields.map(([column, transform], i) => ({
+      'source-id': fieldByName(schema, column).id,
+      'field-id': FIRST_PARTITION_FIELD_ID + i,
+      name: `${column}_${transform.startsWith('bucket') ? 'bucket' : transform}`,
+      transform,
+    })),
+  };
+}
 
 function arrowType(type: PrimitiveType): arrow.DataType {
   switch (type) {

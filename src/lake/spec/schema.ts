@@ -21,3 +21,9 @@ export function fieldByName(schema: Schema, name: string): NestedField {
   if (!field) throw new Error(`schema ${schema['schema-id']} has no field "${name}"`);
   return field;
 }
+
+export function fieldById(schema: Schema, id: number): NestedField {
+  const field = schema.fields.find((f) => f.id === id);
+  if (!field) throw new Error(`schema ${schema['schema-id']} has no field with id ${id}`);
+  return field;
+}

@@ -1,0 +1,112 @@
+/**
+ * Flag parsing shared by every command. A bad flag is the user's mistake, not a crash:
+ * it becomes a UsageError, which main prints as one line and exits 2.
+ */
+
+export class UsageError extends Error {}
+
+type FlagKind = 'string' | 'int' | 'number' | 'boolean' | 'duration';
+
+export interface FlagSpec {
+  readonly name: string;
+  readonly kind: FlagKind;
+  readonly help: string;
+  readonly alias?: string;
+  readonly env?: string;
+  readonly default?: string | number | boolean;
+  readonly placeholder?: string;
+}
+
+export type FlagValues = Record<string, string | number | boolean | undefined>;
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses `90s`, `5m`, `30d`, `250ms` or a bare number of milliseconds. */
+export function parseDurationMs(text: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`${what}: "${text}" is not a duration; use e.g. 90s, 5m, 2h or 30d`);
+  return Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? 'ms']);
+}
+
+function convert(spec: FlagSpec, raw: string): string | number | boolean {
+  const flag = `--${spec.name}`;
+  switch (spec.kind) {
+    case 'string':
+      return raw;
+    case 'boolean':
+      if (raw === 'true' || raw === '1') return true;
+      if (raw === 'false' || raw === '0') return false;
+      throw new UsageError(`${flag}: expected true or false, got "${raw}"`);
+    case 'int': {
+      if (!/^-?\d+$/.test(raw)) throw new UsageError(`${flag}: expected a whole number, got "${raw}"`);
+      return Number(raw);
+    }
+    case 'number': {
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got "${raw}"`);
+      return n;
+    }
+    case 'duration':
+      return parseDurationMs(raw, flag);
+  }
+}
+
+export interface ParsedArgs {
+  readonly flags: FlagValues;
+  readonly positionals: string[];
+  readonly help: boolean;
+}
+
+export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], env: NodeJS.ProcessEnv = process.env): ParsedArgs {
+  const byName = new Map<string, FlagSpec>();
+  for (const s of specs) {
+    byName.set(`--${s.name}`, s);
+    if (s.alias) byName.set(s.alias, s);
+  }
+  const flags: FlagValues = {};
+  const positionals: string[] = [];
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const key = eq > 0 ? arg.slice(0, eq) : arg;
+    const spec = byName.get(key);
+    if (!spec) {
+      const known = specs.map((s) => `--${s.name}`).join(', ');
+      throw new UsageError(`unknown flag ${key}${known ? `; known flags: ${known}` : ''}`);
+    }
+    let raw: string;
+    if (eq > 0) raw = arg.slice(eq + 1);
+    else if (spec.kind === 'boolean') raw = 'true';
+    else {
+      if (i + 1 >= argv.length) throw new UsageError(`--${spec.name} needs a value (${spec.placeholder ?? spec.kind})`);
+      raw = argv[++i];
+    }
+    flags[spec.name] = convert(spec, raw);
+  }
+  for (const s of specs) {
+    if (flags[s.name] !== undefined) continue;
+    const fromEnv = s.env ? env[s.env] : undefined;
+    if (fromEnv !== undefined && fromEnv !== '') flags[s.name] = convert(s, fromEnv);
+    else if (s.default !== undefined) flags[s.name] = s.default;
+  }
+  return { flags, positionals, help };
+}
+
+export function formatFlagHelp(specs: readonly FlagSpec[]): string {
+  const rows = specs.map((s) => {
+    const left = `  ${s.alias ? `${s.alias}, ` : ''}--${s.name}${s.kind === 'boolean' ? '' : ` ${s.placeholder ?? s.kind.toUpperCase()}`}`;
+    const extras = [s.default !== undefined ? `default ${s.default}` : '', s.env ? `env ${s.env}` : ''].filter(Boolean).join(', ');
+    return [left, `${s.help}${extras ? ` (${extras})` : ''}`];
+  });
+  const width = Math.max(...rows.map(([l]) => l.length), 0) + 2;
+  return rows.map(([l, r]) => l.padEnd(width) + r).join('\n');
+}

@@ -1,0 +1,119 @@
+/**
+ * `lakegraph demo`: generator → decode → map → dedup → Arrow → Parquet → Iceberg commits,
+ * all in this process, then a look at what landed: one member's cross-device activity in
+ * the last five minutes of event time, and the top titles.
+ */
+import { mkdir, readdir, rm, writeFile, access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { TOPICS } from '../events/topics.js';
+import { FilesystemCatalog } from '../lake/catalog/filesystem-catalog.js';
+import { runLibraryQuery } from '../query/sql-library.js';
+import { openSnapshotSession } from '../query/snapshot-session.js';
+import { runEmbeddedPipeline } from '../stream/embedded-pipeline.js';
+import { RecordGenerator } from '../stream/generator/record-generator.js';
+import type { JobCounters } from '../stream/job/topic-job.js';
+import { UsageError } from './args.js';
+import { DEFAULT_WAREHOUSE } from './catalog-flags.js';
+import type { Command } from './command.js';
+import { formatTable } from './format-table.js';
+import { ProgressLine } from './progress-line.js';
+
+/** Marks a warehouse the demo made, so a second run may replace it and never a user's own data. */
+const DEMO_MARKER = '.lakegraph-demo';
+const PARTITIONS = 4;
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
+
+async function prepareWarehouse(dir: string): Promise<void> {
+  if (await exists(dir)) {
+    const entries = await readdir(dir);
+    if (entries.length > 0 && !entries.includes(DEMO_MARKER)) {
+      throw new UsageError(`--warehouse ${dir} already holds data the demo did not make; pass an empty or new directory`);
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, DEMO_MARKER), 'made by `lakegraph demo`; the next demo run replaces this directory\n');
+}
+
+function statusLine(c: JobCounters, elapsedMs: number): string {
+  const seconds = elapsedMs / 1000;
+  const rate = seconds > 0 ? Math.round(c.records / seconds) : 0;
+  const dedup = c.accepted > 0 ? ((100 * c.duplicates) / c.accepted).toFixed(2) : '0.00';
+  return (
+    `${c.records.toLocaleString('en-US')} events  ${rate.toLocaleString('en-US')}/s  accepted ${c.accepted.toLocaleString('en-US')}  ` +
+    `rejected ${c.rejected.toLocaleString('en-US')}  duplicates ${dedup}%  snapshots ${c.snapshots}  ${seconds.toFixed(1)}s`
+  );
+}
+
+const PICK_MEMBER = `
+WITH recent AS (SELECT * FROM edges WHERE last_seen >= getvariable('since')),
+     profiles AS (SELECT DISTINCT src_id AS account_id, dst_id AS profile_id FROM edges WHERE edge_type = 'has_profile'),
+     activity AS (
+       SELECT p.account_id, r.edge_type, r.dst_id, r.source_topic
+       FROM recent r JOIN profiles p ON r.src_type = 'profile' AND r.src_id = p.profile_id)
+SELECT account_id,
+       count(DISTINCT dst_id) FILTER (WHERE edge_type = 'used_device') AS devices,
+       count(DISTINCT source_topic) AS business_lines
+FROM activity
+GROUP BY account_id
+ORDER BY (devices >= 2 AND business_lines >= 2) DESC, business_lines DESC, devices DESC, account_id
+LIMIT 1`;
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'Run the embedded pipeline on generated events into a local Iceberg warehouse, then query it.',
+  usage: 'lakegraph demo [--events N] [--warehouse DIR] [--seed S]',
+  flags: [
+    { name: 'events', kind: 'int', placeholder: 'N', default: 300_000, help: 'events to generate (duplicates and bad records included)' },
+    { name: 'warehouse', kind: 'string', placeholder: 'DIR', default: DEFAULT_WAREHOUSE, help: 'where to write the tables (replaced if a previous demo made it)' },
+    { name: 'seed', kind: 'int', placeholder: 'S', default: 1, help: 'generator seed; the same seed gives the same events' },
+    { name: 'commit-interval-ms', kind: 'int', placeholder: 'N', default: 2_000, help: 'how often each topic job commits' },
+  ],
+  async run(flags) {
+    const events = flags['events'] as number;
+    if (events < 1) throw new UsageError('--events must be at least 1');
+    const warehouse = resolve(flags['warehouse'] as string);
+    await prepareWarehouse(warehouse);
+    const catalog = new FilesystemCatalog(warehouse);
+    const generator = new RecordGenerator({ events, seed: flags['seed'] as number, partitions: PARTITIONS });
+    const progress = new ProgressLine();
+    process.stderr.write(`lakegraph demo: ${events.toLocaleString('en-US')} events into ${warehouse}\n`);
+    let last = '';
+    const totals = await runEmbeddedPipeline({
+      catalog,
+      generator,
+      topics: TOPICS,
+      partitions: PARTITIONS,
+      commitIntervalMs: flags['commit-interval-ms'] as number,
+      onProgress: (counters, elapsed) => progress.update((last = statusLine(counters, elapsed))),
+    });
+    progress.done(last);
+    process.stdout.write(`\nCommitted ${totals.snapshots} snapshots: ${totals.edgeRows.toLocaleString('en-US')} edge rows, ${totals.nodeRows.toLocaleString('en-US')} node rows, ${totals.rejected} rejected events.\n`);
+
+    const session = await openSnapshotSession(catalog);
+    try {
+      const [{ newest }] = (await session.connection.runAndReadAll('SELECT max(last_seen) AS newest FROM edges')).getRowObjectsJson() as Array<{ newest: string | null }>;
+      if (newest === null) {
+        process.stdout.write('No edges were committed.\n');
+        return 0;
+      }
+      await session.connection.run("SET VARIABLE since = (SELECT max(last_seen) - INTERVAL 5 MINUTE FROM edges)");
+      const picked = (await session.connection.runAndReadAll(PICK_MEMBER)).getRowObjectsJson() as Array<{ account_id: string; devices: number; business_lines: number }>;
+      if (picked.length > 0) {
+        const { account_id } = picked[0];
+        const activity = await runLibraryQuery(session.connection, 'member_activity', { account_id });
+        process.stdout.write(`\nAccount ${account_id}: activity in the last 5 minutes of event time (up to ${newest}), across devices and business lines:\n`);
+        process.stdout.write(formatTable(activity, ['last_seen', 'edge_type', 'src_id', 'dst_type', 'dst_id', 'event_count']) + '\n');
+      }
+      const titles = await runLibraryQuery(session.connection, 'top_titles', { top_n: 10 });
+      process.stdout.write('\nTop titles:\n' + formatTable(titles) + '\n');
+      process.stdout.write(`\nExplore it: npx lakegraph sql --warehouse ${flags['warehouse']} -c "SELECT edge_type, count(*) FROM edges GROUP BY ALL"\n`);
+    } finally {
+      session.close();
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * Entry point of the `lakegraph` binary: picks the command, parses its flags and maps
+ * failures to the exit codes of CONTRACTS §4 (2 = bad usage or configuration, 1 = runtime).
+ */
+import { UsageError, formatFlagHelp, parseArgs } from './args.js';
+import type { Command } from './command.js';
+
+// Commands load lazily so `--help` and usage errors never pay for DuckDB or Kafka start-up.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  demo: { summary: 'run the embedded pipeline on generated events (no services needed)', load: async () => (await import('./demo.js')).demoCommand },
+  sql: { summary: 'run DuckDB SQL with views `edges` and `nodes`', load: async () => (await import('./sql.js')).sqlCommand },
+};
+
+function topLevelHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 2;
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`);
+  return `usage: lakegraph <command> [flags]\n\ncommands:\n${lines.join('\n')}\n\nRun \`lakegraph <command> --help\` for a command's flags.`;
+}
+
+export function commandHelp(command: Command): string {
+  return `usage: ${command.usage}\n\n${command.summary}\n\nflags:\n${formatFlagHelp(command.flags)}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(topLevelHelp() + '\n');
+    return name ? 0 : 2;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`lakegraph: unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')} (see lakegraph --help)\n`);
+    return 2;
+  }
+  const command = await entry.load();
+  try {
+    const parsed = parseArgs(rest, command.flags);
+    if (parsed.help) {
+      process.stdout.write(commandHelp(command) + '\n');
+      return 0;
+    }
+    return await command.run(parsed.flags, parsed.positionals);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`lakegraph ${name}: ${err.message} (see lakegraph ${name} --help)\n`);
+      return 2;
+    }
+    const message = err instanceof Error ? (process.env.LAKEGRAPH_DEBUG ? err.stack : err.message) : String(err);
+    process.stderr.write(`lakegraph ${name}: ${message}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`lakegraph: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

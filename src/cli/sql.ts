@@ -1,0 +1,46 @@
+/** `lakegraph sql`: DuckDB SQL over views `edges`, `nodes` and `rejected_events` of the committed snapshot. */
+import { readFile } from 'node:fs/promises';
+import { UsageError } from './args.js';
+import { WAREHOUSE_FLAGS, catalogFromFlags } from './catalog-flags.js';
+import type { Command } from './command.js';
+import { formatTable } from './format-table.js';
+import { openSnapshotSession } from '../query/snapshot-session.js';
+
+export const sqlCommand: Command = {
+  name: 'sql',
+  summary: 'Run DuckDB SQL with views `edges`, `nodes` and `rejected_events` over the current snapshot.',
+  usage: 'lakegraph sql (-c SQL | -f FILE) [--warehouse DIR | --catalog-uri URL] [--json]',
+  flags: [
+    { name: 'command', alias: '-c', kind: 'string', placeholder: 'SQL', help: 'SQL to run (several statements allowed; the last one is printed)' },
+    { name: 'file', alias: '-f', kind: 'string', placeholder: 'FILE', help: 'file of SQL to run' },
+    ...WAREHOUSE_FLAGS,
+    { name: 'json', kind: 'boolean', help: 'print rows as one JSON array' },
+  ],
+  async run(flags) {
+    const inline = flags['command'] as string | undefined;
+    const file = flags['file'] as string | undefined;
+    if ((inline === undefined) === (file === undefined)) throw new UsageError('give exactly one of -c SQL or -f FILE');
+    let text: string;
+    if (file !== undefined) {
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (err) {
+        throw new UsageError(`-f ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      }
+    } else text = inline!;
+    const session = await openSnapshotSession(catalogFromFlags(flags));
+    try {
+      const statements = await session.connection.extractStatements(text);
+      if (statements.count === 0) throw new UsageError('no SQL statement given');
+      let rows: Record<string, unknown>[] = [];
+      for (let i = 0; i < statements.count; i++) {
+        const prepared = await statements.prepare(i);
+        rows = (await prepared.runAndReadAll()).getRowObjectsJson() as Record<string, unknown>[];
+      }
+      process.stdout.write((flags['json'] ? JSON.stringify(rows) : formatTable(rows)) + '\n');
+    } finally {
+      session.close();
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,160 @@
+/**
+ * A Catalog backed by an Iceberg REST catalog server, spoken to through iceberg-js.
+ * The server owns table metadata and swaps it atomically on commit, checking the
+ * commit's requirements (`assert-table-uuid`, `assert-ref-snapshot-id`) against the
+ * current metadata and answering 409 when one fails. Data and manifest files are
+ * written by lakegraph under the location the server assigned to the table, which for
+ * a local server is a directory of this machine's filesystem.
+ */
+import type { CreateTableRequest as RestCreateTableRequest, TableIdentifier as RestTableIdentifier } from 'iceberg-js';
+import { IcebergError, IcebergRestCatalog } from 'iceberg-js';
+import type { Catalog, CreateTableRequest, TableCommit, TableIdentifier } from './catalog.js';
+import { CommitConflictError, formatTableIdentifier, NoSuchTableError } from './catalog.js';
+import type { FileIO } from './file-io.js';
+import { LocalFileIO } from './file-io.js';
+import {
+  CatalogUnreachableError,
+  CommitStateUnknownError,
+  hasStatus,
+  isConnectionRefused,
+  isNetworkFailure,
+  isServerFailure,
+  serverMessage,
+} from './rest-errors.js';
+import { assertCreatedAsRequested, tableMetadataFromRest } from './rest-metadata.js';
+import type { TableMetadata } from '../spec/table-metadata.js';
+
+export interface RestCatalogOptions {
+  /** Base URI of the catalog server, e.g. `http://127.0.0.1:8181` (the API lives under `/v1`). */
+  readonly uri: string;
+  /** Sent as `?warehouse=` to `/v1/config`; the server may answer with a path prefix to use. */
+  readonly warehouse?: string;
+  /** Defaults to the local filesystem, where a local server's warehouse lives. */
+  readonly io?: FileIO;
+}
+
+export class RestCatalog implements Catalog {
+  readonly uri: string;
+  readonly io: FileIO;
+  private readonly client: IcebergRestCatalog;
+  /** One creation request per namespace and process; a failed one is forgotten so it is tried again. */
+  private readonly ensuredNamespaces = new Map<string, Promise<void>>();
+
+  constructor(options: RestCatalogOptions) {
+    this.uri = options.uri;
+    this.io = options.io ?? new LocalFileIO();
+    this.client = new IcebergRestCatalog({ baseUrl: options.uri, warehouse: options.warehouse });
+  }
+
+  async loadTable(id: TableIdentifier): Promise<TableMetadata> {
+    try {
+      return tableMetadataFromRest(id, await this.client.loadTable(restId(id)));
+    } catch (error) {
+      if (hasStatus(error, 404)) throw new NoSuchTableError(id);
+      throw this.explain(error, `load ${formatTableIdentifier(id)}`);
+    }
+  }
+
+  async createTable(id: TableIdentifier, request: CreateTableRequest): Promise<TableMetadata> {
+    await this.ensureNamespace(id.namespace);
+    let created;
+    try {
+      created = await this.client.createTable({ namespace: [...id.namespace] }, restCreateRequest(id, request));
+    } catch (error) {
+      // AlreadyExistsException: another process (or an earlier run) created it; its schema wins.
+      if (hasStatus(error, 409)) return this.loadTable(id);
+      throw this.explain(error, `create ${formatTableIdentifier(id)}`);
+    }
+    const metadata = tableMetadataFromRest(id, created);
+    assertCreatedAsRequested(id, request, metadata);
+    return metadata;
+  }
+
+  async commitTable(id: TableIdentifier, commit: TableCommit): Promise<TableMetadata> {
+    try {
+      const response = await this.client.commitTable(restId(id), {
+        requirements: [...commit.requirements],
+        updates: [...commit.updates],
+      });
+      return tableMetadataFromRest(id, response.metadata);
+    } catch (error) {
+      // CommitFailedException: a requirement no longer holds and the server changed nothing.
+      if (hasStatus(error, 409)) throw new CommitConflictError(id, serverMessage(error));
+      if (isServerFailure(error) || (isNetworkFailure(error) && !isConnectionRefused(error))) {
+        return this.resolveUnknownCommit(id, commit, error);
+      }
+      if (hasStatus(error, 404)) throw new NoSuchTableError(id);
+      throw this.explain(error, `commit to ${formatTableIdentifier(id)}`);
+    }
+  }
+
+  private ensureNamespace(namespace: readonly string[]): Promise<void> {
+    const key = namespace.join('\u001f');
+    let ensured = this.ensuredNamespaces.get(key);
+    if (!ensured) {
+      ensured = this.client.createNamespaceIfNotExists({ namespace: [...namespace] }).then(
+        () => undefined,
+        (error: unknown) => {
+          this.ensuredNamespaces.delete(key);
+          throw this.explain(error, `create namespace ${namespace.join('.')}`);
+        },
+      );
+      this.ensuredNamespaces.set(key, ensured);
+    }
+    return ensured;
+  }
+
+  /**
+   * The request may or may not have been applied. A commit is atomic, so if the snapshot
+   * it adds is in the table now, all of it landed.
+   */
+  private async resolveUnknownCommit(id: TableIdentifier, commit: TableCommit, failure: unknown): Promise<TableMetadata> {
+    const table = formatTableIdentifier(id);
+    const added = commit.updates.flatMap((u) => (u.action === 'add-snapshot' ? [u.snapshot['snapshot-id']] : []));
+    let current: TableMetadata;
+    try {
+      current = await this.loadTable(id);
+    } catch (reloadError) {
+      throw new CommitStateUnknownError(`commit to ${table} failed and the table could not be reloaded to check it`, {
+        cause: new AggregateError([failure, reloadError]),
+      });
+    }
+    const landed = added.length > 0 && added.every((s) => current.snapshots.some((t) => t['snapshot-id'] === s));
+    if (landed) return current;
+    throw new CommitStateUnknownError(
+      `commit to ${table} failed (${describe(failure)}) and its snapshot ${added.join(', ') || '(none)'} is not in the table; it may still land`,
+      { cause: failure },
+    );
+  }
+
+  /** Names the URL when nothing answered, and the action when the server refused. */
+  private explain(error: unknown, action: string): Error {
+    if (isNetworkFailure(error)) return new CatalogUnreachableError(this.uri, error);
+    if (error instanceof IcebergError) {
+      return new Error(`REST catalog at ${this.uri} could not ${action}: HTTP ${error.status} ${serverMessage(error)}`, {
+        cause: error,
+      });
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+function restId(id: TableIdentifier): RestTableIdentifier {
+  return { namespace: [...id.namespace], name: id.name };
+}
+
+function restCreateRequest(id: TableIdentifier, request: CreateTableRequest): RestCreateTableRequest {
+  const { schema, partitionSpec, sortOrder } = request;
+  return {
+    name: id.name,
+    schema: { ...schema, fields: [...schema.fields] },
+    'partition-spec': { ...partitionSpec, fields: [...partitionSpec.fields] },
+    ...(sortOrder && { 'write-order': { ...sortOrder, fields: [...sortOrder.fields] } }),
+    // No location: the server places the table in its warehouse.
+    properties: { ...request.properties, 'format-version': '2' },
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

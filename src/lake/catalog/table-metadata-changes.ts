@@ -1,0 +1,103 @@
+/**
+ * Catalog-side table metadata changes: creating a table's first metadata, checking a
+ * commit's requirements and applying its updates — what a REST catalog server does,
+ * for catalogs that keep metadata files themselves.
+ */
+import { randomUUID } from 'node:crypto';
+import { lastPartitionIdOf } from '../spec/partition-spec.js';
+import { MAIN_BRANCH } from '../spec/snapshot.js';
+import { UNSORTED } from '../spec/sort-order.js';
+import type { MetadataLogEntry, TableMetadata } from '../spec/table-metadata.js';
+import type { CreateTableRequest, TableCommit } from './catalog.js';
+
+export function newTableMetadata(location: string, request: CreateTableRequest, nowMs = Date.now()): TableMetadata {
+  const sortOrder = request.sortOrder ?? UNSORTED;
+  return {
+    'format-version': 2,
+    'table-uuid': randomUUID(),
+    location,
+    'last-sequence-number': 0,
+    'last-updated-ms': nowMs,
+    'last-column-id': request.schema.fields.reduce((max, f) => Math.max(max, f.id), 0),
+    schemas: [request.schema],
+    'current-schema-id': request.schema['schema-id'],
+    'partition-specs': [request.partitionSpec],
+    'default-spec-id': request.partitionSpec['spec-id'],
+    'last-partition-id': lastPartitionIdOf(request.partitionSpec),
+    properties: { ...request.properties },
+    snapshots: [],
+    'snapshot-log': [],
+    'metadata-log': [],
+    'sort-orders': [sortOrder],
+    'default-sort-order-id': sortOrder['order-id'],
+    refs: {},
+  };
+}
+
+/** Why `commit` cannot apply to `current`, or undefined when it can. */
+export function commitConflict(current: TableMetadata, commit: TableCommit): string | undefined {
+  for (const requirement of commit.requirements) {
+    switch (requirement.type) {
+      case 'assert-table-uuid':
+        if (current['table-uuid'] !== requirement.uuid) {
+          return `table uuid is ${current['table-uuid']}, expected ${requirement.uuid}`;
+        }
+        break;
+      case 'assert-ref-snapshot-id': {
+        const actual = current.refs[requirement.ref]?.['snapshot-id'] ?? null;
+        if (actual !== requirement['snapshot-id']) {
+          return `ref ${requirement.ref} is at snapshot ${actual}, expected ${requirement['snapshot-id']}`;
+        }
+        break;
+      }
+    }
+  }
+  for (const update of commit.updates) {
+    if (update.action === 'add-snapshot' && update.snapshot['sequence-number'] <= current['last-sequence-number']) {
+      return `snapshot sequence number ${update.snapshot['sequence-number']} is not above ${current['last-sequence-number']}`;
+    }
+  }
+  return undefined;
+}
+
+/** `current` with the commit's updates applied; `previousFile` enters the metadata log. */
+export function applyTableUpdates(
+  current: TableMetadata,
+  commit: TableCommit,
+  previousFile: MetadataLogEntry,
+  nowMs = Date.now(),
+): TableMetadata {
+  let next: TableMetadata = {
+    ...current,
+    'last-updated-ms': nowMs,
+    'metadata-log': [...current['metadata-log'], previousFile],
+  };
+  for (const update of commit.updates) {
+    switch (update.action) {
+      case 'add-snapshot':
+        next = {
+          ...next,
+          snapshots: [...next.snapshots, update.snapshot],
+          'last-sequence-number': update.snapshot['sequence-number'],
+        };
+        break;
+      case 'set-snapshot-ref': {
+        const snapshot = next.snapshots.find((s) => s['snapshot-id'] === update['snapshot-id']);
+        if (!snapshot) throw new Error(`set-snapshot-ref names unknown snapshot ${update['snapshot-id']}`);
+        next = { ...next, refs: { ...next.refs, [update['ref-name']]: { 'snapshot-id': update['snapshot-id'], type: update.type } } };
+        if (update['ref-name'] === MAIN_BRANCH) {
+          next = {
+            ...next,
+            'current-snapshot-id': update['snapshot-id'],
+            'snapshot-log': [...next['snapshot-log'], { 'timestamp-ms': snapshot['timestamp-ms'], 'snapshot-id': update['snapshot-id'] }],
+          };
+        }
+        break;
+      }
+      case 'set-properties':
+        next = { ...next, properties: { ...next.properties, ...update.updates } };
+        break;
+    }
+  }
+  return next;
+}

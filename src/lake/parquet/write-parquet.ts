@@ -1,0 +1,75 @@
+/**
+ * Writes one Iceberg data file: an Arrow table shaped by `arrowSchemaOf(schema)` becomes a
+ * Parquet file whose columns carry the Iceberg field ids, plus the metrics its manifest
+ * entry needs. parquet-wasm (arrow-rs) does the encoding; it turns each Arrow field's
+ * `PARQUET:field_id` metadata into the Parquet field id.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import * as arrow from 'apache-arrow';
+import * as parquet from 'parquet-wasm';
+import type { Schema } from '../spec/schema.js';
+import type { ColumnMetrics } from '../spec/metrics.js';
+import { arrowSchemaOf } from '../tables.js';
+import { columnMetricsOf } from './column-metrics.js';
+import { columnSizesOf } from './column-sizes.js';
+
+export interface WrittenDataFile {
+  readonly fileSizeInBytes: number;
+  readonly recordCount: number;
+  readonly metrics: ColumnMetrics;
+}
+
+/**
+ * Creates missing parent directories (e.g. a partition's). The file itself is created
+ * exclusively (fails if `path` exists): a data file name is unique, so an existing file
+ * means a caller bug that would otherwise clobber committed data.
+ */
+export async function writeParquetFile(path: string, table: arrow.Table, schema: Schema): Promise<WrittenDataFile> {
+  const canonical = withIcebergSchema(table, schema);
+  const file = encodeParquet(canonical);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, file, { flag: 'wx' });
+  const metrics = { ...columnMetricsOf(canonical, schema), columnSizes: await columnSizesOf(file, schema) };
+  return { fileSizeInBytes: file.byteLength, recordCount: canonical.numRows, metrics };
+}
+
+/**
+ * Re-labels the batches with the schema derived from the Iceberg schema, so field ids
+ * come from the one source of truth even if the caller's Arrow fields lost their
+ * metadata. Names and types must already agree; Arrow nullability may differ as long as
+ * required columns hold no nulls (tables built without an explicit schema are all-nullable).
+ */
+function withIcebergSchema(table: arrow.Table, schema: Schema): arrow.Table {
+  const expected = arrowSchemaOf(schema);
+  const actual = table.schema;
+  if (actual.fields.length !== expected.fields.length) {
+    throw new Error(`table has ${actual.fields.length} columns, schema ${schema['schema-id']} has ${expected.fields.length}`);
+  }
+  expected.fields.forEach((field, i) => {
+    const given = actual.fields[i];
+    if (given.name !== field.name || !arrow.util.compareTypes(field.type, given.type)) {
+      throw new Error(`column ${i} is "${given.name}: ${given.type}", expected "${field.name}: ${field.type}"`);
+    }
+    if (!field.nullable && table.getChildAt(i)!.nullCount > 0) {
+      throw new Error(`required column "${field.name}" has nulls`);
+    }
+  });
+  return new arrow.Table(table.batches.map((batch) => new arrow.RecordBatch(expected, batch.data)));
+}
+
+/**
+ * zstd is Iceberg's default codec: about a quarter smaller than snappy here for ~10% more
+ * encode time. Statistics per column chunk (not per page) keep row-group pruning for
+ * readers and skip the page-index work, which cost ~20% of encode time on edge rows.
+ */
+function encodeParquet(table: arrow.Table): Uint8Array<ArrayBuffer> {
+  const properties = new parquet.WriterPropertiesBuilder()
+    .setCompression(parquet.Compression.ZSTD)
+    .setStatisticsEnabled(parquet.EnabledStatistics.Chunk)
+    .build();
+  // writeParquet consumes (frees) both the wasm table and the properties, and copies the
+  // file out of wasm memory into a fresh ArrayBuffer, so the narrower type holds.
+  const file = parquet.writeParquet(parquet.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), properties);
+  return file as Uint8Array<ArrayBuffer>;
+}

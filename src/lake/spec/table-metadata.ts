@@ -1,0 +1,68 @@
+/** Iceberg v2 table metadata (spec: "Table Metadata"), as stored in `v<N>.metadata.json`. */
+import type { PartitionSpec } from './partition-spec.js';
+import type { Schema } from './schema.js';
+import type { Snapshot, SnapshotRef } from './snapshot.js';
+import { MAIN_BRANCH } from './snapshot.js';
+import type { SortOrder } from './sort-order.js';
+
+export interface SnapshotLogEntry {
+  readonly 'timestamp-ms': number;
+  readonly 'snapshot-id': number;
+}
+
+export interface MetadataLogEntry {
+  readonly 'timestamp-ms': number;
+  readonly 'metadata-file': string;
+}
+
+export interface TableMetadata {
+  readonly 'format-version': 2;
+  readonly 'table-uuid': string;
+  readonly location: string;
+  readonly 'last-sequence-number': number;
+  readonly 'last-updated-ms': number;
+  readonly 'last-column-id': number;
+  readonly schemas: readonly Schema[];
+  readonly 'current-schema-id': number;
+  readonly 'partition-specs': readonly PartitionSpec[];
+  readonly 'default-spec-id': number;
+  readonly 'last-partition-id': number;
+  readonly properties: Readonly<Record<string, string>>;
+  /** Absent (the spec also allows null/-1 from other writers) while the table has no snapshot. */
+  readonly 'current-snapshot-id'?: number | null;
+  readonly snapshots: readonly Snapshot[];
+  readonly 'snapshot-log': readonly SnapshotLogEntry[];
+  readonly 'metadata-log': readonly MetadataLogEntry[];
+  readonly 'sort-orders': readonly SortOrder[];
+  readonly 'default-sort-order-id': number;
+  readonly refs: Readonly<Record<string, SnapshotRef>>;
+}
+
+/** The snapshot `main` points at, or undefined for an empty table. */
+export function currentSnapshot(metadata: TableMetadata): Snapshot | undefined {
+  const id = metadata.refs[MAIN_BRANCH]?.['snapshot-id'] ?? metadata['current-snapshot-id'];
+  if (id === undefined || id === null || id === -1) return undefined;
+  return snapshotById(metadata, id);
+}
+
+export function snapshotById(metadata: TableMetadata, snapshotId: number): Snapshot {
+  const snapshot = metadata.snapshots.find((s) => s['snapshot-id'] === snapshotId);
+  if (!snapshot) throw new Error(`table ${metadata['table-uuid']} has no snapshot ${snapshotId}`);
+  return snapshot;
+}
+
+export function currentSchema(metadata: TableMetadata): Schema {
+  const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id']);
+  if (!schema) throw new Error(`table ${metadata['table-uuid']} has no schema ${metadata['current-schema-id']}`);
+  return schema;
+}
+
+export function partitionSpecById(metadata: TableMetadata, specId: number): PartitionSpec {
+  const spec = metadata['partition-specs'].find((s) => s['spec-id'] === specId);
+  if (!spec) throw new Error(`table ${metadata['table-uuid']} has no partition spec ${specId}`);
+  return spec;
+}
+
+export function defaultPartitionSpec(metadata: TableMetadata): PartitionSpec {
+  return partitionSpecById(metadata, metadata['default-spec-id']);
+}

@@ -1,0 +1,177 @@
+/**
+ * A transaction that produces one snapshot. It stages changes, then `commit()` builds
+ * manifests, a manifest list and the snapshot on top of the current table state and
+ * asks the catalog to swap it in. When another writer committed first, it reloads,
+ * rebases onto the new parent (recomputing totals and carried properties) and retries
+ * with jittered exponential backoff.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CommitConflictError, formatTableIdentifier, type TableCommit } from '../catalog/catalog.js';
+import { writeManifest } from '../manifest/manifest-file.js';
+import { readManifestList, writeManifestList } from '../manifest/manifest-list.js';
+import type { DataFile } from '../spec/data-file.js';
+import { ManifestEntryStatus, type ManifestFile } from '../spec/manifest.js';
+import { MAIN_BRANCH, type Snapshot, type SnapshotOperation } from '../spec/snapshot.js';
+import { currentSchema, currentSnapshot, defaultPartitionSpec, type TableMetadata } from '../spec/table-metadata.js';
+import { newSnapshotId } from './snapshot-id.js';
+import { snapshotSummary, type PropertiesOfParent } from './snapshot-summary.js';
+import type { Table } from './table.js';
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 60, baseDelayMs: 5, maxDelayMs: 1000 };
+
+export class CommitRetriesExhaustedError extends Error {
+  override readonly name = 'CommitRetriesExhaustedError';
+  constructor(table: string, attempts: number, cause: CommitConflictError) {
+    super(`gave up committing to ${table} after ${attempts} conflicting attempts: ${cause.message}`, { cause });
+  }
+}
+
+/** What a subclass makes of the parent's manifests: the ones to keep and the files it removed. */
+export interface RebasedManifests {
+  readonly manifests: readonly ManifestFile[];
+  readonly deleted: readonly DataFile[];
+  /** Manifests written for this attempt only (deleted again if the attempt conflicts). */
+  readonly written: readonly string[];
+}
+
+export interface AttemptContext {
+  readonly table: Table;
+  readonly base: TableMetadata;
+  readonly snapshotId: number;
+  readonly sequenceNumber: number;
+}
+
+export abstract class SnapshotTransaction {
+  protected abstract readonly operation: SnapshotOperation;
+  private readonly added: DataFile[] = [];
+  private propertiesOf: PropertiesOfParent = () => ({});
+  private readonly snapshotId = newSnapshotId();
+  /** The manifest of added files does not depend on the parent, so it is written once for all attempts. */
+  private addedManifest: Promise<ManifestFile> | undefined;
+  private committed = false;
+
+  constructor(protected readonly table: Table) {}
+
+  addFiles(files: readonly DataFile[]): this {
+    this.assertOpen();
+    this.added.push(...files);
+    return this;
+  }
+
+  /** Sets the `lakegraph.*` summary properties as a function of the parent's summary, re-run on every rebase. */
+  setProperties(propertiesOf: PropertiesOfParent): this {
+    this.assertOpen();
+    this.propertiesOf = propertiesOf;
+    return this;
+  }
+
+  /** Rewrites the parent's manifests as this operation requires. */
+  protected abstract rebase(parentManifests: readonly ManifestFile[], context: AttemptContext): Promise<RebasedManifests>;
+
+  async commit(retry: RetryPolicy = DEFAULT_RETRY_POLICY): Promise<Snapshot> {
+    this.assertOpen();
+    let base = this.table.metadata;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const snapshot = await this.attempt(base, attempt);
+        this.committed = true;
+        return snapshot;
+      } catch (error) {
+        if (!(error instanceof CommitConflictError)) throw error;
+        if (attempt >= retry.maxAttempts) {
+          throw new CommitRetriesExhaustedError(formatTableIdentifier(this.table.id), attempt, error);
+        }
+        const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);
+        await sleep(Math.random() * ceiling);
+        base = await this.table.refresh();
+      }
+    }
+  }
+
+  private async attempt(base: TableMetadata, attempt: number): Promise<Snapshot> {
+    const { io } = this.table;
+    const parent = currentSnapshot(base);
+    const context: AttemptContext = {
+      table: this.table,
+      base,
+      snapshotId: this.snapshotId,
+      sequenceNumber: base['last-sequence-number'] + 1,
+    };
+    const parentManifests = parent ? await readManifestList(io, parent['manifest-list']) : [];
+    const rebased = await this.rebase(parentManifests, context);
+    const manifestList = `${base.location}/metadata/snap-${this.snapshotId}-${attempt}-${randomUUID()}.avro`;
+    const written = [...rebased.written, manifestList];
+    try {
+      const manifests = [...(await this.addedManifestFor(context)), ...rebased.manifests];
+      await writeManifestList(io, manifestList, manifests, {
+        snapshotId: this.snapshotId,
+        parentSnapshotId: parent?.['snapshot-id'],
+        sequenceNumber: context.sequenceNumber,
+      });
+      const snapshot: Snapshot = {
+        'snapshot-id': this.snapshotId,
+        ...(parent ? { 'parent-snapshot-id': parent['snapshot-id'] } : {}),
+        'sequence-number': context.sequenceNumber,
+        'timestamp-ms': Date.now(),
+        'manifest-list': manifestList,
+        summary: snapshotSummary({
+          operation: this.operation,
+          parent: parent?.summary,
+          added: this.added,
+          deleted: rebased.deleted,
+          properties: this.propertiesOf(parent?.summary),
+        }),
+        'schema-id': base['current-schema-id'],
+      };
+      const commit: TableCommit = {
+        requirements: [
+          { type: 'assert-table-uuid', uuid: base['table-uuid'] },
+          { type: 'assert-ref-snapshot-id', ref: MAIN_BRANCH, 'snapshot-id': parent?.['snapshot-id'] ?? null },
+        ],
+        updates: [
+          { action: 'add-snapshot', snapshot },
+          { action: 'set-snapshot-ref', 'ref-name': MAIN_BRANCH, type: 'branch', 'snapshot-id': this.snapshotId },
+        ],
+      };
+      this.table.metadata = await this.table.catalog.commitTable(this.table.id, commit);
+      return snapshot;
+    } catch (error) {
+      // Only a conflict proves the commit did not land; on any other error the files may be referenced.
+      if (error instanceof CommitConflictError) await Promise.all(written.map((f) => io.delete(f)));
+      throw error;
+    }
+  }
+
+  /** The added-files manifest, stamped with this attempt's sequence number (its entries inherit it). */
+  private async addedManifestFor(context: AttemptContext): Promise<ManifestFile[]> {
+    if (this.added.length === 0) return [];
+    const spec = defaultPartitionSpec(context.base);
+    const foreign = this.added.find((f) => f.specId !== spec['spec-id']);
+    if (foreign) throw new Error(`${foreign.filePath} is partitioned by spec ${foreign.specId}, the table by ${spec['spec-id']}`);
+    this.addedManifest ??= writeManifest(
+      this.table.io,
+      `${context.base.location}/metadata/${randomUUID()}-m0.avro`,
+      this.added.map((dataFile) => ({
+        status: ManifestEntryStatus.Added,
+        snapshotId: this.snapshotId,
+        sequenceNumber: null,
+        fileSequenceNumber: null,
+        dataFile,
+      })),
+      { schema: currentSchema(context.base), spec, snapshotId: this.snapshotId, sequenceNumber: context.sequenceNumber },
+    );
+    const manifest = await this.addedManifest;
+    return [{ ...manifest, sequenceNumber: context.sequenceNumber, minSequenceNumber: context.sequenceNumber }];
+  }
+
+  protected assertOpen(): void {
+    if (this.committed) throw new Error('transaction already committed; start a new one');
+  }
+}

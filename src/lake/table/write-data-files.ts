@@ -1,0 +1,59 @@
+/**
+ * Turns an Arrow table into the table's data files: rows are split by partition and
+ * each partition becomes one Parquet file under `<table>/data/<partition path>/`.
+ * The files are not yet part of the table; commit them with `table.newAppend()`.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type * as arrow from 'apache-arrow';
+import { writeParquetFile } from '../parquet/write-parquet.js';
+import type { DataFile } from '../spec/data-file.js';
+import type { PartitionSpec } from '../spec/partition-spec.js';
+import { currentSchema, defaultPartitionSpec } from '../spec/table-metadata.js';
+import type { Table } from './table.js';
+import { gatherRows } from '../write/gather-rows.js';
+import { partitionRows } from '../write/partition-rows.js';
+
+const DAY_MS = 86_400_000;
+
+/** Hive-style path segment, dates readable the way Java/PyIceberg print them. */
+function partitionPath(spec: PartitionSpec, values: readonly number[]): string {
+  return spec.fields
+    .map((field, i) => {
+      const value = values[i];
+      if (field.transform === 'day') return `${field.name}=${new Date(value * DAY_MS).toISOString().slice(0, 10)}`;
+      if (field.transform === 'hour') return `${field.name}=${new Date(value * 3_600_000).toISOString().slice(0, 13).replace('T', '-')}`;
+      return `${field.name}=${value}`;
+    })
+    .join('/');
+}
+
+export async function writeDataFiles(table: Table, rows: arrow.Table): Promise<DataFile[]> {
+  if (rows.numRows === 0) return [];
+  const schema = currentSchema(table.metadata);
+  const spec = defaultPartitionSpec(table.metadata);
+  const groups = partitionRows(rows, schema, spec);
+  const files: DataFile[] = [];
+  for (let g = 0; g < groups.partitions.length; g++) {
+    const partition = groups.partitions[g];
+    const single = groups.partitions.length === 1 && rows.batches.length === 1;
+    const slice = single ? rows : gatherRows(rows, { ...groups, start: groups.starts[g], end: groups.starts[g + 1] });
+    const segment = partitionPath(spec, partition);
+    const location = `${table.metadata.location}/data/${segment ? `${segment}/` : ''}${randomUUID()}.parquet`;
+    const path = table.io.localPath(location);
+    await mkdir(dirname(path), { recursive: true });
+    const written = await writeParquetFile(path, slice, schema);
+    files.push({
+      content: 0,
+      filePath: location,
+      fileFormat: 'PARQUET',
+      specId: spec['spec-id'],
+      partition,
+      recordCount: BigInt(written.recordCount),
+      fileSizeInBytes: BigInt(written.fileSizeInBytes),
+      metrics: written.metrics,
+    });
+  }
+  return files;
+}

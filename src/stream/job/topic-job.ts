@@ -1,0 +1,245 @@
+/**
+ * One topic's path from source records to committed graph rows:
+ * decode → validate → dedup → map → flush window → Arrow → Parquet → one commit per table.
+ *
+ * Exactly-once: each table's commit stores the next offset of every partition this job
+ * wrote (see source-positions.ts). The commit only lands if the table's offsets for those
+ * partitions are still the ones this job started its window from; otherwise another
+ * process owns them now, the commit fails with OffsetFenceError and the caller must
+ * re-open the job (which re-reads from the committed offsets). Sources must deliver each
+ * partition's records in offset order, starting at `startOffset(partition)`.
+ */
+import { decodeEvent } from '../../events/decode.js';
+import { mapEvent } from '../../graph/map-event.js';
+import type { SnapshotSummary } from '../../lake/spec/snapshot.js';
+import { currentSnapshot } from '../../lake/spec/table-metadata.js';
+import type { Table } from '../../lake/table/table.js';
+import { writeDataFiles } from '../../lake/table/write-data-files.js';
+import { edgesTable } from '../batch/edges-table.js';
+import { nodesTable } from '../batch/nodes-table.js';
+import { rejectedTable } from '../batch/rejected-table.js';
+import { Deduplicator } from '../dedup/deduplicator.js';
+import { DEFAULT_DEDUP_OPTIONS, type DedupOptions } from '../dedup/partition-dedup.js';
+import type { SourceRecord } from '../source-record.js';
+import { GraphWindow } from '../window/graph-window.js';
+import { RejectedBuffer } from '../window/rejected-buffer.js';
+import { GRAPH_TABLE_NAMES, type GraphTableName, type GraphTables } from './graph-tables.js';
+import { PartitionProgress } from './partition-progress.js';
+import { positionProperties, positionsOf, type SourcePositions } from './source-positions.js';
+
+export interface FlushLimits {
+  /** Flush when the window holds this many edge rows. */
+  readonly maxEdgeRows: number;
+  /** Flush when rejected payloads hold this many bytes. */
+  readonly maxRejectedBytes: number;
+  /** A table that got no rows still commits its offsets at least this often, so restarts stay short. */
+  readonly idleTableCommitMs: number;
+}
+
+export const DEFAULT_FLUSH_LIMITS: FlushLimits = { maxEdgeRows: 400_000, maxRejectedBytes: 64 << 20, idleTableCommitMs: 60_000 };
+
+export interface TopicJobOptions {
+  readonly dedup?: DedupOptions;
+  readonly limits?: FlushLimits;
+  /** Test-only: called at named points of a flush so crash tests can kill the process there. */
+  readonly onFlushPoint?: (point: FlushPoint) => void;
+}
+
+export type FlushPoint = 'before-parquet' | 'after-data-files' | 'before-commit' | 'after-commit';
+
+export interface JobCounters {
+  records: number;
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+  late: number;
+  lateDuplicates: number;
+  snapshots: number;
+  edgeRows: number;
+  nodeRows: number;
+}
+
+export class OffsetFenceError extends Error {
+  override readonly name = 'OffsetFenceError';
+}
+
+export interface FlushResult {
+  readonly committedTables: GraphTableName[];
+  readonly edgeRows: number;
+  readonly nodeRows: number;
+  readonly rejectedRows: number;
+  readonly durationMs: number;
+}
+
+export class TopicJob {
+  private readonly own = { records: 0, accepted: 0, rejected: 0, snapshots: 0, edgeRows: 0, nodeRows: 0 };
+  private readonly dedupOptions: DedupOptions;
+  private readonly limits: FlushLimits;
+  private readonly dedup: Deduplicator;
+  private readonly window = new GraphWindow();
+  private readonly rejected = new RejectedBuffer();
+  private readonly partitions = new Map<number, PartitionProgress>();
+  /** Per table, the committed positions this process last saw (the fence for its next commit). */
+  private readonly positions = new Map<GraphTableName, SourcePositions>();
+  private readonly lastCommitAt = new Map<GraphTableName, number>();
+  private recordsInWindow = 0;
+
+  constructor(
+    readonly topic: string,
+    private readonly tables: GraphTables,
+    private readonly options: TopicJobOptions = {},
+  ) {
+    this.dedupOptions = options.dedup ?? DEFAULT_DEDUP_OPTIONS;
+    this.limits = options.limits ?? DEFAULT_FLUSH_LIMITS;
+    this.dedup = new Deduplicator(this.dedupOptions);
+  }
+
+  /** Reloads the tables and forgets partitions, so the next `assign` starts from the committed state. */
+  async reload(): Promise<void> {
+    const now = Date.now();
+    for (const name of GRAPH_TABLE_NAMES) {
+      const metadata = await this.tables[name].refresh();
+      this.positions.set(name, positionsOf(currentSnapshot(metadata)?.summary, this.topic));
+      this.lastCommitAt.set(name, now);
+    }
+    this.partitions.clear();
+    this.window.clear();
+    this.rejected.clear();
+    this.recordsInWindow = 0;
+  }
+
+  /** Takes over partitions; returns the offset each must be read from (replay start, at or before the committed offset). */
+  assign(partitions: readonly number[]): Map<number, number> {
+    const starts = new Map<number, number>();
+    for (const partition of partitions) {
+      const committedOf = (name: GraphTableName) => this.position(name).offsets.get(partition) ?? 0;
+      const committed = { edges: committedOf('edges'), nodes: committedOf('nodes'), rejected_events: committedOf('rejected_events') };
+      const replayFrom = Math.min(...GRAPH_TABLE_NAMES.map((name) => this.position(name).replay.get(partition) ?? committed[name]));
+      const progress = new PartitionProgress(committed, replayFrom, this.dedupOptions.horizonMs, this.window.sinkFor(this.topic));
+      this.partitions.set(partition, progress);
+      starts.set(partition, progress.next);
+    }
+    return starts;
+  }
+
+  assignedPartitions(): number[] {
+    return [...this.partitions.keys()];
+  }
+
+  process(record: SourceRecord): void {
+    const progress = this.partitions.get(record.partition);
+    if (progress === undefined) throw new Error(`record of ${this.topic}/${record.partition} arrived before the partition was assigned`);
+    if (record.offset < progress.next) return; // redelivered after a seek; already processed
+    progress.next = record.offset + 1;
+    this.own.records++;
+    this.recordsInWindow++;
+    const decoded = decodeEvent(this.topic, record.value);
+    if (!decoded.ok) {
+      this.own.rejected++;
+      if (progress.needsRejected(record.offset)) this.rejected.add(record, decoded.reason, Date.now());
+      return;
+    }
+    this.own.accepted++;
+    const { event } = decoded;
+    progress.replay.observe(record.offset, event.ts);
+    const verdict = this.dedup.partition(this.topic, record.partition).admit(event.event_id, event.ts);
+    if (verdict === 'duplicate') return;
+    mapEvent(event, progress.sinkFor(record.offset));
+  }
+
+  get pendingRecords(): number {
+    return this.recordsInWindow;
+  }
+
+  isFull(): boolean {
+    return this.window.edgeRowCount >= this.limits.maxEdgeRows || this.rejected.bytes >= this.limits.maxRejectedBytes;
+  }
+
+  /** Writes the window to every table that has rows (or whose offsets have idled too long) and commits it. */
+  async flush(): Promise<FlushResult> {
+    const started = performance.now();
+    const point = this.options.onFlushPoint ?? (() => {});
+    const now = Date.now();
+    const rows = {
+      edges: this.window.edgeRowCount > 0 ? edgesTable(this.window.edgeRows()) : undefined,
+      nodes: this.window.nodeRowCount > 0 ? nodesTable(this.window.nodeRows()) : undefined,
+      rejected_events: this.rejected.size > 0 ? rejectedTable(this.rejected.records) : undefined,
+    };
+    const committedTables: GraphTableName[] = [];
+    for (const name of GRAPH_TABLE_NAMES) {
+      const batch = rows[name];
+      const mine = this.advancedPositions(name);
+      const idleTooLong = now - (this.lastCommitAt.get(name) ?? 0) >= this.limits.idleTableCommitMs;
+      if (mine.offsets.size === 0 || (batch === undefined && !idleTooLong)) continue;
+      point('before-parquet');
+      const files = batch === undefined ? [] : await writeDataFiles(this.tables[name], batch);
+      point('after-data-files');
+      point('before-commit');
+      await this.commit(this.tables[name], name, files, mine);
+      point('after-commit');
+      committedTables.push(name);
+    }
+    const result: FlushResult = {
+      committedTables,
+      edgeRows: rows.edges?.numRows ?? 0,
+      nodeRows: rows.nodes?.numRows ?? 0,
+      rejectedRows: rows.rejected_events?.numRows ?? 0,
+      durationMs: performance.now() - started,
+    };
+    this.own.edgeRows += result.edgeRows;
+    this.own.nodeRows += result.nodeRows;
+    this.window.clear();
+    this.rejected.clear();
+    this.recordsInWindow = 0;
+    return result;
+  }
+
+  private async commit(table: Table, name: GraphTableName, files: Parameters<ReturnType<Table['newAppend']>['addFiles']>[0], mine: SourcePositions): Promise<void> {
+    const fence = this.position(name);
+    await table
+      .newAppend()
+      .addFiles(files)
+      .setProperties((parentSummary: SnapshotSummary | undefined) => {
+        const parent = positionsOf(parentSummary, this.topic);
+        for (const partition of mine.offsets.keys()) {
+          const expected = fence.offsets.get(partition);
+          const actual = parent.offsets.get(partition);
+          if (actual !== expected) {
+            throw new OffsetFenceError(
+              `${name}: ${this.topic}/${partition} is at offset ${actual ?? 'none'} in the table, this job expected ${expected ?? 'none'}; another writer owns the partition now`,
+            );
+          }
+        }
+        return positionProperties(parent, this.topic, mine);
+      })
+      .commit();
+    const merged = positionsOf(currentSnapshot(table.metadata)?.summary, this.topic);
+    this.positions.set(name, merged);
+    this.lastCommitAt.set(name, Date.now());
+    for (const [partition, offset] of mine.offsets) this.partitions.get(partition)!.committed[name] = offset;
+    this.own.snapshots++;
+  }
+
+  /** This job's partitions whose read position is past what `name` holds. */
+  private advancedPositions(name: GraphTableName): SourcePositions {
+    const offsets = new Map<number, number>();
+    const replay = new Map<number, number>();
+    for (const [partition, progress] of this.partitions) {
+      if (progress.next <= progress.committed[name]) continue;
+      offsets.set(partition, progress.next);
+      replay.set(partition, Math.min(progress.replay.replayFrom(), progress.next));
+    }
+    return { offsets, replay };
+  }
+
+  private position(name: GraphTableName): SourcePositions {
+    const position = this.positions.get(name);
+    if (position === undefined) throw new Error('TopicJob.reload() must run before use');
+    return position;
+  }
+
+  get counters(): JobCounters {
+    const { duplicates, late, lateDuplicates } = this.dedup.totals();
+    return { ...this.own, duplicates, late, lateDuplicates };
+  }
+}
