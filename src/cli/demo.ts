@@ -38,6 +38,14 @@ async function prepareWarehouse(dir: string): Promise<void> {
   await writeFile(join(dir, DEMO_MARKER), 'made by `lakegraph demo`; the next demo run replaces this directory\n');
 }
 
+function parseStartTime(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isFinite(ms)) throw new UsageError(`--start-time: "${text}" is neither epoch milliseconds nor an ISO-8601 time`);
+  return ms;
+}
+
 function statusLine(c: JobCounters, elapsedMs: number): string {
   const seconds = elapsedMs / 1000;
   const rate = seconds > 0 ? Math.round(c.records / seconds) : 0;
@@ -70,15 +78,17 @@ export const demoCommand: Command = {
     { name: 'events', kind: 'int', placeholder: 'N', default: 300_000, help: 'events to generate (duplicates and bad records included)' },
     { name: 'warehouse', kind: 'string', placeholder: 'DIR', default: DEFAULT_WAREHOUSE, help: 'where to write the tables (replaced if a previous demo made it)' },
     { name: 'seed', kind: 'int', placeholder: 'S', default: 1, help: 'generator seed; the same seed gives the same events' },
+    { name: 'start-time', kind: 'string', placeholder: 'T', help: 'event time of the first event, epoch ms or ISO-8601 (default: one hour ago)' },
     { name: 'commit-interval-ms', kind: 'int', placeholder: 'N', default: 2_000, help: 'how often each topic job commits' },
   ],
   async run(flags) {
     const events = flags['events'] as number;
     if (events < 1) throw new UsageError('--events must be at least 1');
+    const baseTs = parseStartTime(flags['start-time']);
     const warehouse = resolve(flags['warehouse'] as string);
     await prepareWarehouse(warehouse);
     const catalog = new FilesystemCatalog(warehouse);
-    const generator = new RecordGenerator({ events, seed: flags['seed'] as number, partitions: PARTITIONS });
+    const generator = new RecordGenerator({ events, seed: flags['seed'] as number, partitions: PARTITIONS, baseTs });
     const progress = new ProgressLine();
     process.stderr.write(`lakegraph demo: ${events.toLocaleString('en-US')} events into ${warehouse}\n`);
     let last = '';

@@ -29,6 +29,7 @@ pyiceberg = {
     "filteredRows": table.scan(row_filter=EqualTo("src_id", src_id)).to_arrow().num_rows,
     "filteredFiles": len(list(table.scan(row_filter=EqualTo("src_id", src_id)).plan_files())),
     "snapshots": len(table.snapshots()),
+    "currentOperation": table.current_snapshot().summary.operation.value,
     "currentSummary": table.current_snapshot().summary.additional_properties,
 }
 

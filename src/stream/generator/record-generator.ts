@@ -11,7 +11,7 @@
 import { EVENT_TYPES_BY_TOPIC, TOPICS, type Topic } from '../../events/topics.js';
 import type { SourceRecord } from '../source-record.js';
 import { BAD_RECORD_KINDS, corruptEvent, oversizeEventBytes, type BadRecordKind } from './bad-records.js';
-import { SUBJECT_FIELD, eventJson, type EventDraft } from './event-json.js';
+import { EventBytesWriter, SUBJECT_FIELD, type EventDraft } from './event-bytes.js';
 import { catalog, members, type Catalog, type Member } from './population.js';
 import { Prng } from './prng.js';
 
@@ -62,7 +62,10 @@ const STARTS = new Set(['login', 'app_open', 'play_start', 'game_start', 'live_j
 const ISO_OFFSETS_MINUTES = [0, 60, -300, 330, 120];
 const RECENT = 256;
 const ARCHIVE = 4096;
-const CHUNK_BYTES = 64 * 1024;
+const utf8 = new TextEncoder();
+const EVENT_TYPE_BYTES = Object.fromEntries(
+  TOPICS.flatMap((t) => EVENT_TYPES_BY_TOPIC[t]).map((type) => [type, utf8.encode(type)]),
+) as Record<string, Uint8Array>;
 
 function cumulative(weights: readonly number[]): Float64Array {
   const total = weights.reduce((a, b) => a + b, 0);
@@ -97,13 +100,12 @@ export class RecordGenerator implements Iterable<SourceRecord> {
   private readonly nextOffset = new Map<string, number[]>();
   private readonly recent: Delivery[] = [];
   private readonly archive: Delivery[] = [];
-  private readonly eventIdPrefix: string;
+  private readonly writer: EventBytesWriter;
   private oversize: Uint8Array | null = null;
-  private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
-  private chunkUsed = 0;
   private readonly draft: EventDraft = {
-    topic: 'app.session', eventId: '', eventType: '', ts: 0, isoOffsetMinutes: null, accountId: '',
-    profileId: null, deviceId: '', deviceJson: null, subjectId: null, campaignId: null, positionMs: null,
+    topic: 'app.session', eventSeq: 0, eventType: EVENT_TYPE_BYTES['login']!, ts: 0, isoOffsetMinutes: null,
+    accountId: new Uint8Array(0), profileId: null, deviceId: new Uint8Array(0), deviceJson: null,
+    subjectId: null, campaignId: null, positionMs: null,
   };
 
   constructor(options: GeneratorOptions) {
@@ -123,7 +125,7 @@ export class RecordGenerator implements Iterable<SourceRecord> {
     };
     const seed = options.seed ?? 1;
     this.rng = new Prng(seed);
-    this.eventIdPrefix = `e-${seed.toString(36)}-`;
+    this.writer = new EventBytesWriter(`e-${seed.toString(36)}-`);
     this.topics = this.options.topics;
     if (this.topics.length === 0) throw new RangeError('no topics to generate');
     this.topicCdf = cumulative(this.topics.map((t) => TOPIC_WEIGHT[t]));
@@ -156,11 +158,11 @@ export class RecordGenerator implements Iterable<SourceRecord> {
 
   private fresh(arrival: number): SourceRecord {
     const member = this.fillDraft(arrival);
-    const record = this.emit(this.draft.topic, member, this.encode(eventJson(this.draft)), arrival);
+    const record = this.emit(this.draft.topic, member, this.writer.write(this.draft), arrival);
     const { rng, draft, stats } = this;
     stats.events++;
     this.recent[stats.events % RECENT] = { record, ts: draft.ts };
-    // Archived values are copied so they do not pin whole encoding chunks for the run.
+    // Archived values are copied so they do not pin whole 64 KiB chunks for the run.
     const archived = (): Delivery => ({ record: { ...record, value: record.value!.slice() }, ts: draft.ts });
     if (this.archive.length < ARCHIVE) this.archive.push(archived());
     else if (rng.chance(0.02)) this.archive[rng.int(ARCHIVE)] = archived();
@@ -205,7 +207,8 @@ export class RecordGenerator implements Iterable<SourceRecord> {
     const subjectField = SUBJECT_FIELD[topic];
     const required = ['event_id', 'ts', 'account_id', 'device_id'];
     if (subjectField !== null) required.push('profile_id', subjectField);
-    return this.emit(topic, member, this.encode(corruptEvent(kind, eventJson(this.draft), required, rng)), arrival);
+    const json = new TextDecoder().decode(this.writer.write(this.draft));
+    return this.emit(topic, member, utf8.encode(corruptEvent(kind, json, required, rng)), arrival);
   }
 
   /** Fills the draft with a fresh valid event happening around `arrival`; returns its member. */
@@ -219,8 +222,8 @@ export class RecordGenerator implements Iterable<SourceRecord> {
     const device = rng.pick(member.devices);
     const ts = arrival - (rng.chance(0.3) ? rng.int(this.options.jitterMs + 1) : 0);
     draft.topic = topic;
-    draft.eventType = eventType;
-    draft.eventId = this.eventIdPrefix + this.stats.records.toString(36);
+    draft.eventType = EVENT_TYPE_BYTES[eventType]!;
+    draft.eventSeq = this.stats.records;
     draft.ts = ts;
     draft.isoOffsetMinutes = rng.chance(0.02) ? rng.pick(ISO_OFFSETS_MINUTES) : null;
     draft.accountId = member.accountId;
@@ -255,24 +258,12 @@ export class RecordGenerator implements Iterable<SourceRecord> {
   }
 
   private emit(topic: Topic, member: Member, value: Uint8Array, arrival: number): SourceRecord {
-    const { partition, key } = member;
+    const { partition, accountId: key } = member;
     return { topic, partition, offset: this.takeOffset(topic, partition), key, value, timestamp: arrival };
   }
 
   private takeOffset(topic: string, partition: number): number {
     const offsets = this.nextOffset.get(topic)!;
     return offsets[partition]!++;
-  }
-
-  /** UTF-8 into a shared chunk: one view per record instead of one buffer per record. */
-  private encode(json: string): Uint8Array {
-    if (this.chunkUsed + 3 * json.length > this.chunk.length) {
-      this.chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, 3 * json.length));
-      this.chunkUsed = 0;
-    }
-    const written = this.chunk.write(json, this.chunkUsed, 'utf8');
-    const view = new Uint8Array(this.chunk.buffer, this.chunk.byteOffset + this.chunkUsed, written);
-    this.chunkUsed += written;
-    return view;
   }
 }

@@ -1,0 +1,77 @@
+"""Aggregates a lakegraph warehouse's graph tables with third-party readers, as JSON.
+
+usage: graph_aggregates.py <warehouse>
+For graph.edges and graph.nodes: the rows GROUP BY key with min(first_seen),
+max(last_seen), sum(event_count) (CONTRACTS §3); for graph.rejected_events: the
+(topic, partition, offset, reason) of every row. Once through PyIceberg (StaticTable
+from the latest metadata file) and once through DuckDB's iceberg_scan.
+"""
+
+import json
+import sys
+
+from duckdb_iceberg import connect
+from pyiceberg.table import StaticTable
+
+warehouse = sys.argv[1]
+EDGE_KEY = ["edge_type", "src_type", "src_id", "dst_type", "dst_id"]
+NODE_KEY = ["node_type", "node_id"]
+
+
+def table_dir(name):
+    return f"{warehouse}/graph/{name}"
+
+
+def static_table(name):
+    with open(f"{table_dir(name)}/metadata/version-hint.text") as hint:
+        version = hint.read().strip()
+    return StaticTable.from_metadata(f"{table_dir(name)}/metadata/v{version}.metadata.json")
+
+
+def aggregate_sql(source, key):
+    cols = ", ".join(key)
+    return (
+        f"SELECT {cols}, epoch_us(min(first_seen)), epoch_us(max(last_seen)), sum(event_count)::BIGINT "
+        f"FROM {source} GROUP BY {cols} ORDER BY {cols}"
+    )
+
+
+REJECTED_SQL = 'SELECT topic, "partition", "offset", reason FROM {} ORDER BY topic, "partition", "offset"'
+
+
+def rows(result):
+    return [list(r) for r in result]
+
+
+def via_pyiceberg():
+    """PyIceberg reads every row; pyarrow aggregates them (no DuckDB on this path)."""
+    import pyarrow as pa
+
+    out = {}
+    for name, key in (("edges", EDGE_KEY), ("nodes", NODE_KEY)):
+        table = static_table(name).scan().to_arrow()
+        table = table.set_column(table.schema.get_field_index("first_seen"), "first_seen", table["first_seen"].cast(pa.int64()))
+        table = table.set_column(table.schema.get_field_index("last_seen"), "last_seen", table["last_seen"].cast(pa.int64()))
+        grouped = table.group_by(key).aggregate([("first_seen", "min"), ("last_seen", "max"), ("event_count", "sum")])
+        grouped = grouped.sort_by([(k, "ascending") for k in key])
+        columns = key + ["first_seen_min", "last_seen_max", "event_count_sum"]
+        out[name] = [list(r) for r in zip(*(grouped[c].to_pylist() for c in columns))]
+        out[f"{name}_rows"] = table.num_rows
+    rejected = static_table("rejected_events").scan().to_arrow()
+    rejected = rejected.sort_by([("topic", "ascending"), ("partition", "ascending"), ("offset", "ascending")])
+    out["rejected"] = [list(r) for r in zip(*(rejected[c].to_pylist() for c in ("topic", "partition", "offset", "reason")))]
+    return out
+
+
+def via_duckdb_iceberg_scan():
+    con = connect()
+    out = {}
+    for name, key in (("edges", EDGE_KEY), ("nodes", NODE_KEY)):
+        scan = f"iceberg_scan('{table_dir(name)}')"
+        out[name] = rows(con.execute(aggregate_sql(scan, key)).fetchall())
+        (out[f"{name}_rows"],) = con.execute(f"SELECT count(*) FROM {scan}").fetchone()
+    out["rejected"] = rows(con.execute(REJECTED_SQL.format(f"iceberg_scan('{table_dir('rejected_events')}')")).fetchall())
+    return out
+
+
+print(json.dumps({"pyiceberg": via_pyiceberg(), "duckdb": via_duckdb_iceberg_scan()}))
