@@ -6,9 +6,7 @@
  * `arrow.makeData` wraps the buffers; no per-row builder calls or JS strings.
  */
 import * as arrow from 'apache-arrow';
-import type { PartitionValues } from '../src/lake/spec/partition-spec.js';
-import { applyTransform, dayOfMicros, parseTransform } from '../src/lake/spec/transforms.js';
-import { EDGES_PARTITION_SPEC, EDGES_SCHEMA, arrowSchemaOf } from '../src/lake/tables.js';
+import { EDGES_SCHEMA, arrowSchemaOf } from '../src/lake/tables.js';
 
 const BATCH_ROWS = 64 * 1024;
 const PROFILES = 50_000;
@@ -42,17 +40,20 @@ function dictionary(values: readonly string[]): Utf8Dictionary {
   return { size: values.length, bytes, offsets };
 }
 
-const idStrings = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
-const ids = (prefix: string, count: number) => dictionary(idStrings(prefix, count));
+const ids = (prefix: string, count: number) => dictionary(Array.from({ length: count }, (_, i) => `${prefix}-${i}`));
+
+const profileIds = ids('p', PROFILES);
+const accountIds = ids('a', PROFILES / 2);
+const adIds = ids('ad', 3_000);
 
 /** Edge kinds with their endpoint types, source topic and destination id pool. */
 const EDGE_KINDS = [
   { edge: 'watched', src: 'profile', dst: 'title', topic: 'app.playback', dstIds: ids('t', 5_000) },
   { edge: 'used_device', src: 'profile', dst: 'device', topic: 'app.playback', dstIds: ids('d', 80_000) },
-  { edge: 'has_profile', src: 'account', dst: 'profile', topic: 'app.session', dstIds: ids('p', PROFILES) },
+  { edge: 'has_profile', src: 'account', dst: 'profile', topic: 'app.session', dstIds: profileIds },
   { edge: 'played', src: 'profile', dst: 'game', topic: 'app.games', dstIds: ids('g', 2_000) },
-  { edge: 'saw_ad', src: 'profile', dst: 'ad', topic: 'app.ads', dstIds: ids('ad', 3_000) },
-  { edge: 'clicked_ad', src: 'profile', dst: 'ad', topic: 'app.ads', dstIds: ids('ad', 3_000) },
+  { edge: 'saw_ad', src: 'profile', dst: 'ad', topic: 'app.ads', dstIds: adIds },
+  { edge: 'clicked_ad', src: 'profile', dst: 'ad', topic: 'app.ads', dstIds: adIds },
   { edge: 'attended', src: 'profile', dst: 'live_event', topic: 'app.live', dstIds: ids('le', 500) },
 ] as const;
 
@@ -63,14 +64,6 @@ const edgeNames = dictionary(EDGE_KINDS.map((k) => k.edge));
 const srcTypes = dictionary(EDGE_KINDS.map((k) => k.src));
 const dstTypes = dictionary(EDGE_KINDS.map((k) => k.dst));
 const topics = dictionary(EDGE_KINDS.map((k) => k.topic));
-const PROFILE_IDS = idStrings('p', PROFILES);
-const ACCOUNT_IDS = idStrings('a', PROFILES / 2);
-
-/** The ids an edge's source is drawn from, by source node type. */
-interface SourceIds {
-  readonly profiles: Utf8Dictionary;
-  readonly accounts: Utf8Dictionary;
-}
 
 /** Accumulates one Utf8 column by copying picked dictionary entries' bytes, with their offsets. */
 class Utf8ColumnWriter {
@@ -125,7 +118,7 @@ interface EdgeColumns {
  * The row loop lives apart from the Arrow wrapping so that V8's feedback for the
  * once-per-batch code cannot deoptimize it.
  */
-function fillEdgeRows(columns: EdgeColumns, rows: number, sources: SourceIds, next: () => number): void {
+function fillEdgeRows(columns: EdgeColumns, rows: number, next: () => number): void {
   // Longs are written as two 32-bit words: BigInt arithmetic per row would allocate.
   // Epoch micros stay below 2^53, so plain number arithmetic on them is exact.
   const firstWords = new Uint32Array(columns.firstSeen.buffer);
@@ -133,7 +126,7 @@ function fillEdgeRows(columns: EdgeColumns, rows: number, sources: SourceIds, ne
   const countWords = new Uint32Array(columns.eventCount.buffer);
   for (let row = 0; row < rows; row++) {
     const kind = next() % KIND_COUNT;
-    const srcIds = fromAccount[kind] === 1 ? sources.accounts : sources.profiles;
+    const srcIds = fromAccount[kind] === 1 ? accountIds : profileIds;
     const dstIds = dstIdPools[kind];
     columns.edgeType.append(edgeNames, kind);
     columns.srcType.append(srcTypes, kind);
@@ -151,7 +144,7 @@ function fillEdgeRows(columns: EdgeColumns, rows: number, sources: SourceIds, ne
   }
 }
 
-function edgeBatch(rows: number, sources: SourceIds, next: () => number, schema: arrow.Schema): arrow.RecordBatch {
+function edgeBatch(rows: number, next: () => number, schema: arrow.Schema): arrow.RecordBatch {
   const columns: EdgeColumns = {
     edgeType: new Utf8ColumnWriter(rows, 10),
     srcType: new Utf8ColumnWriter(rows, 7),
@@ -163,7 +156,7 @@ function edgeBatch(rows: number, sources: SourceIds, next: () => number, schema:
     lastSeen: new BigInt64Array(rows),
     eventCount: new BigInt64Array(rows),
   };
-  fillEdgeRows(columns, rows, sources, next);
+  fillEdgeRows(columns, rows, next);
   const timestamps = (data: BigInt64Array) => arrow.makeData({ type: new arrow.TimestampMicrosecond('UTC'), length: rows, data });
   const children: arrow.Data[] = [
     columns.edgeType.finish(),
@@ -180,41 +173,11 @@ function edgeBatch(rows: number, sources: SourceIds, next: () => number, schema:
   return new arrow.RecordBatch(schema, struct);
 }
 
-function edgeTable(rows: number, sources: SourceIds, next: () => number): arrow.Table {
-  const schema = arrowSchemaOf(EDGES_SCHEMA);
-  const batches: arrow.RecordBatch[] = [];
-  for (let done = 0; done < rows; done += BATCH_ROWS) batches.push(edgeBatch(Math.min(BATCH_ROWS, rows - done), sources, next, schema));
-  return new arrow.Table(schema, batches);
-}
-
 /** `rows` edge rows in 64k-row batches following `arrowSchemaOf(EDGES_SCHEMA)`. */
 export function syntheticEdges(rows: number, seed = 1): arrow.Table {
-  return edgeTable(rows, { profiles: dictionary(PROFILE_IDS), accounts: dictionary(ACCOUNT_IDS) }, randomSource(seed));
-}
-
-export interface EdgePartition {
-  /** Values of EDGES_PARTITION_SPEC: [day(last_seen), bucket(src_id)]. */
-  readonly partition: PartitionValues;
-  readonly table: arrow.Table;
-}
-
-/**
- * The same rows as they reach the lake after the split by EDGES_PARTITION_SPEC: one
- * table per `src_id` bucket, all on one day (times span 11 minutes of one morning).
- */
-export function syntheticEdgePartitions(rows: number, seed = 1): EdgePartition[] {
-  const [dayField, bucketField] = EDGES_PARTITION_SPEC.fields;
-  const bucket = parseTransform(bucketField.transform);
-  if (dayField.transform !== 'day' || bucket.kind !== 'bucket') throw new Error('edges are no longer partitioned by day and bucket');
-  const bucketOfId = (id: string) => applyTransform(bucket, 'string', id);
-  const day = dayOfMicros(EPOCH_MICROS);
+  const schema = arrowSchemaOf(EDGES_SCHEMA);
   const next = randomSource(seed);
-  return Array.from({ length: bucket.buckets }, (_, b) => {
-    const sources = {
-      profiles: dictionary(PROFILE_IDS.filter((id) => bucketOfId(id) === b)),
-      accounts: dictionary(ACCOUNT_IDS.filter((id) => bucketOfId(id) === b)),
-    };
-    const share = Math.floor(rows / bucket.buckets) + (b < rows % bucket.buckets ? 1 : 0);
-    return { partition: [day, b], table: edgeTable(share, sources, next) };
-  });
+  const batches: arrow.RecordBatch[] = [];
+  for (let done = 0; done < rows; done += BATCH_ROWS) batches.push(edgeBatch(Math.min(BATCH_ROWS, rows - done), next, schema));
+  return new arrow.Table(schema, batches);
 }

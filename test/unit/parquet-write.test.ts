@@ -38,8 +38,9 @@ const micros = (values: readonly bigint[]) =>
 
 /** Rejected-events rows covering every column kind, with nulls, negatives and non-ASCII text. */
 function rejectedRows(first: number): arrow.Table {
-  // U+FF61 sorts below U+1F600 by code point but above it in UTF-16 units: bounds must follow code points.
-  const reasons = ['bad json', 'ｰ halfwidth', '😀 emoji', 'Ä umlaut', 'z last ascii'];
+  // U+FF70 sorts below U+1F600 by code point but above it in UTF-16 units, and 'é' (0xC3 0xA9)
+  // must sort above ASCII after a shared prefix: bounds follow unsigned UTF-8 bytes.
+  const reasons = ['bad json', 'bé', 'ｰ halfwidth', '😀 a', '😀 é', 'Ä umlaut', 'z last ascii'];
   const n = reasons.length;
   const index = Array.from({ length: n }, (_, i) => first + i);
   return new arrow.Table({
@@ -122,7 +123,7 @@ async function assertMatchesDuckDB(path: string, schema: Schema, written: Writte
 test('rejected_events: values, field ids, types and metrics agree with DuckDB, across batches and a slice', async () => {
   const full = ofSchema(REJECTED_SCHEMA, [rejectedRows(0), rejectedRows(5), rejectedRows(10)]);
   // Slicing leaves a non-zero Arrow offset in the first chunk (validity bits start mid-byte).
-  const table = full.slice(3, 14);
+  const table = full.slice(3, 19);
   const path = join(dir, 'rejected.parquet');
   const written = await writeParquetFile(path, table, REJECTED_SCHEMA);
   await assertMatchesDuckDB(path, REJECTED_SCHEMA, written);
@@ -134,34 +135,45 @@ test('rejected_events: values, field ids, types and metrics agree with DuckDB, a
   assert.deepEqual(back, table.toArray().map((r, i) => ({
     topic: r.topic, partition: r.partition, offset: r.offset, key: hex(r.key), payload: hex(r.payload), reason: r.reason, at: rejectedAt[i],
   })));
-  assert.equal(new TextDecoder().decode(written.metrics.upperBounds.get(6)), '😀 emoji');
+  assert.equal(new TextDecoder().decode(written.metrics.lowerBounds.get(6)), 'bad json');
+  assert.equal(new TextDecoder().decode(written.metrics.upperBounds.get(6)), '😀 é');
 });
 
-test('nodes: an all-null optional column has a null count and no bounds', async () => {
-  const n = 4;
-  const table = ofSchema(NODES_SCHEMA, [new arrow.Table({
+function nodeRows(props: ReadonlyArray<string | null>): arrow.Table {
+  return ofSchema(NODES_SCHEMA, [new arrow.Table({
     node_type: utf8(['profile', 'account', 'title', 'device']),
-    node_id: utf8(['p-1', 'a-1', 't-1', 'd-1']),
+    // The empty string is the lowest possible bound.
+    node_id: utf8(['p-1', '', 't-1', 'd-1']),
     first_seen: micros([5n, 1n, 3n, 2n]),
     last_seen: micros([50n, 10n, 30n, 20n]),
     event_count: int64([1n, 2n, 3n, 4n]),
-    props: utf8(Array.from({ length: n }, () => null)),
+    props: utf8(props),
     source_topic: utf8(['app.session', 'app.session', 'app.playback', 'app.session']),
   })]);
-  const path = join(dir, 'nodes.parquet');
-  const written = await writeParquetFile(path, table, NODES_SCHEMA);
-  await assertMatchesDuckDB(path, NODES_SCHEMA, written);
-  assert.equal(written.metrics.nullValueCounts.get(6), BigInt(n));
+}
+
+test('nodes: a nullable string column gets bounds from its non-null values, none when all are null', async () => {
+  const somePath = join(dir, 'nodes-some-props.parquet');
+  const some = await writeParquetFile(somePath, nodeRows([null, '{"os":"tvOS"}', null, '{"app_version":"9"}']), NODES_SCHEMA);
+  await assertMatchesDuckDB(somePath, NODES_SCHEMA, some);
+  assert.equal(some.metrics.nullValueCounts.get(6), 2n);
+  assert.equal(new TextDecoder().decode(some.metrics.lowerBounds.get(2)), '');
+
+  const nonePath = join(dir, 'nodes-no-props.parquet');
+  const none = await writeParquetFile(nonePath, nodeRows([null, null, null, null]), NODES_SCHEMA);
+  await assertMatchesDuckDB(nonePath, NODES_SCHEMA, none);
+  assert.equal(none.metrics.nullValueCounts.get(6), 4n);
+  assert.equal(none.metrics.lowerBounds.has(6), false);
 });
 
 test('refuses tables that do not fit the schema, required nulls, and existing files', async () => {
   const rejected = ofSchema(REJECTED_SCHEMA, [rejectedRows(0)]);
   await assert.rejects(writeParquetFile(join(dir, 'wrong.parquet'), rejected, EDGES_SCHEMA), /columns/);
 
-  const swapped = new arrow.Table({ ...Object.fromEntries(rejected.schema.fields.map((f, i) => [f.name, rejected.getChildAt(i)!])), partition: int64([1n, 2n, 3n, 4n, 5n]) });
+  const swapped = new arrow.Table({ ...Object.fromEntries(rejected.schema.fields.map((f, i) => [f.name, rejected.getChildAt(i)!])), partition: int64([1n, 2n, 3n, 4n, 5n, 6n, 7n]) });
   await assert.rejects(writeParquetFile(join(dir, 'swapped.parquet'), swapped, REJECTED_SCHEMA), /"partition: Int64", expected "partition: Int32"/);
 
-  const nullPayload = new arrow.Table({ ...Object.fromEntries(rejected.schema.fields.map((f, i) => [f.name, rejected.getChildAt(i)!])), payload: binary([null, Uint8Array.of(1), null, null, null]) });
+  const nullPayload = new arrow.Table({ ...Object.fromEntries(rejected.schema.fields.map((f, i) => [f.name, rejected.getChildAt(i)!])), payload: binary([null, Uint8Array.of(1), null, null, null, null, null]) });
   await assert.rejects(writeParquetFile(join(dir, 'nulls.parquet'), nullPayload, REJECTED_SCHEMA), /required column "payload" has nulls/);
 
   const path = join(dir, 'once.parquet');

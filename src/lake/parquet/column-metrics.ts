@@ -135,12 +135,16 @@ function int64Bytes(hi: number, lo: number): Uint8Array {
   return bytes;
 }
 
-/** Iceberg orders strings by their UTF-8 bytes compared unsigned, i.e. by code point. */
+/**
+ * Iceberg orders strings by their UTF-8 bytes compared unsigned, i.e. by code point.
+ * Most rows differ from the current min and max in their first byte, so that byte
+ * (-1 for the empty string) settles the comparison before any byte loop runs.
+ */
 function utf8Bounds(chunks: readonly arrow.Data[]): Bounds | undefined {
   let minBytes: Uint8Array | undefined;
-  let minStart = 0, minEnd = 0;
+  let minStart = 0, minEnd = 0, minLead = 0;
   let maxBytes: Uint8Array | undefined;
-  let maxStart = 0, maxEnd = 0;
+  let maxStart = 0, maxEnd = 0, maxLead = 0;
   for (const chunk of chunks) {
     const bytes = chunk.values as Uint8Array;
     const offsets = chunk.valueOffsets as Int32Array;
@@ -149,15 +153,18 @@ function utf8Bounds(chunks: readonly arrow.Data[]): Bounds | undefined {
       if (!isValid(row)) continue;
       const start = offsets[row];
       const end = offsets[row + 1];
-      if (minBytes === undefined || compareBytes(bytes, start, end, minBytes, minStart, minEnd) < 0) {
+      const lead = start < end ? bytes[start] : -1;
+      if (minBytes === undefined || lead < minLead || (lead === minLead && compareBytes(bytes, start, end, minBytes, minStart, minEnd) < 0)) {
         minBytes = bytes;
         minStart = start;
         minEnd = end;
+        minLead = lead;
       }
-      if (maxBytes === undefined || compareBytes(bytes, start, end, maxBytes, maxStart, maxEnd) > 0) {
+      if (maxBytes === undefined || lead > maxLead || (lead === maxLead && compareBytes(bytes, start, end, maxBytes, maxStart, maxEnd) > 0)) {
         maxBytes = bytes;
         maxStart = start;
         maxEnd = end;
+        maxLead = lead;
       }
     }
   }

@@ -28,17 +28,24 @@ export class ReplaceTransaction extends SnapshotTransaction {
   }
 
   protected async rebase(parentManifests: readonly ManifestFile[], context: AttemptContext): Promise<RebasedManifests> {
+    const live = parentManifests.filter((m) => liveFilesCount(m) > 0);
+    const liveEntries = await Promise.all(
+      live.map(async (m) => (await readManifest(context.table.io, m)).filter((e) => e.status !== ManifestEntryStatus.Deleted)),
+    );
+    // Validate before writing anything, so a conflicting replace leaves no files behind.
+    const found = new Set(liveEntries.flat().map((e) => e.dataFile.filePath).filter((path) => this.toDelete.has(path)));
+    if (found.size < this.toDelete.size) throw new ReplaceConflictError([...this.toDelete].filter((path) => !found.has(path)));
+
     const manifests: ManifestFile[] = [];
     const deleted: DataFile[] = [];
     const written: string[] = [];
-    for (const manifest of parentManifests) {
-      if (liveFilesCount(manifest) === 0) continue;
-      const live = (await readManifest(context.table.io, manifest)).filter((e) => e.status !== ManifestEntryStatus.Deleted);
-      if (!live.some((e) => this.toDelete.has(e.dataFile.filePath))) {
+    for (const [i, manifest] of live.entries()) {
+      const entries = liveEntries[i];
+      if (!entries.some((e) => this.toDelete.has(e.dataFile.filePath))) {
         manifests.push(manifest);
         continue;
       }
-      const rewritten = live.map((entry): ManifestEntry => {
+      const rewritten = entries.map((entry): ManifestEntry => {
         if (!this.toDelete.has(entry.dataFile.filePath)) return { ...entry, status: ManifestEntryStatus.Existing };
         deleted.push(entry.dataFile);
         return { ...entry, status: ManifestEntryStatus.Deleted, snapshotId: context.snapshotId };
@@ -53,10 +60,6 @@ export class ReplaceTransaction extends SnapshotTransaction {
           sequenceNumber: context.sequenceNumber,
         }),
       );
-    }
-    if (deleted.length < this.toDelete.size) {
-      const found = new Set(deleted.map((f) => f.filePath));
-      throw new ReplaceConflictError([...this.toDelete].filter((path) => !found.has(path)));
     }
     return { manifests, deleted, written };
   }

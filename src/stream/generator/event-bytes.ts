@@ -130,10 +130,11 @@ export class EventBytesWriter {
 
   private copy(src: Uint8Array): void {
     const { chunk } = this;
-    let at = this.at;
-    // Pieces are a few bytes: a loop beats set(), whose call overhead dominates here.
-    for (let i = 0; i < src.length; i++) chunk[at++] = src[i]!;
-    this.at = at;
+    const at = this.at;
+    // Most pieces are a few bytes, where a loop beats set()'s call overhead.
+    if (src.length > 24) chunk.set(src, at);
+    else for (let i = 0; i < src.length; i++) chunk[at + i] = src[i]!;
+    this.at = at + src.length;
   }
 
   private int(value: number): void {
@@ -142,11 +143,22 @@ export class EventBytesWriter {
       this.byte(MINUS);
       n = -n;
     }
+    // Digit arithmetic on doubles beyond 2^31 is slow (fmod), so epoch ms go in two 9-digit halves.
+    if (n >= 1e9) {
+      const high = Math.floor(n / 1e9);
+      this.digits(high, 0);
+      this.digits(n - high * 1e9, 9);
+    } else this.digits(n, 0);
+  }
+
+  /** Decimal digits of a small non-negative integer, left-padded with zeros to `width`. */
+  private digits(value: number, width: number): void {
+    let n = value | 0;
     let count = 0;
     do {
       this.digitScratch[count++] = ZERO + (n % 10);
-      n = Math.floor(n / 10);
-    } while (n > 0);
+      n = (n / 10) | 0;
+    } while (n > 0 || count < width);
     while (count > 0) this.chunk[this.at++] = this.digitScratch[--count]!;
   }
 }

@@ -22,7 +22,7 @@ import { Deduplicator } from '../dedup/deduplicator.js';
 import { DEFAULT_DEDUP_OPTIONS, type DedupOptions } from '../dedup/partition-dedup.js';
 import type { SourceRecord } from '../source-record.js';
 import { GraphWindow } from '../window/graph-window.js';
-import { RejectedBuffer } from '../window/rejected-buffer.js';
+import { RejectedBuffer, type RejectedRecord } from '../window/rejected-buffer.js';
 import { GRAPH_TABLE_NAMES, type GraphTableName, type GraphTables } from './graph-tables.js';
 import { PartitionProgress } from './partition-progress.js';
 import { positionProperties, positionsOf, type SourcePositions } from './source-positions.js';
@@ -39,6 +39,8 @@ export interface FlushLimits {
 export const DEFAULT_FLUSH_LIMITS: FlushLimits = { maxEdgeRows: 400_000, maxRejectedBytes: 64 << 20, idleTableCommitMs: 60_000 };
 
 export interface TopicJobOptions {
+  /** The CONTRACTS §1 topic whose event rules apply; default: the topic name (differs for e.g. `staging.app.playback`). */
+  readonly contract?: string;
   readonly dedup?: DedupOptions;
   readonly limits?: FlushLimits;
   /** Test-only: called at named points of a flush so crash tests can kill the process there. */
@@ -133,7 +135,7 @@ export class TopicJob {
     progress.next = record.offset + 1;
     this.own.records++;
     this.recordsInWindow++;
-    const decoded = decodeEvent(this.topic, record.value);
+    const decoded = decodeEvent(this.options.contract ?? this.topic, record.value);
     if (!decoded.ok) {
       this.own.rejected++;
       if (progress.needsRejected(record.offset)) this.rejected.add(record, decoded.reason, Date.now());
@@ -145,6 +147,11 @@ export class TopicJob {
     const verdict = this.dedup.partition(this.topic, record.partition).admit(event.event_id, event.ts);
     if (verdict === 'duplicate') return;
     mapEvent(event, progress.sinkFor(record.offset));
+  }
+
+  /** The rejects the next flush commits to graph.rejected_events (the Kafka source sends them to the DLQ first). */
+  get pendingRejections(): readonly RejectedRecord[] {
+    return this.rejected.records;
   }
 
   get pendingRecords(): number {

@@ -1,0 +1,50 @@
+/**
+ * Sends rejected records to `<topic>.dlq`: the original key and value, and headers saying
+ * why and where from. Called before the Iceberg commit that puts the same records into
+ * graph.rejected_events, so the DLQ is at-least-once: a crash between the two re-sends them.
+ */
+import type { Kafka, Producer } from 'kafkajs';
+import type { RejectedRecord } from '../window/rejected-buffer.js';
+import { dlqTopicOf } from './topic-admin.js';
+
+export const DLQ_HEADERS = { reason: 'lakegraph.reason', topic: 'lakegraph.source.topic', partition: 'lakegraph.source.partition', offset: 'lakegraph.source.offset' } as const;
+
+export class DlqProducer {
+  private readonly producer: Producer;
+  private connected = false;
+
+  constructor(
+    kafka: Kafka,
+    readonly topic: string,
+  ) {
+    // Idempotent: a retried send must not leave two copies of one reject in the DLQ.
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  async send(rejected: readonly RejectedRecord[]): Promise<void> {
+    if (rejected.length === 0) return;
+    if (!this.connected) {
+      await this.producer.connect();
+      this.connected = true;
+    }
+    await this.producer.send({
+      topic: dlqTopicOf(this.topic),
+      acks: -1,
+      messages: rejected.map((r) => ({
+        key: r.key === null ? null : Buffer.from(r.key.buffer, r.key.byteOffset, r.key.byteLength),
+        value: Buffer.from(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
+        headers: {
+          [DLQ_HEADERS.reason]: r.reason,
+          [DLQ_HEADERS.topic]: r.topic,
+          [DLQ_HEADERS.partition]: String(r.partition),
+          [DLQ_HEADERS.offset]: String(r.offset),
+        },
+      })),
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.connected) await this.producer.disconnect();
+    this.connected = false;
+  }
+}
