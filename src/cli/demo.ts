@@ -20,7 +20,7 @@ import { ProgressLine } from './progress-line.js';
 
 /** Marks a warehouse the demo made, so a second run may replace it and never a user's own data. */
 const DEMO_MARKER = '.lakegraph-demo';
-const PARTITIONS = 4;
+export const DEMO_PARTITIONS = 4;
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(() => true, () => false);
@@ -88,7 +88,7 @@ export const demoCommand: Command = {
     const warehouse = resolve(flags['warehouse'] as string);
     await prepareWarehouse(warehouse);
     const catalog = new FilesystemCatalog(warehouse);
-    const generator = new RecordGenerator({ events, seed: flags['seed'] as number, partitions: PARTITIONS, baseTs });
+    const generator = new RecordGenerator({ events, seed: flags['seed'] as number, partitions: DEMO_PARTITIONS, baseTs });
     const progress = new ProgressLine();
     process.stderr.write(`lakegraph demo: ${events.toLocaleString('en-US')} events into ${warehouse}\n`);
     let last = '';
@@ -96,7 +96,7 @@ export const demoCommand: Command = {
       catalog,
       generator,
       topics: TOPICS,
-      partitions: PARTITIONS,
+      partitions: DEMO_PARTITIONS,
       commitIntervalMs: flags['commit-interval-ms'] as number,
       onProgress: (counters, elapsed) => progress.update((last = statusLine(counters, elapsed))),
     });

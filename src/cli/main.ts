@@ -9,6 +9,8 @@ import type { Command } from './command.js';
 // Commands load lazily so `--help` and usage errors never pay for DuckDB or Kafka start-up.
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   demo: { summary: 'run the embedded pipeline on generated events (no services needed)', load: async () => (await import('./demo.js')).demoCommand },
+  ingest: { summary: 'consume one Kafka topic into the graph tables, exactly once', load: async () => (await import('./ingest.js')).ingestCommand },
+  generate: { summary: 'produce generated contract events to a Kafka topic', load: async () => (await import('./generate.js')).generateCommand },
   sql: { summary: 'run DuckDB SQL with views `edges` and `nodes`', load: async () => (await import('./sql.js')).sqlCommand },
 };
 

@@ -3,17 +3,17 @@
  *
  *   newest = the max ts of the deliveries seen on this partition before this one.
  *   ts <  newest − horizon  → accepted as `late` (counted as a late duplicate if its id
- *                             is still remembered — a lower bound, ids beyond the horizon
- *                             are forgotten);
+ *                             is still remembered — a lower bound: ids are kept only
+ *                             `lateMemoryMs` past the horizon, for this count alone);
  *   otherwise               → `duplicate` iff the id was accepted with a ts ≥ newest − horizon,
  *                             else `accepted` and remembered.
  *
  * Remembered ids live in a ring in arrival order (ts in a Float64Array, the Map only maps
  * id → ring slot, a small integer) so a delivery allocates at most its Map entry. Eviction
- * pops from the ring's head while the head is older than the horizon; out-of-order arrivals
- * may linger a little longer, which is harmless because lookups compare the stored ts.
- * When `maxRememberedIds` is reached the oldest id is forgotten early and counted in
- * `forcedEvictions`: from then on a duplicate of it would count again.
+ * pops from the ring's head while the head is older than horizon + lateMemoryMs; out-of-order
+ * arrivals may linger a little longer, which is harmless because lookups compare the stored
+ * ts. When `maxRememberedIds` is reached the oldest id is forgotten early; if it was still
+ * inside the horizon that is counted in `forcedEvictions`: a duplicate of it would count again.
  *
  * Restarts: the state is the remembered (id, ts) pairs plus `newest` — `exportState()` /
  * `PartitionDedup.fromState()`. Replaying, in offset order, the deliveries whose ts lies in
@@ -25,10 +25,17 @@ export type DedupVerdict = 'accepted' | 'duplicate' | 'late';
 
 export interface DedupOptions {
   readonly horizonMs: number;
+  /** How long past the horizon ids are kept, only to count late duplicates. */
+  readonly lateMemoryMs: number;
+  /** Hard cap per partition: memory stays bounded whatever the event rate. */
   readonly maxRememberedIds: number;
 }
 
-export const DEFAULT_DEDUP_OPTIONS: DedupOptions = { horizonMs: 10 * 60_000, maxRememberedIds: 2_000_000 };
+export const DEFAULT_DEDUP_OPTIONS: DedupOptions = {
+  horizonMs: 10 * 60_000,
+  lateMemoryMs: 5 * 60_000,
+  maxRememberedIds: 2_000_000,
+};
 
 export interface DedupCounters {
   /** Admitted within the horizon (first delivery of an id). */
@@ -38,7 +45,7 @@ export interface DedupCounters {
   late: number;
   /** Of `late`, those whose id was still remembered: a lower bound of the late duplicates. */
   lateDuplicates: number;
-  /** Ids forgotten before leaving the horizon because `maxRememberedIds` was reached. */
+  /** Ids forgotten while inside the horizon because `maxRememberedIds` was reached. */
   forcedEvictions: number;
 }
 
@@ -64,7 +71,7 @@ export class PartitionDedup {
   private size = 0;
 
   constructor(private readonly options: DedupOptions = DEFAULT_DEDUP_OPTIONS) {
-    if (!(options.horizonMs >= 0) || !Number.isInteger(options.maxRememberedIds) || options.maxRememberedIds < 1) {
+    if (!(options.horizonMs >= 0) || !(options.lateMemoryMs >= 0) || !Number.isInteger(options.maxRememberedIds) || options.maxRememberedIds < 1) {
       throw new RangeError(`bad dedup options ${JSON.stringify(options)}`);
     }
     const capacity = Math.min(INITIAL_CAPACITY, options.maxRememberedIds);
@@ -76,7 +83,7 @@ export class PartitionDedup {
     const dedup = new PartitionDedup(options);
     for (const [eventId, ts] of state.entries) dedup.remember(eventId, ts);
     dedup.newest = state.newest;
-    dedup.evictBeyondHorizon();
+    dedup.evictForgettable();
     return dedup;
   }
 
@@ -99,7 +106,7 @@ export class PartitionDedup {
     }
     this.counters.accepted++;
     this.remember(eventId, ts);
-    this.evictBeyondHorizon();
+    this.evictForgettable();
     return 'accepted';
   }
 
@@ -118,7 +125,7 @@ export class PartitionDedup {
     if (this.size === this.tss.length) {
       if (this.size < this.options.maxRememberedIds) this.grow();
       else {
-        this.counters.forcedEvictions++;
+        if (this.tss[this.head]! >= this.newest - this.options.horizonMs) this.counters.forcedEvictions++;
         this.evictHead();
       }
     }
@@ -129,9 +136,9 @@ export class PartitionDedup {
     this.slotOf.set(eventId, slot);
   }
 
-  private evictBeyondHorizon(): void {
-    const horizonStart = this.newest - this.options.horizonMs;
-    while (this.size > 0 && this.tss[this.head]! < horizonStart) this.evictHead();
+  private evictForgettable(): void {
+    const keepFrom = this.newest - this.options.horizonMs - this.options.lateMemoryMs;
+    while (this.size > 0 && this.tss[this.head]! < keepFrom) this.evictHead();
   }
 
   private evictHead(): void {

@@ -1,0 +1,135 @@
+/**
+ * `lakegraph ingest`: one topic's job fed by a Kafka consumer group, committing to the
+ * Iceberg tables until SIGTERM/SIGINT (or the idle limit), then flushing what it holds.
+ */
+import type { Server } from 'node:http';
+import { isTopic } from '../events/topics.js';
+import { openGraphTables } from '../stream/job/graph-tables.js';
+import { TopicJob, type FlushPoint, type JobCounters } from '../stream/job/topic-job.js';
+import { createKafka } from '../stream/kafka/kafka-client.js';
+import { KafkaTopicIngest } from '../stream/kafka/kafka-topic-ingest.js';
+import { dlqTopicOf, ensureTopic } from '../stream/kafka/topic-admin.js';
+import { IngestMetrics } from '../stream/metrics/ingest-metrics.js';
+import { jsonLog, LOG_LEVELS, type LogLevel } from '../stream/metrics/json-log.js';
+import { startMetricsServer } from '../stream/metrics/metrics-server.js';
+import { UsageError } from './args.js';
+import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
+import { catalogFromFlags, WAREHOUSE_FLAGS } from './catalog-flags.js';
+import type { Command } from './command.js';
+import { ProgressLine } from './progress-line.js';
+
+/** Partitions of a source topic ingest has to create because nobody produced to it yet. */
+const NEW_TOPIC_PARTITIONS = 4;
+
+/**
+ * Test-only crash switch: `LAKEGRAPH_TEST_CRASH_AT=<point>:<n>` SIGKILLs this process the
+ * n-th time it reaches <point> — a flush point of the job, `assignment` (a partition
+ * assignment: the second one is a rebalance), or `during-parquet` / `during-commit`, which
+ * let the data-file write or the commit start and kill it a few event-loop turns in.
+ */
+const CRASH_POINTS = ['before-parquet', 'after-data-files', 'before-commit', 'after-commit', 'assignment', 'during-parquet', 'during-commit'] as const;
+type CrashPoint = (typeof CRASH_POINTS)[number];
+
+function crashSwitch(spec: string | undefined): ((point: FlushPoint | 'assignment') => void) | undefined {
+  if (spec === undefined || spec === '') return undefined;
+  const m = /^([a-z-]+):(\d+)$/.exec(spec);
+  if (!m || !(CRASH_POINTS as readonly string[]).includes(m[1])) throw new UsageError(`LAKEGRAPH_TEST_CRASH_AT: "${spec}" is not <point>:<n> with point one of ${CRASH_POINTS.join(', ')}`);
+  const target = m[1] as CrashPoint;
+  const trigger: FlushPoint | 'assignment' = target === 'during-parquet' ? 'before-parquet' : target === 'during-commit' ? 'before-commit' : target;
+  const delayed = target !== trigger;
+  let remaining = Number(m[2]);
+  const kill = () => process.kill(process.pid, 'SIGKILL');
+  return (point) => {
+    if (point !== trigger || --remaining !== 0) return;
+    if (!delayed) return kill();
+    // Three turns: far enough for the file open / first manifest write to be under way.
+    setImmediate(() => setImmediate(() => setImmediate(kill)));
+  };
+}
+
+function statusLine(c: JobCounters, metrics: IngestMetrics, elapsedMs: number): string {
+  const seconds = elapsedMs / 1000;
+  const rate = seconds > 0 ? Math.round(c.records / seconds) : 0;
+  const dedup = c.accepted > 0 ? ((100 * c.duplicates) / c.accepted).toFixed(2) : '0.00';
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `${n(c.records)} records  ${n(rate)}/s  accepted ${n(c.accepted)}  rejected ${n(c.rejected)}  duplicates ${dedup}%  snapshots ${c.snapshots}  lag ${n(metrics.totalLag())}  ${seconds.toFixed(0)}s`;
+}
+
+export const ingestCommand: Command = {
+  name: 'ingest',
+  summary: 'Consume one Kafka topic into the graph tables, exactly once, until SIGTERM/SIGINT.',
+  usage: 'lakegraph ingest --topic T [--brokers H:P] [--warehouse DIR | --catalog-uri URL] [--group G] [--commit-interval-ms N] [--exit-when-idle-ms N] [--metrics-port P]',
+  flags: [
+    { name: 'topic', kind: 'string', placeholder: 'T', help: 'the Kafka topic to consume (one process per topic)' },
+    { name: 'contract', kind: 'string', placeholder: 'C', help: 'the CONTRACTS §1 topic whose event rules apply (default: --topic)' },
+    BROKERS_FLAG,
+    ...WAREHOUSE_FLAGS,
+    { name: 'group', kind: 'string', placeholder: 'G', help: 'consumer group (default: lakegraph-ingest.<topic>)' },
+    { name: 'commit-interval-ms', kind: 'int', placeholder: 'N', default: 2_000, help: 'commit at least this often while records arrive' },
+    { name: 'exit-when-idle-ms', kind: 'int', placeholder: 'N', help: 'exit once no record arrived for N ms and all is committed' },
+    { name: 'session-timeout-ms', kind: 'int', placeholder: 'N', default: 30_000, help: 'consumer group session timeout (how soon a dead member’s partitions move)' },
+    { name: 'metrics-port', kind: 'int', placeholder: 'P', help: 'serve Prometheus metrics on 127.0.0.1:P/metrics' },
+    { name: 'log-level', kind: 'string', placeholder: 'L', default: 'info', help: `JSON log level on stdout: ${LOG_LEVELS.join(', ')}` },
+  ],
+  async run(flags) {
+    const topic = flags['topic'] as string | undefined;
+    if (!topic) throw new UsageError('--topic is required');
+    const contract = (flags['contract'] as string | undefined) ?? topic;
+    if (!isTopic(contract)) throw new UsageError(`--contract: "${contract}" is not a CONTRACTS §1 topic; pass --contract app.<line> for a topic named otherwise`);
+    const level = flags['log-level'] as string;
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level: "${level}" is not one of ${LOG_LEVELS.join(', ')}`);
+    for (const name of ['commit-interval-ms', 'exit-when-idle-ms', 'session-timeout-ms'] as const) {
+      const value = flags[name] as number | undefined;
+      if (value !== undefined && value < 1) throw new UsageError(`--${name} must be at least 1`);
+    }
+    const brokers = brokersFromFlags(flags);
+    const catalog = catalogFromFlags(flags);
+    const crash = crashSwitch(process.env['LAKEGRAPH_TEST_CRASH_AT']);
+    const log = jsonLog(level as LogLevel);
+
+    const job = new TopicJob(topic, await openGraphTables(catalog), { contract, onFlushPoint: crash });
+    const kafka = createKafka(brokers, `lakegraph-ingest-${topic}`, log);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopic(admin, topic, NEW_TOPIC_PARTITIONS);
+      await ensureTopic(admin, dlqTopicOf(topic), 1);
+    } finally {
+      await admin.disconnect();
+    }
+
+    const metrics = new IngestMetrics();
+    const ingest = new KafkaTopicIngest({
+      kafka,
+      job,
+      groupId: (flags['group'] as string | undefined) ?? `lakegraph-ingest.${topic}`,
+      commitIntervalMs: flags['commit-interval-ms'] as number,
+      exitWhenIdleMs: flags['exit-when-idle-ms'] as number | undefined,
+      sessionTimeoutMs: flags['session-timeout-ms'] as number,
+      metrics,
+      log,
+      onAssignment: crash && (() => crash('assignment')),
+    });
+    const port = flags['metrics-port'] as number | undefined;
+    let server: Server | undefined;
+    if (port !== undefined) server = await startMetricsServer(port, () => metrics.render(topic, job.counters));
+    const onSignal = () => ingest.stop('signal');
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    const started = performance.now();
+    const progress = new ProgressLine();
+    const status = setInterval(() => progress.update(statusLine(job.counters, metrics, performance.now() - started)), 1_000);
+    log('info', 'ingest starting', { topic, contract, brokers, metricsPort: port });
+    try {
+      const reason = await ingest.run();
+      progress.done(statusLine(job.counters, metrics, performance.now() - started));
+      log('info', 'ingest stopped', { topic, reason, ...job.counters });
+      return 0;
+    } finally {
+      clearInterval(status);
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      server?.close();
+    }
+  },
+};
