@@ -4,7 +4,7 @@
  * steady rate. Idempotent, so a retried send never duplicates or reorders a record.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kafka, Message } from 'kafkajs';
+import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import type { SourceRecord } from '../source-record.js';
 
 export interface ProduceOptions {
@@ -19,7 +19,7 @@ const asBuffer = (bytes: Uint8Array | null): Buffer | null => (bytes === null ? 
 
 /** Sends every record to `topic`; resolves to the number sent. */
 export async function produceRecords(kafka: Kafka, topic: string, records: Iterable<SourceRecord>, options: ProduceOptions = {}): Promise<number> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   const rate = options.rate ?? 0;
   const chunk = options.chunk ?? (rate > 0 ? Math.max(1, Math.min(5_000, Math.ceil(rate / 20))) : 5_000);
