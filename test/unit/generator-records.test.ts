@@ -63,7 +63,7 @@ describe('RecordGenerator', () => {
 
   it('covers all five topics, keys by account_id, partitions like Kafka, offsets count up per partition', () => {
     const kafkaPartitioner = Partitioners.DefaultPartitioner();
-    const partitionMetadata = Array.from({ length: 4 }, (_, p) => ({ partitionId: p, leader: 0 }));
+    const partitionMetadata = Array.from({ length: 4 }, (_, p) => ({ partitionId: p, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
     const nextOffset = new Map<string, number>();
     const topics = new Set<string>();
     for (const r of records) {

@@ -41,7 +41,9 @@ export type TableUpdate =
       readonly type: 'branch' | 'tag';
       readonly 'snapshot-id': number;
     }
-  | { readonly action: 'set-properties'; readonly updates: Readonly<Record<string, string>> };
+  | { readonly action: 'set-properties'; readonly updates: Readonly<Record<string, string>> }
+  /** Snapshot expiry: drops snapshots from the metadata (their files are deleted by the caller). */
+  | { readonly action: 'remove-snapshots'; readonly 'snapshot-ids': number[] };
 
 /**
  * A REST CommitTableRequest without the identifier. Every catalog applies `updates` to

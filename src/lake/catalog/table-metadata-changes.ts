@@ -97,7 +97,22 @@ export function applyTableUpdates(
       case 'set-properties':
         next = { ...next, properties: { ...next.properties, ...update.updates } };
         break;
+      case 'remove-snapshots':
+        next = removeSnapshots(next, new Set(update['snapshot-ids']));
+        break;
     }
   }
   return next;
+}
+
+/** As the Java catalog does: a ref may not point at a removed snapshot, and the snapshot log forgets them. */
+function removeSnapshots(metadata: TableMetadata, removed: ReadonlySet<number>): TableMetadata {
+  for (const [name, ref] of Object.entries(metadata.refs)) {
+    if (removed.has(ref['snapshot-id'])) throw new Error(`cannot remove snapshot ${ref['snapshot-id']}: ref ${name} points at it`);
+  }
+  return {
+    ...metadata,
+    snapshots: metadata.snapshots.filter((s) => !removed.has(s['snapshot-id'])),
+    'snapshot-log': metadata['snapshot-log'].filter((e) => !removed.has(e['snapshot-id'])),
+  };
 }

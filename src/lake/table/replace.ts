@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readManifest, writeManifest } from '../manifest/manifest-file.js';
 import type { DataFile } from '../spec/data-file.js';
 import { liveFilesCount, ManifestEntryStatus, type ManifestEntry, type ManifestFile } from '../spec/manifest.js';
+import type { SnapshotOperation } from '../spec/snapshot.js';
 import { currentSchema, partitionSpecById } from '../spec/table-metadata.js';
 import { SnapshotTransaction, type AttemptContext, type RebasedManifests } from './snapshot-transaction.js';
 
@@ -18,7 +19,7 @@ export class ReplaceConflictError extends Error {
  * deleted file are rewritten: the file becomes a DELETED entry, the rest EXISTING.
  */
 export class ReplaceTransaction extends SnapshotTransaction {
-  protected readonly operation = 'replace';
+  protected readonly operation: SnapshotOperation = 'replace';
   private readonly toDelete = new Set<string>();
 
   deleteFiles(files: readonly Pick<DataFile, 'filePath'>[]): this {

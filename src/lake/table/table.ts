@@ -3,7 +3,9 @@ import type { Catalog, CreateTableRequest, TableIdentifier } from '../catalog/ca
 import type { FileIO } from '../catalog/file-io.js';
 import type { TableMetadata } from '../spec/table-metadata.js';
 import { AppendTransaction } from './append.js';
+import { OverwriteTransaction } from './overwrite.js';
 import { ReplaceTransaction } from './replace.js';
+import { RewriteManifestsTransaction } from './rewrite-manifests.js';
 
 export class Table {
   constructor(
@@ -37,5 +39,13 @@ export class Table {
 
   newReplace(): ReplaceTransaction {
     return new ReplaceTransaction(this);
+  }
+
+  newOverwrite(): OverwriteTransaction {
+    return new OverwriteTransaction(this);
+  }
+
+  newRewriteManifests(entriesPerManifest?: number): RewriteManifestsTransaction {
+    return new RewriteManifestsTransaction(this, entriesPerManifest);
   }
 }

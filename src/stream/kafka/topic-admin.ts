@@ -14,10 +14,12 @@ export const dlqTopicOf = (topic: string): string => `${topic}.dlq`;
 /** Creates the topic unless it exists; returns its partition count. */
 export async function ensureTopic(admin: Admin, topic: string, partitions: number): Promise<number> {
   // Checked first: creating an existing topic succeeds but logs a broker error.
-  if (!(await admin.listTopics()).includes(topic)) await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: partitions, configEntries: [{ name: 'max.message.bytes', value: String(TOPIC_MAX_MESSAGE_BYTES) }] }],
-  });
+  if (!(await admin.listTopics()).includes(topic)) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, configEntries: [{ name: 'max.message.bytes', value: String(TOPIC_MAX_MESSAGE_BYTES) }] }],
+    });
+  }
   const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
   return metadata!.partitions.length;
 }

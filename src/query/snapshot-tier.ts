@@ -1,0 +1,70 @@
+/**
+ * The committed tier of a query session: for each graph table, the current snapshot, its
+ * live data files (planned once per snapshot, then pruned per query in memory) and the
+ * Kafka positions it covers, which is where the hot tier begins.
+ */
+import type { Catalog } from '../lake/catalog/catalog.js';
+import type { DataFile } from '../lake/spec/data-file.js';
+import { BoundFilter, type Filter } from '../lake/scan/filter.js';
+import { planFiles } from '../lake/scan/plan-files.js';
+import { currentSchema, currentSnapshot, partitionSpecById, type TableMetadata } from '../lake/spec/table-metadata.js';
+import { NAMESPACE, type TableName } from '../lake/tables.js';
+import { positionsOf, type PartitionOffsets } from '../stream/job/source-positions.js';
+
+export const SNAPSHOT_TABLES: readonly TableName[] = ['edges', 'nodes', 'rejected_events'];
+
+export interface TableSnapshot {
+  readonly metadata: TableMetadata;
+  /** undefined while the table has no snapshot. */
+  readonly snapshotId: number | undefined;
+  readonly files: readonly DataFile[];
+}
+
+export type SnapshotTier = Readonly<Record<TableName, TableSnapshot>>;
+
+export async function loadTableSnapshot(catalog: Catalog, name: TableName, previous?: TableSnapshot): Promise<TableSnapshot> {
+  const metadata = await catalog.loadTable({ namespace: [NAMESPACE], name });
+  const snapshotId = currentSnapshot(metadata)?.['snapshot-id'];
+  if (previous !== undefined && previous.snapshotId === snapshotId) return previous;
+  const plan = await planFiles(catalog.io, metadata);
+  return { metadata, snapshotId, files: plan.files };
+}
+
+export async function loadSnapshotTier(catalog: Catalog, previous?: SnapshotTier): Promise<SnapshotTier> {
+  const [edges, nodes, rejected_events] = await Promise.all(SNAPSHOT_TABLES.map((name) => loadTableSnapshot(catalog, name, previous?.[name])));
+  return { edges: edges!, nodes: nodes!, rejected_events: rejected_events! };
+}
+
+export function sameSnapshots(a: SnapshotTier, b: SnapshotTier): boolean {
+  return SNAPSHOT_TABLES.every((name) => a[name].snapshotId === b[name].snapshotId);
+}
+
+/** The next Kafka offset per partition that the table's snapshot does not hold yet. */
+export function committedOffsets(table: TableSnapshot, topic: string): PartitionOffsets {
+  return positionsOf(currentSnapshot(table.metadata)?.summary, topic).offsets;
+}
+
+/** Where to start reading a topic so dedup state is rebuilt exactly (see source-positions.ts). */
+export function replayOffsets(tier: SnapshotTier, topic: string): Map<number, number> {
+  const starts = new Map<number, number>();
+  for (const name of ['edges', 'nodes'] as const) {
+    const { offsets, replay } = positionsOf(currentSnapshot(tier[name].metadata)?.summary, topic);
+    for (const [partition, offset] of offsets) {
+      const from = Math.min(replay.get(partition) ?? offset, offset);
+      starts.set(partition, Math.min(starts.get(partition) ?? from, from));
+    }
+  }
+  return starts;
+}
+
+/** The table's data files that may hold rows matching `filter` (partition values, then column bounds). */
+export function prunedFiles(table: TableSnapshot, filter: Filter): readonly DataFile[] {
+  if (filter.length === 0) return table.files;
+  const schema = currentSchema(table.metadata);
+  const bound = new Map<number, BoundFilter>();
+  return table.files.filter((file) => {
+    let f = bound.get(file.specId);
+    if (f === undefined) bound.set(file.specId, (f = new BoundFilter(filter, schema, partitionSpecById(table.metadata, file.specId))));
+    return f.mayMatchFile(file);
+  });
+}

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { UsageError, parseArgs, parseDurationMs, type FlagSpec } from '../../src/cli/args.js';
+
+const SPECS: FlagSpec[] = [
+  { name: 'events', kind: 'int', help: '', default: 10 },
+  { name: 'since', kind: 'duration', help: '' },
+  { name: 'json', kind: 'boolean', help: '' },
+  { name: 'command', alias: '-c', kind: 'string', help: '' },
+  { name: 'warehouse', kind: 'string', env: 'LAKEGRAPH_WAREHOUSE', help: '', default: 'w' },
+];
+
+test('flags parse in both spellings, with defaults and environment fallbacks', () => {
+  const parsed = parseArgs(['--events=5', '--since', '90s', '--json', '-c', 'SELECT 1', 'extra'], SPECS, { LAKEGRAPH_WAREHOUSE: '/data' });
+  assert.deepEqual(parsed.flags, { events: 5, since: 90_000, json: true, command: 'SELECT 1', warehouse: '/data' });
+  assert.deepEqual(parsed.positionals, ['extra']);
+  assert.equal(parseArgs([], SPECS, {}).flags['events'], 10);
+  assert.equal(parseArgs(['--warehouse', 'x'], SPECS, { LAKEGRAPH_WAREHOUSE: '/data' }).flags['warehouse'], 'x');
+  assert.equal(parseArgs(['--help'], SPECS, {}).help, true);
+});
+
+test('bad flags are UsageErrors that name the flag and the fix', () => {
+  assert.throws(() => parseArgs(['--nope'], SPECS, {}), (e: unknown) => e instanceof UsageError && /unknown flag --nope; known flags: --events/.test(e.message));
+  assert.throws(() => parseArgs(['--events', 'ten'], SPECS, {}), /--events: expected a whole number, got "ten"/);
+  assert.throws(() => parseArgs(['--events'], SPECS, {}), /--events needs a value/);
+  assert.throws(() => parseArgs(['--since', '5 minutes'], SPECS, {}), /use e.g. 90s, 5m/);
+  assert.throws(() => parseArgs(['--json=maybe'], SPECS, {}), /expected true or false/);
+});
+
+test('durations', () => {
+  assert.equal(parseDurationMs('250ms', 'x'), 250);
+  assert.equal(parseDurationMs('5m', 'x'), 300_000);
+  assert.equal(parseDurationMs('30d', 'x'), 30 * 86_400_000);
+  assert.equal(parseDurationMs('1500', 'x'), 1500);
+});
