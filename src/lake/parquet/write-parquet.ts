@@ -2,17 +2,17 @@
  * Writes one Iceberg data file: an Arrow table shaped by `arrowSchemaOf(schema)` becomes a
  * Parquet file whose columns carry the Iceberg field ids, plus the metrics its manifest
  * entry needs. parquet-wasm (arrow-rs) does the encoding; it turns each Arrow field's
- * `PARQUET:field_id` metadata into the Parquet field id.
+ * `PARQUET:field_id` metadata into the Parquet field id, on a worker thread (encode-pool.ts).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as arrow from 'apache-arrow';
-import * as parquet from 'parquet-wasm';
 import type { Schema } from '../spec/schema.js';
 import type { ColumnMetrics } from '../spec/metrics.js';
 import { arrowSchemaOf } from '../tables.js';
 import { columnMetricsOf } from './column-metrics.js';
 import { columnSizesOf } from './column-sizes.js';
+import { encodeParquetInWorker } from './encode-pool.js';
 
 export interface WrittenDataFile {
   readonly fileSizeInBytes: number;
@@ -27,7 +27,7 @@ export interface WrittenDataFile {
  */
 export async function writeParquetFile(path: string, table: arrow.Table, schema: Schema): Promise<WrittenDataFile> {
   const canonical = withIcebergSchema(table, schema);
-  const file = encodeParquet(canonical);
+  const file = await encodeParquetInWorker(arrow.tableToIPC(canonical, 'stream'));
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, file, { flag: 'wx' });
   const metrics = { ...columnMetricsOf(canonical, schema), columnSizes: await columnSizesOf(file, schema) };
@@ -56,20 +56,4 @@ function withIcebergSchema(table: arrow.Table, schema: Schema): arrow.Table {
     }
   });
   return new arrow.Table(table.batches.map((batch) => new arrow.RecordBatch(expected, batch.data)));
-}
-
-/**
- * zstd is Iceberg's default codec: about a quarter smaller than snappy here for ~10% more
- * encode time. Statistics per column chunk (not per page) keep row-group pruning for
- * readers and skip the page-index work, which cost ~20% of encode time on edge rows.
- */
-function encodeParquet(table: arrow.Table): Uint8Array<ArrayBuffer> {
-  const properties = new parquet.WriterPropertiesBuilder()
-    .setCompression(parquet.Compression.ZSTD)
-    .setStatisticsEnabled(parquet.EnabledStatistics.Chunk)
-    .build();
-  // writeParquet consumes (frees) both the wasm table and the properties, and copies the
-  // file out of wasm memory into a fresh ArrayBuffer, so the narrower type holds.
-  const file = parquet.writeParquet(parquet.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), properties);
-  return file as Uint8Array<ArrayBuffer>;
 }

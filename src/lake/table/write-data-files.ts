@@ -4,8 +4,6 @@
  * The files are not yet part of the table; commit them with `table.newAppend()`.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type * as arrow from 'apache-arrow';
 import { writeParquetFile } from '../parquet/write-parquet.js';
 import type { DataFile } from '../spec/data-file.js';
@@ -34,7 +32,8 @@ export async function writeDataFiles(table: Table, rows: arrow.Table): Promise<D
   const schema = currentSchema(table.metadata);
   const spec = defaultPartitionSpec(table.metadata);
   const groups = partitionRows(rows, schema, spec);
-  const files: DataFile[] = [];
+  // Partition files encode concurrently on the worker pool.
+  const writes: Promise<DataFile>[] = [];
   for (let g = 0; g < groups.partitions.length; g++) {
     const partition = groups.partitions[g];
     const single = groups.partitions.length === 1 && rows.batches.length === 1;
@@ -42,9 +41,7 @@ export async function writeDataFiles(table: Table, rows: arrow.Table): Promise<D
     const segment = partitionPath(spec, partition);
     const location = `${table.metadata.location}/data/${segment ? `${segment}/` : ''}${randomUUID()}.parquet`;
     const path = table.io.localPath(location);
-    await mkdir(dirname(path), { recursive: true });
-    const written = await writeParquetFile(path, slice, schema);
-    files.push({
+    writes.push(writeParquetFile(path, slice, schema).then((written) => ({
       content: 0,
       filePath: location,
       fileFormat: 'PARQUET',
@@ -53,7 +50,7 @@ export async function writeDataFiles(table: Table, rows: arrow.Table): Promise<D
       recordCount: BigInt(written.recordCount),
       fileSizeInBytes: BigInt(written.fileSizeInBytes),
       metrics: written.metrics,
-    });
+    })));
   }
-  return files;
+  return Promise.all(writes);
 }
