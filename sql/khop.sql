@@ -12,7 +12,7 @@ WITH hop1 AS (
            min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(event_count)::BIGINT AS event_count
     FROM edges
     WHERE src_type = getvariable('node_type') AND src_id = getvariable('node_id')
-    GROUP BY ALL
+    GROUP BY edge_type, src_type, src_id, dst_type, dst_id
     HAVING max(last_seen) >= getvariable('since')
     QUALIFY row_number() OVER (PARTITION BY src_type, src_id ORDER BY max(last_seen) DESC, edge_type, dst_id) <= getvariable('fanout')
 ),
@@ -21,7 +21,7 @@ hop2 AS (
            min(e.first_seen) AS first_seen, max(e.last_seen) AS last_seen, sum(e.event_count)::BIGINT AS event_count
     FROM edges e SEMI JOIN hop1 f ON e.src_type = f.dst_type AND e.src_id = f.dst_id
     WHERE getvariable('hops') >= 2
-    GROUP BY ALL
+    GROUP BY e.edge_type, e.src_type, e.src_id, e.dst_type, e.dst_id
     HAVING max(e.last_seen) >= getvariable('since')
     QUALIFY row_number() OVER (PARTITION BY e.src_type, e.src_id ORDER BY max(e.last_seen) DESC, e.edge_type, e.dst_id) <= getvariable('fanout')
 ),
@@ -30,7 +30,7 @@ hop3 AS (
            min(e.first_seen) AS first_seen, max(e.last_seen) AS last_seen, sum(e.event_count)::BIGINT AS event_count
     FROM edges e SEMI JOIN hop2 f ON e.src_type = f.dst_type AND e.src_id = f.dst_id
     WHERE getvariable('hops') >= 3
-    GROUP BY ALL
+    GROUP BY e.edge_type, e.src_type, e.src_id, e.dst_type, e.dst_id
     HAVING max(e.last_seen) >= getvariable('since')
     QUALIFY row_number() OVER (PARTITION BY e.src_type, e.src_id ORDER BY max(e.last_seen) DESC, e.edge_type, e.dst_id) <= getvariable('fanout')
 ),
@@ -39,7 +39,7 @@ hop4 AS (
            min(e.first_seen) AS first_seen, max(e.last_seen) AS last_seen, sum(e.event_count)::BIGINT AS event_count
     FROM edges e SEMI JOIN hop3 f ON e.src_type = f.dst_type AND e.src_id = f.dst_id
     WHERE getvariable('hops') >= 4
-    GROUP BY ALL
+    GROUP BY e.edge_type, e.src_type, e.src_id, e.dst_type, e.dst_id
     HAVING max(e.last_seen) >= getvariable('since')
     QUALIFY row_number() OVER (PARTITION BY e.src_type, e.src_id ORDER BY max(e.last_seen) DESC, e.edge_type, e.dst_id) <= getvariable('fanout')
 ),

@@ -11,7 +11,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   demo: { summary: 'run the embedded pipeline on generated events (no services needed)', load: async () => (await import('./demo.js')).demoCommand },
   ingest: { summary: 'consume one Kafka topic into the graph tables, exactly once', load: async () => (await import('./ingest.js')).ingestCommand },
   generate: { summary: 'produce generated contract events to a Kafka topic', load: async () => (await import('./generate.js')).generateCommand },
-  sql: { summary: 'run DuckDB SQL with views `edges` and `nodes`', load: async () => (await import('./sql.js')).sqlCommand },
+  sql: { summary: 'run DuckDB SQL with views `edges` and `nodes` over snapshot ∪ Kafka tail', load: async () => (await import('./sql.js')).sqlCommand },
+  query: { summary: 'graph queries: member-activity, neighbors, khop, path', load: async () => (await import('./query.js')).queryCommand },
+  serve: { summary: 'the graph queries over HTTP (JSON), with /healthz and /metrics', load: async () => (await import('./serve.js')).serveCommand },
+  compact: { summary: 'merge small files, expire snapshots, remove orphans, apply the TTL (once or --every)', load: async () => (await import('./compact.js')).compactCommand },
+  status: { summary: 'tables, snapshots, live files, committed offsets and Kafka lag', load: async () => (await import('./status.js')).statusCommand },
+  'duckdb-init': { summary: 'print a DuckDB CLI init script with views over the current snapshot', load: async () => (await import('./duckdb-init.js')).duckdbInitCommand },
 };
 
 function topLevelHelp(): string {

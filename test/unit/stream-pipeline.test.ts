@@ -17,7 +17,8 @@ import { edgeKey, nodeKey, oracle, type OracleEdge, type OracleNode } from '../s
 const HORIZON_MS = 10 * 60_000;
 const WINDOW_RECORDS = 7_000;
 
-const ms = (micros: unknown) => Number(micros as bigint) / 1000;
+/** Arrow's getter already turns timestamp micros into epoch ms (stream-batch tests check the raw micros). */
+const ms = (epochMs: unknown) => epochMs as number;
 
 function rowsOf(table: arrow.Table): Array<Record<string, unknown>> {
   return table.toArray().map((row) => row.toJSON() as Record<string, unknown>);

@@ -75,9 +75,15 @@ export function utf8FromStrings(values: readonly (string | null)[]): arrow.Data<
 export function binaryFromBytes(values: readonly (Uint8Array | null)[]): arrow.Data<arrow.Binary> {
   const valueOffsets = new Int32Array(values.length + 1);
   let total = 0;
-  values.forEach((v, i) => (valueOffsets[i + 1] = checkedTotal((total += v?.byteLength ?? 0))));
+  for (let i = 0; i < values.length; i++) {
+    total += values[i]?.byteLength ?? 0;
+    valueOffsets[i + 1] = checkedTotal(total);
+  }
   const data = new Uint8Array(total);
-  values.forEach((v, i) => v !== null && data.set(v, valueOffsets[i]!));
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value !== null && value !== undefined) data.set(value, valueOffsets[i]!);
+  }
   return arrow.makeData({ type: new arrow.Binary(), length: values.length, ...validity(values), valueOffsets, data });
 }
 

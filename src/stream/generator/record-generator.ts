@@ -92,7 +92,6 @@ export class RecordGenerator implements Iterable<SourceRecord> {
   };
   private readonly rng: Prng;
   private readonly options: Required<Omit<GeneratorOptions, 'seed' | 'accounts'>>;
-  private readonly topics: readonly Topic[];
   private readonly topicCdf: Float64Array;
   private readonly typeCdf: { readonly [T in Topic]: Float64Array };
   private readonly members: readonly Member[];
@@ -126,11 +125,10 @@ export class RecordGenerator implements Iterable<SourceRecord> {
     const seed = options.seed ?? 1;
     this.rng = new Prng(seed);
     this.writer = new EventBytesWriter(`e-${seed.toString(36)}-`);
-    this.topics = this.options.topics;
-    if (this.topics.length === 0) throw new RangeError('no topics to generate');
-    this.topicCdf = cumulative(this.topics.map((t) => TOPIC_WEIGHT[t]));
+    if (this.options.topics.length === 0) throw new RangeError('no topics to generate');
+    this.topicCdf = cumulative(this.options.topics.map((t) => TOPIC_WEIGHT[t]));
     this.typeCdf = Object.fromEntries(TOPICS.map((t) => [t, cumulative(EVENT_TYPE_WEIGHTS[t])])) as RecordGenerator['typeCdf'];
-    for (const topic of this.topics) this.nextOffset.set(topic, new Array<number>(this.options.partitions).fill(0));
+    for (const topic of this.options.topics) this.nextOffset.set(topic, new Array<number>(this.options.partitions).fill(0));
     const accounts = options.accounts ?? Math.max(20, Math.round(options.events / 250));
     this.members = members(this.rng, accounts, this.options.partitions, this.options.baseTs, spanMs);
     this.catalog = catalog(this.rng);
@@ -214,7 +212,7 @@ export class RecordGenerator implements Iterable<SourceRecord> {
   /** Fills the draft with a fresh valid event happening around `arrival`; returns its member. */
   private fillDraft(arrival: number): Member {
     const { rng, draft, catalog } = this;
-    const topic = this.topics[pickWeighted(rng, this.topicCdf)]!;
+    const topic = this.options.topics[pickWeighted(rng, this.topicCdf)]!;
     const eventType = EVENT_TYPES_BY_TOPIC[topic][pickWeighted(rng, this.typeCdf[topic])]!;
     // Skewed towards low account numbers: some members are much more active than others.
     const r = rng.next();

@@ -67,6 +67,8 @@ export class KafkaTopicIngest {
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
       maxBytes: 16 << 20,
       maxBytesPerPartition: 4 << 20,
+      // Seeks take effect only when the fetch in flight returns; an idle fetch waits this long.
+      maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
       retry: BROKER_RETRY,
     });

@@ -1,0 +1,56 @@
+/**
+ * `lakegraph duckdb-init`: prints a DuckDB init script that opens the warehouse's committed
+ * data in the DuckDB CLI as views `edges`, `nodes` and `rejected_events` — the names the
+ * `sql/` library uses:
+ *
+ *   npx lakegraph duckdb-init > warehouse.sql && duckdb -init warehouse.sql
+ *
+ * `--via files` (default) lists the current snapshot's data files, planned by lakegraph,
+ * and needs no extension. `--via iceberg` uses DuckDB's iceberg extension (`iceberg_scan`
+ * of each table directory; filesystem catalog only), optionally loaded offline from an
+ * extension directory.
+ */
+import { resolve } from 'node:path';
+import { NAMESPACE, TABLE_SCHEMAS } from '../lake/tables.js';
+import { loadSnapshotTier, SNAPSHOT_TABLES } from '../query/snapshot-tier.js';
+import { snapshotSelect, sqlIdentifier, sqlString } from '../query/snapshot-views.js';
+import { UsageError } from './args.js';
+import { WAREHOUSE_FLAGS, catalogFromFlags } from './catalog-flags.js';
+import type { Command } from './command.js';
+
+export const duckdbInitCommand: Command = {
+  name: 'duckdb-init',
+  summary: 'Print a DuckDB CLI init script with views `edges`, `nodes`, `rejected_events` over the committed snapshot.',
+  usage: 'lakegraph duckdb-init [--via files|iceberg] [--extension-dir DIR] [--warehouse DIR | --catalog-uri URL]',
+  flags: [
+    { name: 'via', kind: 'string', placeholder: 'files|iceberg', default: 'files', help: 'read the snapshot through its planned data files, or through iceberg_scan' },
+    { name: 'extension-dir', kind: 'string', placeholder: 'DIR', help: '--via iceberg: load the iceberg extension from this directory, never from the network' },
+    ...WAREHOUSE_FLAGS,
+  ],
+  async run(flags) {
+    const via = flags['via'] as string;
+    if (via !== 'files' && via !== 'iceberg') throw new UsageError(`--via: "${via}" is neither files nor iceberg`);
+    const lines = ['-- lakegraph duckdb-init: views over the committed graph tables', "SET TimeZone = 'UTC';"];
+    if (via === 'files') {
+      const tier = await loadSnapshotTier(catalogFromFlags(flags));
+      for (const name of SNAPSHOT_TABLES) {
+        const files = tier[name].files.map((f) => f.filePath);
+        lines.push(`-- ${NAMESPACE}.${name}: snapshot ${tier[name].snapshotId ?? 'none'}, ${files.length} data files`);
+        lines.push(`CREATE OR REPLACE VIEW ${sqlIdentifier(name)} AS ${snapshotSelect(TABLE_SCHEMAS[name], files)};`);
+      }
+    } else {
+      if (flags['catalog-uri'] !== undefined) throw new UsageError('--via iceberg reads a filesystem warehouse; use --via files with a REST catalog');
+      const extensionDir = flags['extension-dir'] as string | undefined;
+      if (extensionDir !== undefined) {
+        lines.push('SET autoinstall_known_extensions = false;', 'SET autoload_known_extensions = false;', `SET extension_directory = ${sqlString(resolve(extensionDir))};`);
+      }
+      lines.push('LOAD iceberg;');
+      const warehouse = resolve(flags['warehouse'] as string);
+      for (const name of SNAPSHOT_TABLES) {
+        lines.push(`CREATE OR REPLACE VIEW ${sqlIdentifier(name)} AS SELECT * FROM iceberg_scan(${sqlString(`${warehouse}/${NAMESPACE}/${name}`)});`);
+      }
+    }
+    process.stdout.write(lines.join('\n') + '\n');
+    return 0;
+  },
+};

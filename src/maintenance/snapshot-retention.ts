@@ -1,0 +1,23 @@
+/**
+ * Which snapshots expiry removes: those older than the retention age, except the newest
+ * `keepLast` and any a ref points at. The current snapshot is always kept, and it alone
+ * carries every partition's Kafka offsets (they are rolled forward on each commit), so
+ * the exactly-once resume point survives any expiry.
+ */
+import type { Snapshot } from '../lake/spec/snapshot.js';
+import type { TableMetadata } from '../lake/spec/table-metadata.js';
+
+export interface SnapshotRetention {
+  readonly olderThanMs: number;
+  /** At least 1: the current snapshot. */
+  readonly keepLast: number;
+}
+
+export function snapshotsToExpire(metadata: TableMetadata, retention: SnapshotRetention, nowMs: number): Snapshot[] {
+  const referenced = new Set(Object.values(metadata.refs).map((r) => r['snapshot-id']));
+  const newestFirst = [...metadata.snapshots].sort((a, b) => b['sequence-number'] - a['sequence-number']);
+  const cutoff = nowMs - retention.olderThanMs;
+  return newestFirst
+    .slice(Math.max(1, retention.keepLast))
+    .filter((s) => s['timestamp-ms'] < cutoff && !referenced.has(s['snapshot-id']));
+}

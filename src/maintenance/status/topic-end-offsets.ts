@@ -1,0 +1,36 @@
+/**
+ * The end offset (high watermark) of every partition of some topics, for lag. Asked
+ * with short timeouts and no long retries: status must answer promptly, and says so
+ * when no broker answers instead of waiting a minute.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+
+export type EndOffsets = ReadonlyMap<string, ReadonlyMap<number, number>>;
+
+export type EndOffsetsResult = { readonly reachable: true; readonly offsets: EndOffsets } | { readonly reachable: false; readonly reason: string };
+
+export async function fetchEndOffsets(brokers: readonly string[], topics: readonly string[]): Promise<EndOffsetsResult> {
+  const kafka = new Kafka({
+    clientId: 'lakegraph-status',
+    brokers: [...brokers],
+    connectionTimeout: 2_000,
+    requestTimeout: 5_000,
+    retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 500 },
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const offsets = new Map<string, Map<number, number>>();
+    for (const topic of topics.filter((t) => existing.has(t))) {
+      const partitions = await admin.fetchTopicOffsets(topic);
+      offsets.set(topic, new Map(partitions.map((p) => [p.partition, Number(p.high)])));
+    }
+    return { reachable: true, offsets };
+  } catch (error) {
+    return { reachable: false, reason: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}

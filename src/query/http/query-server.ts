@@ -1,0 +1,168 @@
+/**
+ * The graph queries over HTTP on 127.0.0.1:
+ *
+ *   GET  /v1/query/<name>?<options>   options named like the CLI flags, without the dashes
+ *   POST /v1/query/<name>             the same options as a JSON object of strings
+ *   GET  /healthz                     200 while the session answers
+ *   GET  /metrics                     Prometheus text
+ *
+ * Bad input never reaches DuckDB: names and options are validated (graph-request.ts) and
+ * answered 4xx with the reasons; bodies are capped; a query that runs past the timeout is
+ * interrupted and answered 503, and the service goes on with the next request.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isQueryName, parseGraphRequest, QUERY_NAMES } from '../graph-request.js';
+import { runGraphQuery } from '../graph-queries.js';
+import type { QuerySession } from '../query-session.js';
+import { QueryMetrics } from './query-metrics.js';
+
+export interface QueryServerOptions {
+  readonly session: QuerySession;
+  readonly port: number;
+  readonly queryTimeoutMs?: number;
+  readonly maxBodyBytes?: number;
+}
+
+export const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly issues?: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/** `edge-type`, `edge_type` and `edgetype` all name the CLI's --edge-type. */
+const canonical = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
+const OPTION_NAMES = ['account', 'profile', 'node', 'edge-type', 'hops', 'fanout', 'from', 'to', 'max-hops', 'since', 'at'];
+const OPTION_BY_CANONICAL = new Map(OPTION_NAMES.map((n) => [canonical(n), n]));
+
+function optionsOf(entries: Iterable<[string, unknown]>): Record<string, string> {
+  const options: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    const name = OPTION_BY_CANONICAL.get(canonical(key));
+    if (name === undefined) throw new HttpError(400, `unknown option "${key.slice(0, 64)}"; options: ${OPTION_NAMES.join(', ')}`);
+    if (name in options) throw new HttpError(400, `option ${name} given twice`);
+    if (typeof value !== 'string' && typeof value !== 'number') throw new HttpError(400, `option ${name} must be a string`);
+    options[name] = String(value);
+  }
+  return options;
+}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > limit) throw new HttpError(413, `body of ${declared} bytes exceeds the ${limit}-byte limit`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new HttpError(413, `body exceeds the ${limit}-byte limit`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function bodyOptions(request: IncomingMessage, limit: number): Promise<Record<string, string>> {
+  const text = await readBody(request, limit);
+  if (text.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'body is not JSON');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new HttpError(400, 'body must be a JSON object of options');
+  return optionsOf(Object.entries(parsed));
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  if (response.headersSent) return;
+  const text = typeof body === 'string' ? body : JSON.stringify(body) + '\n';
+  response.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain; version=0.0.4; charset=utf-8' : 'application/json' });
+  response.end(text);
+}
+
+export class QueryServer {
+  readonly metrics = new QueryMetrics();
+  private server: Server | undefined;
+  private readonly timeoutMs: number;
+  private readonly maxBodyBytes: number;
+
+  constructor(private readonly options: QueryServerOptions) {
+    this.timeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  }
+
+  /** Listens on 127.0.0.1; resolves with the port (useful with port 0). */
+  async listen(): Promise<number> {
+    const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: this.timeoutMs * 2, headersTimeout: 10_000 }, (req, res) => void this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, '127.0.0.1', resolve);
+    });
+    const address = server.address();
+    return typeof address === 'object' && address !== null ? address.port : this.options.port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const route = url.pathname;
+    try {
+      if (route === '/healthz') return send(response, 200, { status: 'ok', ...this.options.session.stats() });
+      if (route === '/metrics') return send(response, 200, this.metrics.render(this.options.session.stats()));
+      const match = /^\/v1\/query\/([^/]+)$/.exec(route);
+      if (match === null) throw new HttpError(404, `no route ${route.slice(0, 64)}; try /v1/query/<${QUERY_NAMES.join('|')}>, /healthz, /metrics`);
+      await this.answerQuery(decodeURIComponent(match[1]!), request, url, response);
+    } catch (error) {
+      if (error instanceof HttpError) return send(response, error.status, { error: error.message, ...(error.issues ? { issues: error.issues } : {}) });
+      send(response, 500, { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private async answerQuery(name: string, request: IncomingMessage, url: URL, response: ServerResponse): Promise<void> {
+    if (!isQueryName(name)) throw new HttpError(404, `unknown query "${name.slice(0, 64)}"; queries: ${QUERY_NAMES.join(', ')}`);
+    const started = performance.now();
+    let status = 200;
+    try {
+      if (request.method !== 'GET' && request.method !== 'POST') throw new HttpError(405, 'use GET (or POST with a JSON body)');
+      const options = request.method === 'POST' ? await bodyOptions(request, this.maxBodyBytes) : optionsOf(url.searchParams.entries());
+      if (request.method === 'GET') await readBody(request, this.maxBodyBytes);
+      const parsed = parseGraphRequest(name, options, Date.now());
+      if (!parsed.ok) throw new HttpError(400, `invalid ${name} request`, parsed.issues);
+      const result = await this.withTimeout(this.options.session.query((context) => runGraphQuery(context, parsed.request)));
+      send(response, 200, result);
+    } catch (error) {
+      status = error instanceof HttpError ? error.status : 500;
+      throw error;
+    } finally {
+      this.metrics.observe(name, status, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async withTimeout<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.options.session.interrupt();
+        reject(new HttpError(503, `query did not finish within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

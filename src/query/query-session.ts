@@ -1,0 +1,198 @@
+/**
+ * A DuckDB session over snapshot ∪ hot tail (ARCHITECTURE invariant 3).
+ *
+ * Views `edges` and `nodes` are the current snapshot's data files UNION ALL the hot
+ * tables; `rejected_events` is the snapshot only. When a newer snapshot lands, one
+ * transaction re-points the snapshot views and deletes the hot rows whose offsets the
+ * snapshot now covers, so every record is in exactly one tier. Queries, hot appends and
+ * swaps run one at a time on one connection (see Serial): a query never sees half a swap,
+ * and DuckDB variables set for one query cannot leak into another.
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { Kafka } from 'kafkajs';
+import type { Catalog } from '../lake/catalog/catalog.js';
+import { TABLE_SCHEMAS } from '../lake/tables.js';
+import type { DedupOptions } from '../stream/dedup/partition-dedup.js';
+import { appendHotEdges, appendHotNodes, dropCoveredRows, HOT_EDGES_SELECT, HOT_NODES_SELECT, HOT_TABLES_DDL } from './hot/hot-tier.js';
+import { KafkaTail } from './hot/kafka-tail.js';
+import { TailDecoder, type TopicBoundary } from './hot/tail-decoder.js';
+import { Serial } from './serial.js';
+import { committedOffsets, loadSnapshotTier, replayOffsets, sameSnapshots, type SnapshotTier } from './snapshot-tier.js';
+import { snapshotSelect, sqlIdentifier } from './snapshot-views.js';
+
+export interface HotTailOptions {
+  readonly kafka: Kafka;
+  /** Topics to tail; those missing on the broker are skipped. */
+  readonly topics: readonly string[];
+  readonly dedup?: DedupOptions;
+  /** Fetching pauses while the hot tables hold this many rows, until a snapshot drains them. */
+  readonly maxHotRows?: number;
+}
+
+export interface QuerySessionOptions {
+  readonly catalog: Catalog;
+  readonly hot?: HotTailOptions;
+}
+
+export interface QueryContext {
+  readonly connection: DuckDBConnection;
+  readonly snapshot: SnapshotTier;
+}
+
+export interface SessionStats {
+  readonly hotEdgeRows: number;
+  readonly hotNodeRows: number;
+  readonly swaps: number;
+  readonly snapshotIds: Readonly<Record<string, number | null>>;
+}
+
+const DEFAULT_MAX_HOT_ROWS = 2_000_000;
+
+export class QuerySession {
+  private readonly serial = new Serial();
+  private tail: KafkaTail | undefined;
+  private decoder: TailDecoder | undefined;
+  private hotRows = { edges: 0, nodes: 0 };
+  private swaps = 0;
+  private flushScheduled = false;
+
+  private constructor(
+    private readonly catalog: Catalog,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    private snapshot: SnapshotTier,
+    private readonly maxHotRows: number,
+  ) {}
+
+  static async open(options: QuerySessionOptions): Promise<QuerySession> {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run("SET TimeZone = 'UTC'");
+    for (const ddl of HOT_TABLES_DDL) await connection.run(ddl);
+    const snapshot = await loadSnapshotTier(options.catalog);
+    const session = new QuerySession(options.catalog, instance, connection, snapshot, options.hot?.maxHotRows ?? DEFAULT_MAX_HOT_ROWS);
+    await session.createViews(snapshot);
+    if (options.hot) await session.startTail(options.hot);
+    return session;
+  }
+
+  /** Runs `work` alone on the session's connection, after appending the tail read so far. */
+  query<T>(work: (context: QueryContext) => Promise<T>): Promise<T> {
+    return this.serial.run(async () => {
+      await this.appendPendingHotRows();
+      return work({ connection: this.connection, snapshot: this.snapshot });
+    });
+  }
+
+  /** Loads the catalog's current snapshots; swaps tiers if any changed. Resolves true on a swap. */
+  async refresh(): Promise<boolean> {
+    const next = await loadSnapshotTier(this.catalog, this.snapshot);
+    if (sameSnapshots(next, this.snapshot)) return false;
+    await this.serial.run(() => this.swap(next));
+    return true;
+  }
+
+  /** One-shot queries: resolves once the tail has read every partition up to the end offsets of now. */
+  async catchUp(timeoutMs: number): Promise<void> {
+    if (this.tail === undefined) return;
+    const ends = await this.tail.endOffsets();
+    const deadline = Date.now() + timeoutMs;
+    while (!this.tail.reached(ends)) {
+      if (Date.now() > deadline) throw new Error(`the Kafka tail did not reach the end offsets within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Cancels the DuckDB statement running now (a request that ran out of time). */
+  interrupt(): void {
+    this.connection.interrupt();
+  }
+
+  stats(): SessionStats {
+    const snapshotIds = Object.fromEntries(Object.entries(this.snapshot).map(([name, t]) => [name, t.snapshotId ?? null]));
+    return { hotEdgeRows: this.hotRows.edges, hotNodeRows: this.hotRows.nodes, swaps: this.swaps, snapshotIds };
+  }
+
+  async close(): Promise<void> {
+    await this.tail?.stop();
+    await this.serial.run(async () => {
+      this.connection.closeSync();
+      this.instance.closeSync();
+    });
+  }
+
+  private async startTail(options: HotTailOptions): Promise<void> {
+    const admin = options.kafka.admin();
+    await admin.connect();
+    const existing = new Set(await admin.listTopics().finally(() => admin.disconnect()));
+    const topics = options.topics.filter((t) => existing.has(t));
+    if (topics.length === 0) return;
+    const decoder = new TailDecoder(options.dedup);
+    for (const topic of topics) decoder.startTopic(topic, replayOffsets(this.snapshot, topic), this.boundaryOf(this.snapshot, topic));
+    this.decoder = decoder;
+    this.tail = new KafkaTail(options.kafka, topics, decoder, () => this.scheduleHotAppend());
+    await this.tail.start();
+  }
+
+  private boundaryOf(snapshot: SnapshotTier, topic: string): TopicBoundary {
+    return { edges: committedOffsets(snapshot.edges, topic), nodes: committedOffsets(snapshot.nodes, topic) };
+  }
+
+  /** Appends soon after a batch, so rows are in DuckDB before the next query asks. */
+  private scheduleHotAppend(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    void this.serial.run(async () => {
+      this.flushScheduled = false;
+      await this.appendPendingHotRows();
+    });
+  }
+
+  private async appendPendingHotRows(): Promise<void> {
+    const decoder = this.decoder;
+    if (decoder === undefined || decoder.buffer.size === 0) return;
+    const { edges, nodes } = decoder.buffer.take();
+    await appendHotEdges(this.connection, edges, decoder.topics);
+    await appendHotNodes(this.connection, nodes, decoder.topics);
+    this.hotRows.edges += edges.length;
+    this.hotRows.nodes += nodes.length;
+    this.tail?.setPaused(this.hotRows.edges + this.hotRows.nodes >= this.maxHotRows);
+  }
+
+  private async swap(next: SnapshotTier): Promise<void> {
+    const decoder = this.decoder;
+    // Boundaries first: from here on, records the new snapshot holds never become hot rows;
+    // the ones already buffered are appended and then deleted with the rest below.
+    if (decoder) for (const topic of decoder.topics) decoder.setBoundary(topic, this.boundaryOf(next, topic));
+    await this.appendPendingHotRows();
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      await this.createViews(next);
+      if (decoder) {
+        for (const topic of decoder.topics) {
+          const boundary = this.boundaryOf(next, topic);
+          await dropCoveredRows(this.connection, 'hot_edges', topic, boundary.edges);
+          await dropCoveredRows(this.connection, 'hot_nodes', topic, boundary.nodes);
+        }
+      }
+      await this.connection.run('COMMIT');
+    } catch (error) {
+      await this.connection.run('ROLLBACK');
+      throw error;
+    }
+    this.snapshot = next;
+    this.swaps++;
+    const counts = (await this.connection.runAndReadAll('SELECT (SELECT count(*) FROM hot_edges) AS edges, (SELECT count(*) FROM hot_nodes) AS nodes')).getRowObjectsJson()[0] as { edges: string; nodes: string };
+    this.hotRows = { edges: Number(counts.edges), nodes: Number(counts.nodes) };
+    this.tail?.setPaused(this.hotRows.edges + this.hotRows.nodes >= this.maxHotRows);
+  }
+
+  private async createViews(snapshot: SnapshotTier): Promise<void> {
+    const files = (name: keyof SnapshotTier) => snapshot[name].files.map((f) => f.filePath);
+    await this.connection.run(`CREATE OR REPLACE VIEW snapshot_edges AS ${snapshotSelect(TABLE_SCHEMAS.edges, files('edges'))}`);
+    await this.connection.run(`CREATE OR REPLACE VIEW snapshot_nodes AS ${snapshotSelect(TABLE_SCHEMAS.nodes, files('nodes'))}`);
+    await this.connection.run(`CREATE OR REPLACE VIEW ${sqlIdentifier('rejected_events')} AS ${snapshotSelect(TABLE_SCHEMAS.rejected_events, files('rejected_events'))}`);
+    await this.connection.run(`CREATE OR REPLACE VIEW edges AS SELECT * FROM snapshot_edges UNION ALL ${HOT_EDGES_SELECT}`);
+    await this.connection.run(`CREATE OR REPLACE VIEW nodes AS SELECT * FROM snapshot_nodes UNION ALL ${HOT_NODES_SELECT}`);
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * Graph queries over a committed warehouse, against the oracle: the embedded pipeline
+ * writes generated events; the same generator's records go through test/support/oracle.ts.
+ * Also: the HTTP service under abuse, and the real DuckDB CLI running every sql/ file
+ * through `lakegraph duckdb-init`.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { TOPICS } from '../../src/events/topics.js';
+import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
+import { runGraphQuery } from '../../src/query/graph-queries.js';
+import { parseGraphRequest, type QueryName } from '../../src/query/graph-request.js';
+import type { GraphEdge, GraphResult } from '../../src/query/graph-result.js';
+import { QueryServer } from '../../src/query/http/query-server.js';
+import { QuerySession } from '../../src/query/query-session.js';
+import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
+import { RecordGenerator, type GeneratorOptions } from '../../src/stream/generator/record-generator.js';
+import { Prng } from '../../src/stream/generator/prng.js';
+import { oracle, type OracleEdge, type OracleResult } from '../support/oracle.js';
+
+const REPO = new URL('../../../', import.meta.url).pathname;
+const BASE_TS = Date.parse('2026-03-01T10:00:00Z');
+const GENERATOR: GeneratorOptions = { events: 30_000, seed: 7, partitions: 4, baseTs: BASE_TS };
+
+let warehouse: string;
+let session: QuerySession;
+let truth: OracleResult;
+let newest: number;
+
+before(async () => {
+  warehouse = mkdtempSync(join(tmpdir(), 'lakegraph-query-'));
+  const catalog = new FilesystemCatalog(warehouse);
+  await runEmbeddedPipeline({ catalog, generator: new RecordGenerator(GENERATOR), topics: TOPICS, partitions: 4, commitIntervalMs: 50 });
+  truth = oracle([...new RecordGenerator(GENERATOR)]);
+  newest = Math.max(...[...truth.edges.values()].map((e) => e.last_seen));
+  session = await QuerySession.open({ catalog });
+});
+
+after(async () => {
+  await session?.close();
+  rmSync(warehouse, { recursive: true, force: true });
+});
+
+async function ask(query: QueryName, options: Record<string, string>): Promise<GraphResult> {
+  const parsed = parseGraphRequest(query, options, newest);
+  assert.ok(parsed.ok, JSON.stringify(parsed));
+  return session.query((context) => runGraphQuery(context, parsed.request));
+}
+
+const asJson = (e: OracleEdge): GraphEdge => ({
+  edge_type: e.edge_type, src_type: e.src_type, src_id: e.src_id, dst_type: e.dst_type, dst_id: e.dst_id,
+  first_seen: new Date(e.first_seen).toISOString(), last_seen: new Date(e.last_seen).toISOString(), event_count: e.event_count,
+});
+const byKey = (a: GraphEdge, b: GraphEdge) => JSON.stringify([a.edge_type, a.src_id, a.dst_id]) < JSON.stringify([b.edge_type, b.src_id, b.dst_id]) ? -1 : 1;
+const sorted = (edges: readonly GraphEdge[]) => [...edges].sort(byKey);
+const oracleEdges = () => [...truth.edges.values()];
+
+function pick<T>(items: readonly T[], rng: () => number): T {
+  return items[Math.floor(rng() * items.length)]!;
+}
+
+test('member-activity equals the oracle for random accounts, profiles and windows', async () => {
+  const prng = new Prng(11);
+  const rng = () => prng.next();
+  const hasProfile = oracleEdges().filter((e) => e.edge_type === 'has_profile');
+  const windowsMs = [60_000, 5 * 60_000, 30 * 60_000, 24 * 3_600_000];
+  let nonEmpty = 0;
+  for (let i = 0; i < 25; i++) {
+    const edge = pick(hasProfile, rng);
+    const windowMs = pick(windowsMs, rng);
+    const since = newest - windowMs;
+    const byAccount = i % 2 === 0;
+    const expected = byAccount
+      ? (() => {
+          const profiles = new Set(hasProfile.filter((e) => e.src_id === edge.src_id).map((e) => e.dst_id));
+          return oracleEdges().filter((e) => (e.src_type === 'account' && e.src_id === edge.src_id) || (e.src_type === 'profile' && profiles.has(e.src_id)));
+        })()
+      : oracleEdges().filter((e) => (e.src_type === 'profile' && e.src_id === edge.dst_id) || (e.edge_type === 'has_profile' && e.dst_id === edge.dst_id));
+    const inWindow = expected.filter((e) => e.last_seen >= since).map(asJson);
+    const got = await ask('member-activity', { [byAccount ? 'account' : 'profile']: byAccount ? edge.src_id : edge.dst_id, since: `${windowMs}ms` });
+    assert.deepEqual(sorted(got.edges), sorted(inWindow));
+    for (let j = 1; j < got.edges.length; j++) assert.ok(got.edges[j - 1]!.last_seen >= got.edges[j]!.last_seen, 'newest first');
+    if (inWindow.length > 0) nonEmpty++;
+  }
+  assert.ok(nonEmpty >= 10, `only ${nonEmpty} of 25 windows held edges; the test would prove little`);
+});
+
+test('neighbors equals the oracle, with and without an edge type', async () => {
+  const prng = new Prng(12);
+  const rng = () => prng.next();
+  const all = oracleEdges();
+  for (let i = 0; i < 15; i++) {
+    const e = pick(all, rng);
+    const [type, id] = i % 2 === 0 ? [e.src_type, e.src_id] : [e.dst_type, e.dst_id];
+    const edgeType = i % 3 === 0 ? e.edge_type : undefined;
+    const windowMs = i % 4 === 0 ? 10 * 60_000 : 24 * 3_600_000;
+    const expected = all
+      .filter((x) => (x.src_type === type && x.src_id === id) || (x.dst_type === type && x.dst_id === id))
+      .filter((x) => edgeType === undefined || x.edge_type === edgeType)
+      .filter((x) => x.last_seen >= newest - windowMs);
+    const got = await ask('neighbors', { node: `${type}:${id}`, since: `${windowMs}ms`, ...(edgeType ? { 'edge-type': edgeType } : {}) });
+    assert.deepEqual(sorted(got.edges), sorted(expected.map(asJson)));
+  }
+});
+
+test('khop equals a breadth-first walk of the oracle graph (fan-out never binding)', async () => {
+  const prng = new Prng(13);
+  const rng = () => prng.next();
+  const all = oracleEdges();
+  const accounts = [...new Set(all.filter((e) => e.src_type === 'account').map((e) => e.src_id))];
+  for (let i = 0; i < 8; i++) {
+    const account = pick(accounts, rng);
+    const hops = 1 + (i % 3);
+    const since = newest - 30 * 60_000;
+    const live = all.filter((e) => e.last_seen >= since);
+    let frontier = new Set([`account:${account}`]);
+    const reached = new Map<string, OracleEdge>();
+    for (let h = 0; h < hops; h++) {
+      const next = new Set<string>();
+      for (const e of live) {
+        if (!frontier.has(`${e.src_type}:${e.src_id}`)) continue;
+        reached.set(JSON.stringify([e.edge_type, e.src_id, e.dst_id]), e);
+        next.add(`${e.dst_type}:${e.dst_id}`);
+      }
+      frontier = next;
+    }
+    const got = await ask('khop', { node: `account:${account}`, hops: String(hops), fanout: '1000', since: '30m' });
+    assert.deepEqual(sorted(got.edges), sorted([...reached.values()].map(asJson)));
+  }
+});
+
+test('path is a shortest walk over edges of the oracle graph', async () => {
+  const prng = new Prng(14);
+  const rng = () => prng.next();
+  const all = oracleEdges();
+  const adjacency = new Map<string, Set<string>>();
+  const link = (a: string, b: string) => (adjacency.get(a) ?? adjacency.set(a, new Set()).get(a)!).add(b);
+  for (const e of all) {
+    link(`${e.src_type}:${e.src_id}`, `${e.dst_type}:${e.dst_id}`);
+    link(`${e.dst_type}:${e.dst_id}`, `${e.src_type}:${e.src_id}`);
+  }
+  const distance = (from: string, to: string, max: number): number | undefined => {
+    let frontier = [from];
+    const seen = new Set(frontier);
+    for (let d = 1; d <= max; d++) {
+      const next: string[] = [];
+      for (const n of frontier) for (const m of adjacency.get(n) ?? []) if (!seen.has(m)) (seen.add(m), next.push(m));
+      if (seen.has(to)) return d;
+      frontier = next;
+    }
+    return undefined;
+  };
+  const profiles = [...new Set(all.filter((e) => e.src_type === 'profile').map((e) => `profile:${e.src_id}`))];
+  let found = 0;
+  for (let i = 0; i < 6; i++) {
+    const [from, to] = [pick(profiles, rng), pick(profiles, rng)];
+    if (from === to) continue;
+    const expected = distance(from, to, 4);
+    const got = await ask('path', { from, to, 'max-hops': '4' });
+    assert.equal(got.edges.length, expected ?? 0, `${from} → ${to}`);
+    if (expected === undefined) continue;
+    found++;
+    const nodes = got.path!.map((n) => `${n.node_type}:${n.node_id}`);
+    assert.equal(nodes[0], from);
+    assert.equal(nodes.at(-1), to);
+    got.edges.forEach((e, k) => {
+      const ends = [`${e.src_type}:${e.src_id}`, `${e.dst_type}:${e.dst_id}`].sort();
+      assert.deepEqual(ends, [nodes[k]!, nodes[k + 1]!].sort(), 'each edge joins consecutive path nodes');
+      assert.deepEqual(e, asJson(truth.edges.get(JSON.stringify([e.edge_type, e.src_type, e.src_id, e.dst_type, e.dst_id]))!));
+    });
+  }
+  assert.ok(found > 0, 'no random pair was connected within 4 hops');
+});
+
+test('the HTTP service answers 4xx with reasons to abuse and keeps serving', async () => {
+  const server = new QueryServer({ session, port: 0, maxBodyBytes: 1024 });
+  const port = await server.listen();
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const account = oracleEdges().find((e) => e.edge_type === 'has_profile')!.src_id;
+    const good = `${base}/v1/query/member-activity?account=${encodeURIComponent(account)}&since=1d&at=${newest}`;
+    const first = await fetch(good);
+    assert.equal(first.status, 200);
+    const baseline = (await first.json()) as GraphResult;
+    assert.ok(baseline.edges.length > 0);
+    const abuse: Array<[string, RequestInit | undefined, number, RegExp]> = [
+      [`${base}/v1/query/neighbors?node=planet:earth`, undefined, 400, /TYPE one of/],
+      [`${base}/v1/query/khop?node=account:a-1&hops=1000000`, undefined, 400, /hops/],
+      [`${base}/v1/query/neighbors?node=${encodeURIComponent("account:a'; DROP TABLE edges; --")}`, undefined, 200, /"edges":\[\]/],
+      [`${base}/v1/query/neighbors?node=account:a-1&edge_type=${encodeURIComponent("x' OR '1'='1")}`, undefined, 400, /edge-type/],
+      [`${base}/v1/query/drop_tables`, undefined, 404, /unknown query/],
+      [`${base}/v1/query/path`, { method: 'POST', body: JSON.stringify({ from: 'account:a', to: 'x'.repeat(5000) }) }, 413, /limit/],
+      [`${base}/v1/query/path`, { method: 'POST', body: '{"from": ' }, 400, /not JSON/],
+      [`${base}/v1/query/path`, { method: 'DELETE' }, 405, /GET/],
+      [`${base}/v1/query/khop?node=account:a&hops=2&bogus=1`, undefined, 400, /unknown option/],
+    ];
+    for (const [url, init, status, reason] of abuse) {
+      const response = await fetch(url, init);
+      const text = await response.text();
+      assert.equal(response.status, status, `${url}: ${text}`);
+      assert.match(text, reason);
+    }
+    const again = await fetch(good);
+    assert.equal(again.status, 200);
+    assert.deepEqual(await again.json(), baseline);
+    const post = await fetch(`${base}/v1/query/member-activity`, { method: 'POST', body: JSON.stringify({ account, since: '1d', at: String(newest) }) });
+    assert.deepEqual(await post.json(), baseline);
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /lakegraph_query_duration_seconds_count\{query="member-activity"\} 3/);
+    assert.match(metrics, /lakegraph_query_requests_total\{query="khop",status="400"\} 2/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('the DuckDB CLI runs every sql/ file over `lakegraph duckdb-init`, member_activity agreeing with the session', async (t) => {
+  const cli = join(REPO, '.venv/bin/duckdb');
+  if (!existsSync(cli)) return t.skip('no .venv/bin/duckdb; run infra/python/setup');
+  const init = execFileSync(process.execPath, [join(REPO, 'dist/src/cli/main.js'), 'duckdb-init', '--warehouse', warehouse], { encoding: 'utf8' });
+  const initFile = join(warehouse, 'init.sql');
+  writeFileSync(initFile, init);
+  const account = oracleEdges().find((e) => e.edge_type === 'has_profile')!;
+  const variables: Record<string, string> = {
+    member_activity: `SET VARIABLE account_id = '${account.src_id}'; SET VARIABLE since = TIMESTAMPTZ '${new Date(newest - 86_400_000).toISOString()}';`,
+    neighbors: `SET VARIABLE node_type = 'profile'; SET VARIABLE node_id = '${account.dst_id}'; SET VARIABLE since = TIMESTAMPTZ '2000-01-01 00:00:00+00';`,
+    khop: `SET VARIABLE node_type = 'account'; SET VARIABLE node_id = '${account.src_id}'; SET VARIABLE hops = 3; SET VARIABLE fanout = 50; SET VARIABLE since = TIMESTAMPTZ '2000-01-01 00:00:00+00';`,
+    path: `SET VARIABLE from_type = 'account'; SET VARIABLE from_id = '${account.src_id}'; SET VARIABLE to_type = 'profile'; SET VARIABLE to_id = '${account.dst_id}'; SET VARIABLE max_hops = 3; SET VARIABLE since = TIMESTAMPTZ '2000-01-01 00:00:00+00';`,
+    top_titles: 'SET VARIABLE top_n = 5;',
+  };
+  const files = readdirSync(join(REPO, 'sql')).filter((f) => f.endsWith('.sql'));
+  assert.deepEqual(files.map((f) => f.replace(/\.sql$/, '')).sort(), Object.keys(variables).sort(), 'every sql/ file has a CLI case');
+  const rowsOf = (name: string) => {
+    const out = execFileSync(cli, ['-json', '-init', initFile, '-c', `${variables[name]} .read ${join(REPO, 'sql', `${name}.sql`)}`], { encoding: 'utf8', cwd: REPO });
+    return JSON.parse(out.trim() || '[]') as Array<Record<string, unknown>>;
+  };
+  for (const name of Object.keys(variables)) assert.ok(rowsOf(name).length > 0, `${name} returned rows in the DuckDB CLI`);
+  const viaSession = await ask('member-activity', { account: account.src_id, since: '1d' });
+  const viaCli = rowsOf('member_activity');
+  assert.deepEqual(viaCli.map((r) => [r['edge_type'], r['src_id'], r['dst_id'], Number(r['event_count'])]), viaSession.edges.map((e) => [e.edge_type, e.src_id, e.dst_id, e.event_count]));
+});
