@@ -235,7 +235,7 @@ test('the DuckDB CLI runs every sql/ file over `lakegraph duckdb-init`, member_a
   const files = readdirSync(join(REPO, 'sql')).filter((f) => f.endsWith('.sql'));
   assert.deepEqual(files.map((f) => f.replace(/\.sql$/, '')).sort(), Object.keys(variables).sort(), 'every sql/ file has a CLI case');
   const rowsOf = (name: string) => {
-    const out = execFileSync(cli, ['-json', '-init', initFile, '-c', `${variables[name]} .read ${join(REPO, 'sql', `${name}.sql`)}`], { encoding: 'utf8', cwd: REPO });
+    const out = execFileSync(cli, ['-json', '-init', initFile, '-cmd', variables[name]!, '-c', `.read ${join(REPO, 'sql', `${name}.sql`)}`], { encoding: 'utf8', cwd: REPO });
     return JSON.parse(out.trim() || '[]') as Array<Record<string, unknown>>;
   };
   for (const name of Object.keys(variables)) assert.ok(rowsOf(name).length > 0, `${name} returned rows in the DuckDB CLI`);

@@ -33,7 +33,7 @@ export function isNetworkFailure(error: unknown): error is IcebergError {
 
 /** A connection refused before anything was sent: the request certainly had no effect. */
 export function isConnectionRefused(error: unknown): boolean {
-  return isNetworkFailure(error) && networkErrorCode(error) === 'ECONNREFUSED';
+  return socketErrorOf(error)?.code === 'ECONNREFUSED';
 }
 
 export function hasStatus(error: unknown, status: number): error is IcebergError {
@@ -49,14 +49,16 @@ export function serverMessage(error: IcebergError): string {
   return error.icebergType ? `${error.icebergType}: ${error.message}` : error.message;
 }
 
+/** The socket-level reason (ECONNREFUSED, ENOTFOUND, ...) when there is one, else the innermost message. */
 function describeNetworkFailure(error: unknown): string {
-  return networkErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
+  const socketError = socketErrorOf(error);
+  if (socketError) return socketError.code ?? socketError.message;
+  return error instanceof Error ? error.message : String(error);
 }
 
-/** fetch wraps the socket error: IcebergError.details is fetch's TypeError, its cause the system error. */
-function networkErrorCode(error: unknown): string | undefined {
+/** fetch wraps the socket error: IcebergError.details is fetch's TypeError, and its cause the system error. */
+function socketErrorOf(error: unknown): (Error & { code?: string }) | undefined {
   const fetchError = error instanceof IcebergError ? error.details : undefined;
   const cause = fetchError instanceof Error ? fetchError.cause : undefined;
-  if (cause instanceof Error && 'code' in cause && typeof cause.code === 'string') return cause.code;
-  return undefined;
+  return cause instanceof Error ? cause : undefined;
 }

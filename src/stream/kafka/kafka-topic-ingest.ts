@@ -133,7 +133,7 @@ export class KafkaTopicIngest {
     return next;
   }
 
-  private async onBatch({ batch, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     if (this.pendingAssignment !== undefined) return this.takeAssignment(); // this batch predates the seeks
     const { partition, messages } = batch;
     const next = this.nextOffsets.get(partition);
@@ -144,6 +144,8 @@ export class KafkaTopicIngest {
     if (first > next) this.options.log('warn', 'offset gap', { topic: this.topic, partition, expected: next, got: first });
     const { job } = this.options;
     for (const message of messages) job.process(sourceRecordOf(this.topic, partition, message));
+    // Moves kafkajs's fetch position on (autoCommit is off, so nothing is committed by it).
+    resolveOffset(batch.lastOffset());
     const after = Number(messages[messages.length - 1]!.offset) + 1;
     this.nextOffsets.set(partition, Math.max(next, after));
     this.options.metrics.lag.set(partition, Math.max(0, Number(batch.highWatermark) - after));

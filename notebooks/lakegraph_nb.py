@@ -1,0 +1,133 @@
+"""What the analysis notebooks share: open a lakegraph warehouse the way a third party
+would (DuckDB's iceberg_scan over each table's current snapshot, PyIceberg for snapshot
+and file metadata), run the `sql/` query library against it, and keep account of the
+figures and tables a notebook shows, so a headless run can be checked afterwards.
+
+    lake = open_lake(".lakegraph/demo-warehouse")      # relative to the repo root
+    top = lake.query("top_titles", top_n=10)            # sql/top_titles.sql
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import matplotlib.pyplot as plt
+import pandas as pd
+import pyarrow as pa
+from IPython.display import display
+from pyiceberg.table import StaticTable
+
+from duckdb_iceberg import connect
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SQL_DIR = REPO_ROOT / "sql"
+GRAPH_TABLES = ("edges", "nodes", "rejected_events")
+_DATA_FILE_COLUMNS = ["partition", "file_path", "file_size_in_bytes", "record_count"]
+
+
+def repo_path(path: str | Path) -> Path:
+    """An absolute path as is; a relative one against the repo root, as the CLI's defaults are."""
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _current_metadata(table_dir: Path) -> Path:
+    hint = table_dir / "metadata" / "version-hint.text"
+    if not hint.is_file():
+        raise FileNotFoundError(
+            f"{table_dir} is not an Iceberg table (no metadata/version-hint.text); "
+            "make a warehouse first, e.g. `npx lakegraph demo`"
+        )
+    return table_dir / "metadata" / f"v{hint.read_text().strip()}.metadata.json"
+
+
+def _partition_label(partition: dict[str, Any]) -> str:
+    return "/".join(f"{name}={value}" for name, value in partition.items())
+
+
+@dataclass
+class Lake:
+    """One warehouse, opened read-only. `con` has views `edges`, `nodes`,
+    `rejected_events` (the current snapshots), `snapshots` and `data_files`."""
+
+    warehouse: Path
+    con: duckdb.DuckDBPyConnection
+    tables: dict[str, StaticTable]
+
+    def query(self, name: str, **variables: Any) -> pd.DataFrame:
+        """Runs sql/<name>.sql with its parameters bound as DuckDB variables (`None` unsets
+        one: getvariable then yields NULL, which the library reads as "not given")."""
+        for variable, value in variables.items():
+            if not variable.isidentifier():
+                raise ValueError(f"bad variable name {variable!r}")
+            self.con.execute(f"SET VARIABLE {variable} = ?", [value])
+        return self.con.sql((SQL_DIR / f"{name}.sql").read_text()).df()
+
+
+def open_lake(warehouse: str | Path) -> Lake:
+    root = repo_path(warehouse)
+    con = connect()
+    # Times in tables and figures read in UTC wherever the notebook runs.
+    con.execute("SET TimeZone = 'UTC'")
+    tables: dict[str, StaticTable] = {}
+    snapshots: list[pa.Table] = []
+    files: list[pd.DataFrame] = []
+    for name in GRAPH_TABLES:
+        table_dir = root / "graph" / name
+        tables[name] = StaticTable.from_metadata(str(_current_metadata(table_dir)))
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM iceberg_scan({_sql_literal(str(table_dir))})")
+        table_snapshots = tables[name].inspect.snapshots()
+        snapshots.append(table_snapshots.append_column("table_name", pa.array([name] * table_snapshots.num_rows, pa.string())))
+        table_files = tables[name].inspect.files().select(_DATA_FILE_COLUMNS).to_pandas()
+        table_files["partition"] = table_files["partition"].map(_partition_label)
+        table_files.insert(0, "table_name", name)
+        files.append(table_files)
+    con.register("snapshots", pa.concat_tables(snapshots))
+    con.register("data_files", pd.concat(files, ignore_index=True))
+    return Lake(root, con, tables)
+
+
+@dataclass
+class Report:
+    """Shows figures and tables and remembers them: figures are saved as PNG under
+    `figures_dir`; `finish()` writes the summary a headless run is checked against."""
+
+    figures_dir: Path | None
+    summary_path: Path | None
+    figures: list[str] = field(default_factory=list)
+    tables: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def to(cls, figures_dir: str | None, summary_path: str | None) -> Report:
+        return cls(repo_path(figures_dir) if figures_dir else None, repo_path(summary_path) if summary_path else None)
+
+    def figure(self, fig: plt.Figure, name: str) -> None:
+        if self.figures_dir is not None:
+            self.figures_dir.mkdir(parents=True, exist_ok=True)
+            path = self.figures_dir / f"{name}.png"
+            fig.savefig(path, dpi=90, bbox_inches="tight")
+            self.figures.append(str(path))
+        else:
+            self.figures.append(name)
+        display(fig)
+        plt.close(fig)
+
+    def table(self, frame: pd.DataFrame, name: str, show: int = 12) -> None:
+        """Shows the first `show` rows; records how many there were."""
+        self.tables[name] = len(frame)
+        display(frame.head(show))
+
+    def finish(self, **facts: Any) -> dict[str, Any]:
+        summary = {"figures": self.figures, "tables": self.tables, **facts}
+        if self.summary_path is not None:
+            self.summary_path.parent.mkdir(parents=True, exist_ok=True)
+            self.summary_path.write_text(json.dumps(summary, indent=1, default=str))
+        return summary

@@ -1,0 +1,109 @@
+/** Shared by the compaction integration tests: small-commit warehouses, the CLI as a real process, third-party readers. */
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
+import { planFiles } from '../../src/lake/scan/plan-files.js';
+import type { DataFile } from '../../src/lake/spec/data-file.js';
+import { currentSnapshot, type TableMetadata } from '../../src/lake/spec/table-metadata.js';
+import { NAMESPACE, type TableName } from '../../src/lake/tables.js';
+import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
+import { RecordGenerator, type GeneratorOptions } from '../../src/stream/generator/record-generator.js';
+import type { SourceRecord } from '../../src/stream/source-record.js';
+import type { OracleResult } from '../support/oracle.js';
+import { REPO_ROOT } from './lake-python.js';
+
+export const PARTITIONS = 4;
+const CLI = join(REPO_ROOT, 'dist/src/cli/main.js');
+
+/** Flushing at this many edge rows makes every few hundred events a commit, as a busy stream would. */
+export const SMALL_WINDOW = { maxEdgeRows: 80, maxRejectedBytes: 64 << 20, idleTableCommitMs: 60_000 };
+
+export function generatorOptions(events: number, topics?: GeneratorOptions['topics']): GeneratorOptions {
+  return { events, seed: 11, partitions: PARTITIONS, topics, baseTs: Date.UTC(2026, 10, 26, 12, 0, 0) };
+}
+
+export function allRecords(options: GeneratorOptions): SourceRecord[] {
+  return [...new RecordGenerator(options)];
+}
+
+/** Ingests the generator's records (only the first `take` when given) with small windows, in this process. */
+export async function ingestEmbedded(warehouse: string, options: GeneratorOptions, take = Infinity): Promise<number> {
+  const generator = new RecordGenerator(options);
+  let taken = 0;
+  const limited = { next: () => (taken++ < take ? generator.next() : null) } as RecordGenerator;
+  const totals = await runEmbeddedPipeline({
+    catalog: new FilesystemCatalog(warehouse),
+    generator: limited,
+    topics: options.topics ?? ['app.session', 'app.playback', 'app.ads', 'app.games', 'app.live'],
+    partitions: PARTITIONS,
+    commitIntervalMs: 60_000,
+    job: { limits: SMALL_WINDOW },
+  });
+  return totals.snapshots;
+}
+
+export async function loadMetadata(warehouse: string, table: TableName): Promise<TableMetadata> {
+  return new FilesystemCatalog(warehouse).loadTable({ namespace: [NAMESPACE], name: table });
+}
+
+export async function liveFiles(warehouse: string, table: TableName): Promise<readonly DataFile[]> {
+  return (await planFiles(new FilesystemCatalog(warehouse).io, await loadMetadata(warehouse, table))).files;
+}
+
+/** The `lakegraph.*` keys of the current snapshot's summary: the Kafka offsets chain. */
+export async function carriedSummary(warehouse: string, table: TableName): Promise<Record<string, string>> {
+  const summary = currentSnapshot(await loadMetadata(warehouse, table))?.summary ?? {};
+  return Object.fromEntries(Object.entries(summary as Record<string, string>).filter(([k]) => k.startsWith('lakegraph.')));
+}
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+type Row = [string, ...unknown[]];
+export interface ReaderView {
+  edges: Row[];
+  nodes: Row[];
+  edges_rows: number;
+  nodes_rows: number;
+  rejected: unknown[][];
+}
+
+/** GROUP BY key aggregates as PyIceberg (pyarrow) and DuckDB iceberg_scan read them. */
+export async function readerAggregates(warehouse: string): Promise<Record<'pyiceberg' | 'duckdb', ReaderView>> {
+  const { stdout } = await promisify(execFile)(join(REPO_ROOT, '.venv/bin/python'), [join(REPO_ROOT, 'test/integration/graph_aggregates.py'), warehouse], {
+    maxBuffer: 1 << 30,
+  });
+  return JSON.parse(stdout) as Record<'pyiceberg' | 'duckdb', ReaderView>;
+}
+
+function keyed(rows: Row[], keyColumns: number): Map<string, number[]> {
+  return new Map(rows.map((row) => [JSON.stringify(row.slice(0, keyColumns)), row.slice(keyColumns).map(Number)]));
+}
+
+/** Every edge and node key's aggregates equal the oracle's (times in µs, as the readers give them). */
+export function assertOracleEquality(view: ReaderView, expected: OracleResult, label: string): void {
+  const edges = keyed(view.edges, 5);
+  assert.equal(edges.size, expected.edges.size, `${label}: distinct edge keys`);
+  for (const [key, e] of expected.edges) assert.deepEqual(edges.get(key), [e.first_seen * 1000, e.last_seen * 1000, e.event_count], `${label}: edge ${key}`);
+  const nodes = keyed(view.nodes, 2);
+  assert.equal(nodes.size, expected.nodes.size, `${label}: distinct node keys`);
+  for (const [key, n] of expected.nodes) assert.deepEqual(nodes.get(key), [n.first_seen * 1000, n.last_seen * 1000, n.event_count], `${label}: node ${key}`);
+}
