@@ -38,8 +38,14 @@ export async function runEmbeddedPipeline(options: EmbeddedRunOptions): Promise<
     job.assign(partitions);
     jobs.set(topic, job);
   }
+  // A flush writes in the background while generation goes on; at most one waits per job,
+  // and a failed one resurfaces at that job's next flush (see TopicJob.flush).
+  const flushInBackground = async (job: TopicJob) => {
+    await job.idle;
+    job.flush().catch(() => {});
+  };
   const flushAll = async () => {
-    for (const job of jobs.values()) if (job.pendingRecords > 0) await job.flush();
+    for (const job of jobs.values()) if (job.pendingRecords > 0) await flushInBackground(job);
   };
   let lastFlush = performance.now();
   let done = false;
@@ -53,7 +59,7 @@ export async function runEmbeddedPipeline(options: EmbeddedRunOptions): Promise<
       const job = jobs.get(record.topic);
       if (job === undefined) throw new Error(`generator produced a record for unexpected topic ${record.topic}`);
       job.process(record);
-      if (job.isFull()) await job.flush();
+      if (job.isFull()) await flushInBackground(job);
     }
     if (performance.now() - lastFlush >= options.commitIntervalMs) {
       await flushAll();
@@ -62,7 +68,7 @@ export async function runEmbeddedPipeline(options: EmbeddedRunOptions): Promise<
     options.onProgress?.(sumCounters(jobs.values()), performance.now() - started);
     await yieldToEventLoop();
   }
-  await flushAll();
+  for (const job of jobs.values()) await job.flush();
   const totals = sumCounters(jobs.values());
   options.onProgress?.(totals, performance.now() - started);
   return totals;

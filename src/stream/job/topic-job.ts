@@ -9,6 +9,7 @@
  * re-open the job (which re-reads from the committed offsets). Sources must deliver each
  * partition's records in offset order, starting at `startOffset(partition)`.
  */
+import type * as arrow from 'apache-arrow';
 import { decodeEvent } from '../../events/decode.js';
 import { mapEvent } from '../../graph/map-event.js';
 import type { SnapshotSummary } from '../../lake/spec/snapshot.js';
@@ -19,7 +20,7 @@ import { edgesTable } from '../batch/edges-table.js';
 import { nodesTable } from '../batch/nodes-table.js';
 import { rejectedTable } from '../batch/rejected-table.js';
 import { Deduplicator } from '../dedup/deduplicator.js';
-import { DEFAULT_DEDUP_OPTIONS, type DedupOptions } from '../dedup/partition-dedup.js';
+import { DEFAULT_DEDUP_OPTIONS, zeroCounters, type DedupCounters, type DedupOptions } from '../dedup/partition-dedup.js';
 import type { SourceRecord } from '../source-record.js';
 import { GraphWindow } from '../window/graph-window.js';
 import { RejectedBuffer, type RejectedRecord } from '../window/rejected-buffer.js';
@@ -61,6 +62,13 @@ export interface JobCounters {
   nodeRows: number;
 }
 
+/** A window taken from the job, ready to be written: its Arrow tables and where each partition stood. */
+interface TakenWindow {
+  readonly rows: Record<GraphTableName, arrow.Table | undefined>;
+  readonly positions: ReadonlyMap<number, { readonly next: number; readonly replayFrom: number }>;
+  readonly takenAt: number;
+}
+
 export class OffsetFenceError extends Error {
   override readonly name = 'OffsetFenceError';
 }
@@ -77,7 +85,9 @@ export class TopicJob {
   private readonly own = { records: 0, accepted: 0, rejected: 0, snapshots: 0, edgeRows: 0, nodeRows: 0 };
   private readonly dedupOptions: DedupOptions;
   private readonly limits: FlushLimits;
-  private readonly dedup: Deduplicator;
+  private dedup: Deduplicator;
+  /** Dedup counters of the state that earlier reloads dropped, so metrics never go backwards. */
+  private retiredDedup = zeroCounters();
   private readonly window = new GraphWindow();
   private readonly rejected = new RejectedBuffer();
   private readonly partitions = new Map<number, PartitionProgress>();
@@ -85,6 +95,8 @@ export class TopicJob {
   private readonly positions = new Map<GraphTableName, SourcePositions>();
   private readonly lastCommitAt = new Map<GraphTableName, number>();
   private recordsInWindow = 0;
+  private previousFlush: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
 
   constructor(
     readonly topic: string,
@@ -98,6 +110,11 @@ export class TopicJob {
 
   /** Reloads the tables and forgets partitions, so the next `assign` starts from the committed state. */
   async reload(): Promise<void> {
+    await this.previousFlush;
+    this.failure = undefined;
+    // Reading restarts at the replay offsets, so the dedup state is rebuilt from there.
+    this.retiredDedup = this.dedupTotals();
+    this.dedup = new Deduplicator(this.dedupOptions);
     const now = Date.now();
     for (const name of GRAPH_TABLE_NAMES) {
       const metadata = await this.tables[name].refresh();
@@ -162,20 +179,57 @@ export class TopicJob {
     return this.window.edgeRowCount >= this.limits.maxEdgeRows || this.rejected.bytes >= this.limits.maxRejectedBytes;
   }
 
-  /** Writes the window to every table that has rows (or whose offsets have idled too long) and commits it. */
-  async flush(): Promise<FlushResult> {
-    const started = performance.now();
-    const point = this.options.onFlushPoint ?? (() => {});
-    const now = Date.now();
+  /**
+   * Takes the window now — records processed after this call belong to the next one — and
+   * writes and commits it to every table that has rows (or whose offsets have idled too
+   * long) once the previous flush has finished. So a caller may keep processing while a
+   * flush runs. If a flush fails, later windows would commit offsets past the lost one:
+   * every later flush fails too, until `reload()`.
+   */
+  flush(): Promise<FlushResult> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const window = this.takeWindow();
+    const done = this.previousFlush.then(() => {
+      if (this.failure !== undefined) throw this.failure;
+      return this.commitWindow(window);
+    });
+    this.previousFlush = done.then(
+      () => undefined,
+      (error: unknown) => {
+        this.failure ??= error instanceof Error ? error : new Error(String(error));
+      },
+    );
+    return done;
+  }
+
+  /** Resolves when no flush is running (never rejects; a failed flush shows in the next `flush()`). */
+  get idle(): Promise<void> {
+    return this.previousFlush;
+  }
+
+  private takeWindow(): TakenWindow {
     const rows = {
       edges: this.window.edgeRowCount > 0 ? edgesTable(this.window.edgeRows()) : undefined,
       nodes: this.window.nodeRowCount > 0 ? nodesTable(this.window.nodeRows()) : undefined,
       rejected_events: this.rejected.size > 0 ? rejectedTable(this.rejected.records) : undefined,
     };
+    const positions = new Map<number, { next: number; replayFrom: number }>();
+    for (const [partition, progress] of this.partitions) {
+      positions.set(partition, { next: progress.next, replayFrom: Math.min(progress.replay.replayFrom(), progress.next) });
+    }
+    this.window.clear();
+    this.rejected.clear();
+    this.recordsInWindow = 0;
+    return { rows, positions, takenAt: performance.now() };
+  }
+
+  private async commitWindow({ rows, positions, takenAt }: TakenWindow): Promise<FlushResult> {
+    const point = this.options.onFlushPoint ?? (() => {});
+    const now = Date.now();
     const committedTables: GraphTableName[] = [];
     for (const name of GRAPH_TABLE_NAMES) {
       const batch = rows[name];
-      const mine = this.advancedPositions(name);
+      const mine = this.advancedPositions(name, positions);
       const idleTooLong = now - (this.lastCommitAt.get(name) ?? 0) >= this.limits.idleTableCommitMs;
       if (mine.offsets.size === 0 || (batch === undefined && !idleTooLong)) continue;
       point('before-parquet');
@@ -191,13 +245,10 @@ export class TopicJob {
       edgeRows: rows.edges?.numRows ?? 0,
       nodeRows: rows.nodes?.numRows ?? 0,
       rejectedRows: rows.rejected_events?.numRows ?? 0,
-      durationMs: performance.now() - started,
+      durationMs: performance.now() - takenAt,
     };
     this.own.edgeRows += result.edgeRows;
     this.own.nodeRows += result.nodeRows;
-    this.window.clear();
-    this.rejected.clear();
-    this.recordsInWindow = 0;
     return result;
   }
 
@@ -227,14 +278,15 @@ export class TopicJob {
     this.own.snapshots++;
   }
 
-  /** This job's partitions whose read position is past what `name` holds. */
-  private advancedPositions(name: GraphTableName): SourcePositions {
+  /** The taken window's partitions whose read position is past what `name` holds. */
+  private advancedPositions(name: GraphTableName, taken: TakenWindow['positions']): SourcePositions {
     const offsets = new Map<number, number>();
     const replay = new Map<number, number>();
-    for (const [partition, progress] of this.partitions) {
-      if (progress.next <= progress.committed[name]) continue;
-      offsets.set(partition, progress.next);
-      replay.set(partition, Math.min(progress.replay.replayFrom(), progress.next));
+    for (const [partition, { next, replayFrom }] of taken) {
+      const progress = this.partitions.get(partition);
+      if (progress === undefined || next <= progress.committed[name]) continue;
+      offsets.set(partition, next);
+      replay.set(partition, replayFrom);
     }
     return { offsets, replay };
   }
@@ -246,7 +298,13 @@ export class TopicJob {
   }
 
   get counters(): JobCounters {
-    const { duplicates, late, lateDuplicates } = this.dedup.totals();
+    const { duplicates, late, lateDuplicates } = this.dedupTotals();
     return { ...this.own, duplicates, late, lateDuplicates };
+  }
+
+  private dedupTotals(): DedupCounters {
+    const current = this.dedup.totals();
+    for (const name of Object.keys(current) as Array<keyof DedupCounters>) current[name] += this.retiredDedup[name];
+    return current;
   }
 }

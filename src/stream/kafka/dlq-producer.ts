@@ -6,6 +6,7 @@
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { MAX_EVENT_BYTES } from '../../events/rejection.js';
 import type { RejectedRecord } from '../window/rejected-buffer.js';
+import { sendChunks, payloadBytes } from './send-chunks.js';
 import { dlqTopicOf } from './topic-admin.js';
 
 export const DLQ_HEADERS = { reason: 'lakegraph.reason', topic: 'lakegraph.source.topic', partition: 'lakegraph.source.partition', offset: 'lakegraph.source.offset' } as const;
@@ -23,27 +24,6 @@ function dlqMessageOf(r: RejectedRecord): Message {
       [DLQ_HEADERS.offset]: String(r.offset),
     },
   };
-}
-
-/**
- * The broker limits a whole record batch (one per partition per send) to the topic's
- * max.message.bytes, so rejects go out in groups of at most `limit` payload bytes; an
- * oversize reject travels alone.
- */
-function* chunksUnder(rejected: readonly RejectedRecord[], limit: number): Generator<RejectedRecord[]> {
-  let chunk: RejectedRecord[] = [];
-  let bytes = 0;
-  for (const r of rejected) {
-    const size = r.payload.byteLength + (r.key?.byteLength ?? 0);
-    if (chunk.length > 0 && bytes + size > limit) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(r);
-    bytes += size;
-  }
-  if (chunk.length > 0) yield chunk;
 }
 
 export class DlqProducer {
@@ -64,7 +44,7 @@ export class DlqProducer {
       await this.producer.connect();
       this.connected = true;
     }
-    for (const chunk of chunksUnder(rejected, MAX_EVENT_BYTES)) {
+    for (const chunk of sendChunks(rejected, (r) => payloadBytes(r.key, r.payload), MAX_EVENT_BYTES, 10_000)) {
       await this.producer.send({ topic: dlqTopicOf(this.topic), acks: -1, messages: chunk.map(dlqMessageOf) });
     }
   }

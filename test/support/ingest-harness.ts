@@ -1,0 +1,110 @@
+/**
+ * Driving `lakegraph ingest` as real processes against the real broker, and reading back
+ * what landed in the lake. Each test uses its own topic (named for the test, with the
+ * contract passed explicitly) and its own warehouse directory, so tests never see each
+ * other's records.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Kafka } from 'kafkajs';
+import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
+import { openSnapshotSession } from '../../src/query/snapshot-session.js';
+import type { SourceRecord } from '../../src/stream/source-record.js';
+import { createKafka } from '../../src/stream/kafka/kafka-client.js';
+import { jsonLog } from '../../src/stream/metrics/json-log.js';
+import { edgeKey, nodeKey, oracle } from './oracle.js';
+
+/** dist/test/support → dist/src/cli/main.js */
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
+
+export const BROKERS = process.env['LAKEGRAPH_BROKERS'] ?? '127.0.0.1:9092';
+
+export function testKafka(): Kafka {
+  return createKafka(BROKERS.split(','), 'lakegraph-test', jsonLog('error', (line) => process.stderr.write(line)));
+}
+
+export const uniqueName = (prefix: string): string => `${prefix}.${randomBytes(4).toString('hex')}`;
+
+export interface IngestRun {
+  readonly child: ChildProcess;
+  /** Resolves when the process ends, with everything it printed. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  /** Resolves once stdout has shown a line containing `text`. */
+  waitFor(text: string): Promise<void>;
+}
+
+export function startIngest(args: readonly string[], env: Record<string, string> = {}): IngestRun {
+  const child = spawn(process.execPath, [CLI, 'ingest', '--brokers', BROKERS, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiters: Array<{ text: string; resolve: () => void }> = [];
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const w of waiters.splice(0)) (stdout.includes(w.text) ? w.resolve : () => waiters.push(w))();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return {
+    child,
+    exited,
+    waitFor: (text) =>
+      new Promise<void>((resolve, reject) => {
+        if (stdout.includes(text)) return resolve();
+        waiters.push({ text, resolve });
+        void exited.then(() => reject(new Error(`ingest exited before printing ${text}:\n${stdout}\n${stderr}`)));
+      }),
+  };
+}
+
+/** Runs ingest until it exits; asserts how it ended. */
+export async function runIngest(args: readonly string[], expect: { exit: 0 } | { killedBy: 'SIGKILL' }, env: Record<string, string> = {}): Promise<string> {
+  const { code, signal, stdout, stderr } = await startIngest(args, env).exited;
+  const how = 'exit' in expect ? { code: expect.exit, signal: null } : { code: null, signal: expect.killedBy };
+  assert.deepEqual({ code, signal }, how, `ingest ${args.join(' ')} ${JSON.stringify(env)} ended differently:\n${stdout.slice(-4000)}\n${stderr.slice(-2000)}`);
+  return stdout;
+}
+
+export interface LakeAggregates {
+  edges: Map<string, number[]>;
+  nodes: Map<string, number[]>;
+  rejected: number;
+  /** (partition, offset) of every rejected row, to check none is in twice. */
+  rejectedPositions: string[];
+}
+
+export async function lakeAggregates(warehouse: string): Promise<LakeAggregates> {
+  const session = await openSnapshotSession(new FilesystemCatalog(warehouse));
+  try {
+    const read = async (sql: string) => (await session.connection.runAndReadAll(sql)).getRowsJS();
+    const edges = new Map<string, number[]>();
+    const edgeSql = 'SELECT edge_type, src_type, src_id, dst_type, dst_id, epoch_ms(min(first_seen)), epoch_ms(max(last_seen)), sum(event_count)::BIGINT FROM edges GROUP BY ALL';
+    for (const [t, st, s, dt, d, f, l, c] of await read(edgeSql)) {
+      edges.set(edgeKey({ edge_type: t as string, src_type: st as string, src_id: s as string, dst_type: dt as string, dst_id: d as string }), [Number(f), Number(l), Number(c)]);
+    }
+    const nodes = new Map<string, number[]>();
+    for (const [t, id, f, l, c] of await read('SELECT node_type, node_id, epoch_ms(min(first_seen)), epoch_ms(max(last_seen)), sum(event_count)::BIGINT FROM nodes GROUP BY ALL')) {
+      nodes.set(nodeKey({ node_type: t as string, node_id: id as string }), [Number(f), Number(l), Number(c)]);
+    }
+    const rejectedPositions = (await read('SELECT "partition", "offset" FROM rejected_events')).map(([p, o]) => `${p}:${o}`);
+    return { edges, nodes, rejected: rejectedPositions.length, rejectedPositions };
+  } finally {
+    session.close();
+  }
+}
+
+/** The lake holds exactly what the oracle derives from `records` (read as the contract topic's). */
+export async function assertLakeEqualsOracle(warehouse: string, contract: string, records: readonly SourceRecord[]): Promise<void> {
+  const expected = oracle(records.map((r) => ({ topic: contract, partition: r.partition, value: r.value })));
+  const actual = await lakeAggregates(warehouse);
+  assert.equal(actual.edges.size, expected.edges.size, 'distinct edges');
+  for (const [key, e] of expected.edges) assert.deepEqual(actual.edges.get(key), [e.first_seen, e.last_seen, e.event_count], `edge ${key}`);
+  assert.equal(actual.nodes.size, expected.nodes.size, 'distinct nodes');
+  for (const [key, n] of expected.nodes) assert.deepEqual(actual.nodes.get(key), [n.first_seen, n.last_seen, n.event_count], `node ${key}`);
+  assert.equal(actual.rejected, expected.rejectedByTopic.get(contract) ?? 0, 'rejected rows');
+  assert.equal(new Set(actual.rejectedPositions).size, actual.rejected, 'no rejected record twice');
+}
