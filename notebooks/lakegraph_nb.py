@@ -97,7 +97,7 @@ def open_lake(warehouse: str | Path) -> Lake:
 
 @dataclass
 class Report:
-    """Shows figures and tables and remembers them: figures are saved as PNG under
+    """Shows figures and tables and remembers them: figures are saved as `<name>.png` under
     `figures_dir`; `finish()` writes the summary a headless run is checked against."""
 
     figures_dir: Path | None
@@ -112,11 +112,8 @@ class Report:
     def figure(self, fig: plt.Figure, name: str) -> None:
         if self.figures_dir is not None:
             self.figures_dir.mkdir(parents=True, exist_ok=True)
-            path = self.figures_dir / f"{name}.png"
-            fig.savefig(path, dpi=90, bbox_inches="tight")
-            self.figures.append(str(path))
-        else:
-            self.figures.append(name)
+            fig.savefig(self.figures_dir / f"{name}.png", dpi=90, bbox_inches="tight")
+        self.figures.append(name)
         display(fig)
         plt.close(fig)
 

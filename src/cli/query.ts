@@ -26,7 +26,7 @@ export const QUERY_OPTION_FLAGS: readonly FlagSpec[] = [
   { name: 'at', kind: 'string', placeholder: 'T', help: 'reference time, epoch ms or ISO-8601 (default now)' },
 ];
 
-const OPTIONAL_BROKERS: FlagSpec = { ...BROKERS_FLAG, default: undefined, help: 'Kafka brokers whose tail (after the snapshot) the query also reads; without it, the snapshot only' };
+export const OPTIONAL_BROKERS_FLAG: FlagSpec = { ...BROKERS_FLAG, default: undefined, help: 'Kafka brokers whose tail (after the snapshot) the query also reads; without it, the snapshot only' };
 
 export const queryCommand: Command = {
   name: 'query',
@@ -41,7 +41,7 @@ export const queryCommand: Command = {
     ...QUERY_OPTION_FLAGS,
     { name: 'json', kind: 'boolean', help: 'print one JSON object (CONTRACTS §4)' },
     ...WAREHOUSE_FLAGS,
-    OPTIONAL_BROKERS,
+    OPTIONAL_BROKERS_FLAG,
     { name: 'tail-timeout-ms', kind: 'int', placeholder: 'N', default: 30_000, help: 'give up reading the Kafka tail after N ms' },
   ],
   async run(flags, positionals) {

@@ -1,19 +1,25 @@
-/** `lakegraph sql`: DuckDB SQL over views `edges`, `nodes` and `rejected_events` of the committed snapshot. */
+/** `lakegraph sql`: DuckDB SQL over views `edges`, `nodes` (snapshot ∪ Kafka tail when --brokers is given) and `rejected_events`. */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from './args.js';
 import { WAREHOUSE_FLAGS, catalogFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { formatTable } from './format-table.js';
-import { openSnapshotSession } from '../query/snapshot-session.js';
+import { TOPICS } from '../events/topics.js';
+import { QuerySession } from '../query/query-session.js';
+import { createKafka } from '../stream/kafka/kafka-client.js';
+import { jsonLog } from '../stream/metrics/json-log.js';
+import { brokersFromFlags } from './broker-flags.js';
+import { OPTIONAL_BROKERS_FLAG } from './query.js';
 
 export const sqlCommand: Command = {
   name: 'sql',
-  summary: 'Run DuckDB SQL with views `edges`, `nodes` and `rejected_events` over the current snapshot.',
-  usage: 'lakegraph sql (-c SQL | -f FILE) [--warehouse DIR | --catalog-uri URL] [--json]',
+  summary: 'Run DuckDB SQL with views `edges`, `nodes` over snapshot ∪ Kafka tail (with --brokers) and `rejected_events`.',
+  usage: 'lakegraph sql (-c SQL | -f FILE) [--warehouse DIR | --catalog-uri URL] [--brokers H:P] [--json]',
   flags: [
     { name: 'command', alias: '-c', kind: 'string', placeholder: 'SQL', help: 'SQL to run (several statements allowed; the last one is printed)' },
     { name: 'file', alias: '-f', kind: 'string', placeholder: 'FILE', help: 'file of SQL to run' },
     ...WAREHOUSE_FLAGS,
+    OPTIONAL_BROKERS_FLAG,
     { name: 'json', kind: 'boolean', help: 'print rows as one JSON array' },
   ],
   async run(flags) {
@@ -28,18 +34,22 @@ export const sqlCommand: Command = {
         throw new UsageError(`-f ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
       }
     } else text = inline!;
-    const session = await openSnapshotSession(catalogFromFlags(flags));
+    const hot = flags['brokers'] === undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-sql', jsonLog('error', (l) => process.stderr.write(l))), topics: TOPICS };
+    const session = await QuerySession.open({ catalog: catalogFromFlags(flags), hot });
     try {
-      const statements = await session.connection.extractStatements(text);
-      if (statements.count === 0) throw new UsageError('no SQL statement given');
-      let rows: Record<string, unknown>[] = [];
-      for (let i = 0; i < statements.count; i++) {
-        const prepared = await statements.prepare(i);
-        rows = (await prepared.runAndReadAll()).getRowObjectsJson() as Record<string, unknown>[];
-      }
-      process.stdout.write((flags['json'] ? JSON.stringify(rows) : formatTable(rows)) + '\n');
+      await session.catchUp(30_000);
+      await session.query(async ({ connection }) => {
+        const statements = await connection.extractStatements(text);
+        if (statements.count === 0) throw new UsageError('no SQL statement given');
+        let rows: Record<string, unknown>[] = [];
+        for (let i = 0; i < statements.count; i++) {
+          const prepared = await statements.prepare(i);
+          rows = (await prepared.runAndReadAll()).getRowObjectsJson() as Record<string, unknown>[];
+        }
+        process.stdout.write((flags['json'] ? JSON.stringify(rows) : formatTable(rows)) + '\n');
+      });
     } finally {
-      session.close();
+      await session.close();
     }
     return 0;
   },

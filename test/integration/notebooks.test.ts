@@ -27,6 +27,7 @@ interface NotebookRun {
   summary: NotebookSummary;
   pngOutputs: number;
   text: string;
+  figuresDir: string;
 }
 
 interface NotebookJson {
@@ -44,10 +45,11 @@ async function lakegraph(...args: string[]): Promise<void> {
 async function runNotebook(name: string, label: string): Promise<NotebookRun> {
   const output = join(work, `${label}.ipynb`);
   const summaryPath = join(work, `${label}.summary.json`);
+  const figuresDir = join(work, 'figures', label);
   await exec(
     join(VENV, 'bin/python'),
     ['-m', 'papermill', `${name}.ipynb`, output, '--kernel', 'python3', '--cwd', join(REPO_ROOT, 'notebooks'),
-      '-p', 'warehouse', warehouse, '-p', 'figures_dir', join(work, 'figures', label), '-p', 'summary_path', summaryPath],
+      '-p', 'warehouse', warehouse, '-p', 'figures_dir', figuresDir, '-p', 'summary_path', summaryPath],
     {
       cwd: join(REPO_ROOT, 'notebooks'),
       maxBuffer: 16 << 20,
@@ -62,13 +64,15 @@ async function runNotebook(name: string, label: string): Promise<NotebookRun> {
     summary: JSON.parse(await readFile(summaryPath, 'utf8')) as NotebookSummary,
     pngOutputs: outputs.filter((o) => o.data?.['image/png'] !== undefined).length,
     text: outputs.map((o) => [o.text ?? ''].flat().join('')).join(''),
+    figuresDir,
   };
 }
 
 async function assertShown(label: string, run: NotebookRun, figures: string[], tables: string[]): Promise<void> {
-  assert.deepEqual(run.summary.figures.map((path) => path.replace(/^.*\/|\.png$/g, '')), figures, `${label}: figures`);
+  assert.deepEqual(run.summary.figures, figures, `${label}: figures`);
   assert.equal(run.pngOutputs, figures.length, `${label}: figures shown in the notebook`);
-  for (const path of run.summary.figures) {
+  for (const name of figures) {
+    const path = join(run.figuresDir, `${name}.png`);
     const png = await readFile(path);
     assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')], `${path} is a PNG`);
     assert.ok(png.length > 10_000, `${path} has a picture in it (${png.length} bytes)`);

@@ -40,6 +40,7 @@ export type StopReason = 'signal' | 'idle';
 /** Failed flushes are retried this often, backing off, before the process gives up (and a restart resumes from the lake). */
 const FLUSH_ATTEMPTS = 8;
 const TICK_MS = 100;
+const MAX_GAP_SEEKS = 3;
 
 export class KafkaTopicIngest {
   private readonly consumer: Consumer;
@@ -52,6 +53,8 @@ export class KafkaTopicIngest {
   private everAssigned = false;
   /** Per assigned partition, the next offset to hand the job (for seeks, lag and group offsets). */
   private readonly nextOffsets = new Map<number, number>();
+  /** Consecutive seeks back over a gap, per partition. */
+  private readonly gapSeeks = new Map<number, number>();
   private lastFlushAt = Date.now();
   private lastRecordAt = Date.now();
   private stopRequested: StopReason | undefined;
@@ -138,15 +141,25 @@ export class KafkaTopicIngest {
     const { partition, messages } = batch;
     const next = this.nextOffsets.get(partition);
     if (next === undefined || isStale() || messages.length === 0) return;
-    // After the seeks, fetches start exactly at `next`; a gap is records the broker no
-    // longer has (retention) or transaction markers kafkajs filtered out.
+    // After the seeks, fetches start exactly at `next`. A batch starting later would skip
+    // records: seek back (a seek can get lost in a rejoin); if they stay missing, the broker
+    // no longer has them (retention) and going on would silently lose them.
     const first = Number(messages[0]!.offset);
-    if (first > next) this.options.log('warn', 'offset gap', { topic: this.topic, partition, expected: next, got: first });
+    if (first > next) {
+      const gaps = (this.gapSeeks.get(partition) ?? 0) + 1;
+      if (gaps > MAX_GAP_SEEKS) throw new Error(`${this.topic}/${partition}: offsets ${next}..${first - 1} are gone from Kafka; the lake needs them`);
+      this.gapSeeks.set(partition, gaps);
+      this.options.log('warn', 'offset gap; seeking back', { topic: this.topic, partition, expected: next, got: first });
+      this.consumer.seek({ topic: this.topic, partition, offset: String(next) });
+      return;
+    }
+    this.gapSeeks.delete(partition);
     const { job } = this.options;
     for (const message of messages) job.process(sourceRecordOf(this.topic, partition, message));
     // Moves kafkajs's fetch position on (autoCommit is off, so nothing is committed by it).
     resolveOffset(batch.lastOffset());
-    const after = Number(messages[messages.length - 1]!.offset) + 1;
+    // lastOffset() also covers transaction markers kafkajs filtered out of `messages`.
+    const after = Number(batch.lastOffset()) + 1;
     this.nextOffsets.set(partition, Math.max(next, after));
     this.options.metrics.lag.set(partition, Math.max(0, Number(batch.highWatermark) - after));
     this.lastRecordAt = Date.now();
