@@ -2,6 +2,7 @@
  * Flag parsing shared by every command. A bad flag is the user's mistake, not a crash:
  * it becomes a UsageError, which main prints as one line and exits 2.
  */
+import { DURATION_EXAMPLES, durationMs } from '../common/duration.js';
 
 export class UsageError extends Error {}
 
@@ -19,13 +20,11 @@ export interface FlagSpec {
 
 export type FlagValues = Record<string, string | number | boolean | undefined>;
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Parses `90s`, `5m`, `30d`, `250ms` or a bare number of milliseconds. */
+/** Parses `90s`, `5m`, `30d`, `250ms` or a bare number of milliseconds; anything else is the user's mistake. */
 export function parseDurationMs(text: string, what: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`${what}: "${text}" is not a duration; use e.g. 90s, 5m, 2h or 30d`);
-  return Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? 'ms']);
+  const ms = durationMs(text);
+  if (ms === undefined) throw new UsageError(`${what}: "${text}" is not a duration; ${DURATION_EXAMPLES}`);
+  return ms;
 }
 
 function convert(spec: FlagSpec, raw: string): string | number | boolean {

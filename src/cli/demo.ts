@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { TOPICS } from '../events/topics.js';
 import { FilesystemCatalog } from '../lake/catalog/filesystem-catalog.js';
 import { runLibraryQuery } from '../query/sql-library.js';
-import { openSnapshotSession } from '../query/snapshot-session.js';
+import { QuerySession } from '../query/query-session.js';
 import { runEmbeddedPipeline } from '../stream/embedded-pipeline.js';
 import { RecordGenerator } from '../stream/generator/record-generator.js';
 import type { JobCounters } from '../stream/job/topic-job.js';
@@ -103,26 +103,28 @@ export const demoCommand: Command = {
     progress.done(last);
     process.stdout.write(`\nCommitted ${totals.snapshots} snapshots: ${totals.edgeRows.toLocaleString('en-US')} edge rows, ${totals.nodeRows.toLocaleString('en-US')} node rows, ${totals.rejected} rejected events.\n`);
 
-    const session = await openSnapshotSession(catalog);
+    const session = await QuerySession.open({ catalog });
     try {
-      const [{ newest }] = (await session.connection.runAndReadAll('SELECT max(last_seen) AS newest FROM edges')).getRowObjectsJson() as Array<{ newest: string | null }>;
-      if (newest === null) {
-        process.stdout.write('No edges were committed.\n');
-        return 0;
-      }
-      await session.connection.run("SET VARIABLE since = (SELECT max(last_seen) - INTERVAL 5 MINUTE FROM edges)");
-      const picked = (await session.connection.runAndReadAll(PICK_MEMBER)).getRowObjectsJson() as Array<{ account_id: string; devices: number; business_lines: number }>;
-      if (picked.length > 0) {
-        const { account_id } = picked[0];
-        const activity = await runLibraryQuery(session.connection, 'member_activity', { account_id });
-        process.stdout.write(`\nAccount ${account_id}: activity in the last 5 minutes of event time (up to ${newest}), across devices and business lines:\n`);
-        process.stdout.write(formatTable(activity, ['last_seen', 'edge_type', 'src_id', 'dst_type', 'dst_id', 'event_count']) + '\n');
-      }
-      const titles = await runLibraryQuery(session.connection, 'top_titles', { top_n: 10 });
-      process.stdout.write('\nTop titles:\n' + formatTable(titles) + '\n');
-      process.stdout.write(`\nExplore it: npx lakegraph sql --warehouse ${flags['warehouse']} -c "SELECT edge_type, count(*) FROM edges GROUP BY ALL"\n`);
+      await session.query(async ({ connection }) => {
+        const [{ newest }] = (await connection.runAndReadAll('SELECT max(last_seen) AS newest FROM edges')).getRowObjectsJson() as Array<{ newest: string | null }>;
+        if (newest === null) {
+          process.stdout.write('No edges were committed.\n');
+          return;
+        }
+        await connection.run("SET VARIABLE since = (SELECT max(last_seen) - INTERVAL 5 MINUTE FROM edges)");
+        const picked = (await connection.runAndReadAll(PICK_MEMBER)).getRowObjectsJson() as Array<{ account_id: string; devices: number; business_lines: number }>;
+        if (picked.length > 0) {
+          const { account_id } = picked[0];
+          const activity = await runLibraryQuery(connection, 'member_activity', { account_id });
+          process.stdout.write(`\nAccount ${account_id}: activity in the last 5 minutes of event time (up to ${newest}), across devices and business lines:\n`);
+          process.stdout.write(formatTable(activity, ['last_seen', 'edge_type', 'src_id', 'dst_type', 'dst_id', 'event_count']) + '\n');
+        }
+        const titles = await runLibraryQuery(connection, 'top_titles', { top_n: 10 });
+        process.stdout.write('\nTop titles:\n' + formatTable(titles) + '\n');
+        process.stdout.write(`\nExplore it: npx lakegraph sql --warehouse ${flags['warehouse']} -c "SELECT edge_type, count(*) FROM edges GROUP BY ALL"\n`);
+      });
     } finally {
-      session.close();
+      await session.close();
     }
     return 0;
   },

@@ -1,15 +1,15 @@
 /** `lakegraph query <name>`: one graph query over snapshot ∪ Kafka tail, as a table or `--json`. */
-import { TOPICS } from '../events/topics.js';
 import { parseGraphRequest, isQueryName, QUERY_NAMES, type QueryName } from '../query/graph-request.js';
 import { runGraphQuery } from '../query/graph-queries.js';
 import { QuerySession } from '../query/query-session.js';
 import { createKafka } from '../stream/kafka/kafka-client.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
 import { UsageError, type FlagSpec, type FlagValues } from './args.js';
-import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
+import { brokersFromFlags } from './broker-flags.js';
 import { WAREHOUSE_FLAGS, catalogFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { formatTable } from './format-table.js';
+import { OPTIONAL_BROKERS_FLAG, TAIL_TOPIC_FLAGS, tailedTopicsFromFlags } from './tail-flags.js';
 
 /** The query options, all passed on as strings: graph-request.ts validates them for CLI and HTTP alike. */
 export const QUERY_OPTION_FLAGS: readonly FlagSpec[] = [
@@ -26,8 +26,6 @@ export const QUERY_OPTION_FLAGS: readonly FlagSpec[] = [
   { name: 'at', kind: 'string', placeholder: 'T', help: 'reference time, epoch ms or ISO-8601 (default now)' },
 ];
 
-export const OPTIONAL_BROKERS_FLAG: FlagSpec = { ...BROKERS_FLAG, default: undefined, help: 'Kafka brokers whose tail (after the snapshot) the query also reads; without it, the snapshot only' };
-
 export const queryCommand: Command = {
   name: 'query',
   summary: 'Graph queries over snapshot ∪ Kafka tail: member-activity, neighbors, khop, path.',
@@ -42,6 +40,7 @@ export const queryCommand: Command = {
     { name: 'json', kind: 'boolean', help: 'print one JSON object (CONTRACTS §4)' },
     ...WAREHOUSE_FLAGS,
     OPTIONAL_BROKERS_FLAG,
+    ...TAIL_TOPIC_FLAGS,
     { name: 'tail-timeout-ms', kind: 'int', placeholder: 'N', default: 30_000, help: 'give up reading the Kafka tail after N ms' },
   ],
   async run(flags, positionals) {
@@ -51,7 +50,7 @@ export const queryCommand: Command = {
     const parsed = parseGraphRequest(name, optionsOf(flags), Date.now());
     if (!parsed.ok) throw new UsageError(parsed.issues.join('; '));
     const catalog = catalogFromFlags(flags);
-    const hot = flags['brokers'] === undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-query', jsonLog('error', (l) => process.stderr.write(l))), topics: TOPICS };
+    const hot = flags['brokers'] === undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-query', jsonLog('error', (l) => process.stderr.write(l))), topics: tailedTopicsFromFlags(flags) };
     const session = await QuerySession.open({ catalog, hot });
     try {
       await session.catchUp(flags['tail-timeout-ms'] as number);

@@ -1,5 +1,4 @@
 /** `lakegraph serve`: the graph queries over HTTP on 127.0.0.1, over snapshot ∪ Kafka tail. */
-import { TOPICS } from '../events/topics.js';
 import { QueryServer } from '../query/http/query-server.js';
 import { QuerySession } from '../query/query-session.js';
 import { createKafka } from '../stream/kafka/kafka-client.js';
@@ -8,15 +7,17 @@ import { UsageError } from './args.js';
 import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
 import { WAREHOUSE_FLAGS, catalogFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
+import { TAIL_TOPIC_FLAGS, tailedTopicsFromFlags } from './tail-flags.js';
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Answer the graph queries over HTTP (JSON) on 127.0.0.1, with /healthz and Prometheus /metrics.',
-  usage: 'lakegraph serve [--port 8080] [--brokers H:P | --no-tail] [--warehouse DIR | --catalog-uri URL]',
+  usage: 'lakegraph serve [--port 8080] [--brokers H:P [--topic T [--contract C]] | --no-tail] [--warehouse DIR | --catalog-uri URL]',
   flags: [
     { name: 'port', kind: 'int', placeholder: 'N', default: 8080, help: 'TCP port on 127.0.0.1 (0: any free port)' },
     BROKERS_FLAG,
     { name: 'no-tail', kind: 'boolean', help: 'serve the committed snapshot only, without reading Kafka' },
+    ...TAIL_TOPIC_FLAGS,
     ...WAREHOUSE_FLAGS,
     { name: 'refresh-ms', kind: 'int', placeholder: 'N', default: 200, help: 'how often to look for a newer snapshot' },
     { name: 'query-timeout-ms', kind: 'int', placeholder: 'N', default: 5_000, help: 'interrupt a query after N ms (503)' },
@@ -25,7 +26,7 @@ export const serveCommand: Command = {
     const port = flags['port'] as number;
     if (port < 0 || port > 65535) throw new UsageError(`--port: ${port} is not a TCP port`);
     const log = jsonLog('info');
-    const hot = flags['no-tail'] ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-serve', log), topics: TOPICS };
+    const hot = flags['no-tail'] ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-serve', log), topics: tailedTopicsFromFlags(flags) };
     const session = await QuerySession.open({ catalog: catalogFromFlags(flags), hot });
     const server = new QueryServer({ session, port, queryTimeoutMs: flags['query-timeout-ms'] as number });
     const bound = await server.listen();

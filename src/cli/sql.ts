@@ -4,12 +4,11 @@ import { UsageError } from './args.js';
 import { WAREHOUSE_FLAGS, catalogFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { formatTable } from './format-table.js';
-import { TOPICS } from '../events/topics.js';
 import { QuerySession } from '../query/query-session.js';
 import { createKafka } from '../stream/kafka/kafka-client.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
 import { brokersFromFlags } from './broker-flags.js';
-import { OPTIONAL_BROKERS_FLAG } from './query.js';
+import { OPTIONAL_BROKERS_FLAG, TAIL_TOPIC_FLAGS, tailedTopicsFromFlags } from './tail-flags.js';
 
 export const sqlCommand: Command = {
   name: 'sql',
@@ -20,6 +19,7 @@ export const sqlCommand: Command = {
     { name: 'file', alias: '-f', kind: 'string', placeholder: 'FILE', help: 'file of SQL to run' },
     ...WAREHOUSE_FLAGS,
     OPTIONAL_BROKERS_FLAG,
+    ...TAIL_TOPIC_FLAGS,
     { name: 'json', kind: 'boolean', help: 'print rows as one JSON array' },
   ],
   async run(flags) {
@@ -34,7 +34,7 @@ export const sqlCommand: Command = {
         throw new UsageError(`-f ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
       }
     } else text = inline!;
-    const hot = flags['brokers'] === undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-sql', jsonLog('error', (l) => process.stderr.write(l))), topics: TOPICS };
+    const hot = flags['brokers'] === undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-sql', jsonLog('error', (l) => process.stderr.write(l))), topics: tailedTopicsFromFlags(flags) };
     const session = await QuerySession.open({ catalog: catalogFromFlags(flags), hot });
     try {
       await session.catchUp(30_000);

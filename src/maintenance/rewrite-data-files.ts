@@ -41,6 +41,8 @@ export interface RewriteResult {
   readonly bins: number;
   readonly filesRewritten: number;
   readonly filesWritten: number;
+  /** Rows read from the rewritten files (the compaction's input). */
+  readonly rowsRewritten: bigint;
   /** Whole files dropped because every row in them was past the TTL. */
   readonly filesExpired: number;
   readonly rowsMerged: bigint;
@@ -71,7 +73,8 @@ export async function rewriteDataFiles(table: Table, name: TableName, merger: Ro
   const removed = [...expired, ...rewritten];
   const before = sizeOf(files);
   const removedSize = sizeOf(removed);
-  const expiredRows = removedSize.records - sizeOf(rewritten).records;
+  const rowsRewritten = sizeOf(rewritten).records;
+  const expiredRows = removedSize.records - rowsRewritten;
 
   if (options.dryRun || removed.length === 0) {
     return {
@@ -80,6 +83,7 @@ export async function rewriteDataFiles(table: Table, name: TableName, merger: Ro
       bins: bins.length,
       filesRewritten: rewritten.length,
       filesWritten: 0,
+      rowsRewritten,
       filesExpired: expired.length,
       rowsMerged: 0n,
       rowsExpired: expiredRows,
@@ -115,6 +119,7 @@ export async function rewriteDataFiles(table: Table, name: TableName, merger: Ro
     bins: bins.length,
     filesRewritten: rewritten.length,
     filesWritten: written.length,
+    rowsRewritten,
     filesExpired: expired.length,
     rowsMerged: before.records - rowsExpired - after.records,
     rowsExpired,

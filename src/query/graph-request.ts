@@ -4,7 +4,7 @@
  * into typed requests or into issues that name the option and say what is wrong.
  */
 import { z } from 'zod';
-import { parseDurationMs } from '../cli/args.js';
+import { DURATION_EXAMPLES, durationMs } from '../common/duration.js';
 import { EDGE_TYPES, NODE_TYPES, type EdgeType, type NodeType } from '../graph/model.js';
 
 export const QUERY_NAMES = ['member-activity', 'neighbors', 'khop', 'path'] as const;
@@ -47,12 +47,12 @@ const nodeRef = z.string().transform((text, ctx): NodeRef => {
 });
 
 const duration = z.string().transform((text, ctx) => {
-  try {
-    return parseDurationMs(text, 'since');
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  const ms = durationMs(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${text.slice(0, 80)}" is not a duration; ${DURATION_EXAMPLES}` });
     return z.NEVER;
   }
+  return ms;
 });
 
 /** Epoch ms or ISO-8601 with an offset. */

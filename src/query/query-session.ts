@@ -10,12 +10,13 @@
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Kafka } from 'kafkajs';
+import { TOPICS } from '../events/topics.js';
 import type { Catalog } from '../lake/catalog/catalog.js';
 import { TABLE_SCHEMAS } from '../lake/tables.js';
 import type { DedupOptions } from '../stream/dedup/partition-dedup.js';
 import { appendHotEdges, appendHotNodes, dropCoveredRows, HOT_EDGES_SELECT, HOT_NODES_SELECT, HOT_TABLES_DDL } from './hot/hot-tier.js';
 import { KafkaTail } from './hot/kafka-tail.js';
-import { TailDecoder, type TopicBoundary } from './hot/tail-decoder.js';
+import { TailDecoder, type TailedTopic, type TopicBoundary } from './hot/tail-decoder.js';
 import { Serial } from './serial.js';
 import { committedOffsets, loadSnapshotTier, replayOffsets, sameSnapshots, type SnapshotTier } from './snapshot-tier.js';
 import { snapshotSelect, sqlIdentifier } from './snapshot-views.js';
@@ -23,7 +24,7 @@ import { snapshotSelect, sqlIdentifier } from './snapshot-views.js';
 export interface HotTailOptions {
   readonly kafka: Kafka;
   /** Topics to tail; those missing on the broker are skipped. */
-  readonly topics: readonly string[];
+  readonly topics: readonly TailedTopic[];
   readonly dedup?: DedupOptions;
   /** Fetching pauses while the hot tables hold this many rows, until a snapshot drains them. */
   readonly maxHotRows?: number;
@@ -47,6 +48,9 @@ export interface SessionStats {
 }
 
 const DEFAULT_MAX_HOT_ROWS = 2_000_000;
+
+/** The five CONTRACTS §1 topics under their own names: what a session tails unless told otherwise. */
+export const CONTRACT_TOPICS: readonly TailedTopic[] = TOPICS.map((topic) => ({ topic, contract: topic }));
 
 export class QuerySession {
   private readonly serial = new Serial();
@@ -125,12 +129,12 @@ export class QuerySession {
     const admin = options.kafka.admin();
     await admin.connect();
     const existing = new Set(await admin.listTopics().finally(() => admin.disconnect()));
-    const topics = options.topics.filter((t) => existing.has(t));
-    if (topics.length === 0) return;
+    const tailed = options.topics.filter((t) => existing.has(t.topic));
+    if (tailed.length === 0) return;
     const decoder = new TailDecoder(options.dedup);
-    for (const topic of topics) decoder.startTopic(topic, replayOffsets(this.snapshot, topic), this.boundaryOf(this.snapshot, topic));
+    for (const t of tailed) decoder.startTopic(t, replayOffsets(this.snapshot, t.topic), this.boundaryOf(this.snapshot, t.topic));
     this.decoder = decoder;
-    this.tail = new KafkaTail(options.kafka, topics, decoder, () => this.scheduleHotAppend());
+    this.tail = new KafkaTail(options.kafka, decoder.topics, decoder, () => this.scheduleHotAppend());
     await this.tail.start();
   }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
-import { openSnapshotSession } from '../../src/query/snapshot-session.js';
+import { QuerySession } from '../../src/query/query-session.js';
 import { runLibraryQuery } from '../../src/query/sql-library.js';
 import { oracle } from '../support/oracle.js';
 import {
@@ -28,19 +28,20 @@ const EVENTS = 8_000;
 
 /** Every library query for a handful of members, as JSON text. */
 async function queryAnswers(warehouse: string, accounts: readonly string[]): Promise<string> {
-  const session = await openSnapshotSession(new FilesystemCatalog(warehouse));
+  const session = await QuerySession.open({ catalog: new FilesystemCatalog(warehouse) });
   try {
-    const c = session.connection;
-    await c.run("SET VARIABLE since = TIMESTAMPTZ '2026-11-26 12:30:00+00'");
-    const answers: unknown[] = [await runLibraryQuery(c, 'top_titles', { top_n: 20 })];
-    for (const account of accounts) {
-      answers.push(await runLibraryQuery(c, 'member_activity', { account_id: account }));
-      answers.push(await runLibraryQuery(c, 'neighbors', { node_type: 'account', node_id: account }));
-      answers.push(await runLibraryQuery(c, 'khop', { node_type: 'account', node_id: account, hops: 2, fanout: 50 }));
-    }
-    return JSON.stringify(answers);
+    return await session.query(async ({ connection: c }) => {
+      await c.run("SET VARIABLE since = TIMESTAMPTZ '2026-11-26 12:30:00+00'");
+      const answers: unknown[] = [await runLibraryQuery(c, 'top_titles', { top_n: 20 })];
+      for (const account of accounts) {
+        answers.push(await runLibraryQuery(c, 'member_activity', { account_id: account }));
+        answers.push(await runLibraryQuery(c, 'neighbors', { node_type: 'account', node_id: account }));
+        answers.push(await runLibraryQuery(c, 'khop', { node_type: 'account', node_id: account, hops: 2, fanout: 50 }));
+      }
+      return JSON.stringify(answers);
+    });
   } finally {
-    session.close();
+    await session.close();
   }
 }
 

@@ -74,7 +74,7 @@ test('member-activity over snapshot ∪ Kafka tail equals the oracle before and 
   for (const r of committed) job.process(r);
   await job.flush();
 
-  const session = await QuerySession.open({ catalog, hot: { kafka, topics: [TOPIC] } });
+  const session = await QuerySession.open({ catalog, hot: { kafka, topics: [{ topic: TOPIC, contract: TOPIC }] } });
   try {
     await session.catchUp(30_000);
     const accounts = [...new Set([...truth.edges.values()].filter((e) => e.edge_type === 'has_profile').map((e) => e.src_id))].slice(0, 8);

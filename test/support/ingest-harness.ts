@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
-import { openSnapshotSession } from '../../src/query/snapshot-session.js';
+import { QuerySession } from '../../src/query/query-session.js';
 import type { SourceRecord } from '../../src/stream/source-record.js';
 import { createKafka } from '../../src/stream/kafka/kafka-client.js';
 import { jsonLog } from '../../src/stream/metrics/json-log.js';
@@ -78,9 +78,9 @@ export interface LakeAggregates {
 }
 
 export async function lakeAggregates(warehouse: string): Promise<LakeAggregates> {
-  const session = await openSnapshotSession(new FilesystemCatalog(warehouse));
+  const session = await QuerySession.open({ catalog: new FilesystemCatalog(warehouse) });
   try {
-    const read = async (sql: string) => (await session.connection.runAndReadAll(sql)).getRowsJS();
+    const read = (sql: string) => session.query(async ({ connection }) => (await connection.runAndReadAll(sql)).getRowsJS());
     const edges = new Map<string, number[]>();
     const edgeSql = 'SELECT edge_type, src_type, src_id, dst_type, dst_id, epoch_ms(min(first_seen)), epoch_ms(max(last_seen)), sum(event_count)::BIGINT FROM edges GROUP BY ALL';
     for (const [t, st, s, dt, d, f, l, c] of await read(edgeSql)) {
@@ -93,7 +93,7 @@ export async function lakeAggregates(warehouse: string): Promise<LakeAggregates>
     const rejectedPositions = (await read('SELECT "partition", "offset" FROM rejected_events')).map(([p, o]) => `${p}:${o}`);
     return { edges, nodes, rejected: rejectedPositions.length, rejectedPositions };
   } finally {
-    session.close();
+    await session.close();
   }
 }
 

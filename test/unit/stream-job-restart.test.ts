@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
-import { openSnapshotSession } from '../../src/query/snapshot-session.js';
+import { QuerySession } from '../../src/query/query-session.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
 import { openGraphTables } from '../../src/stream/job/graph-tables.js';
 import { TopicJob, type FlushPoint } from '../../src/stream/job/topic-job.js';
@@ -59,9 +59,9 @@ async function runJob(
 }
 
 async function tableAggregates(catalog: FilesystemCatalog) {
-  const session = await openSnapshotSession(catalog);
+  const session = await QuerySession.open({ catalog });
   try {
-    const read = async (sql: string) => (await session.connection.runAndReadAll(sql)).getRowsJS();
+    const read = (sql: string) => session.query(async ({ connection }) => (await connection.runAndReadAll(sql)).getRowsJS());
     const edges = new Map<string, number[]>();
     for (const [t, st, s, dt, d, f, l, c] of await read(
       'SELECT edge_type, src_type, src_id, dst_type, dst_id, epoch_ms(min(first_seen)), epoch_ms(max(last_seen)), sum(event_count)::BIGINT FROM edges GROUP BY ALL',
@@ -75,7 +75,7 @@ async function tableAggregates(catalog: FilesystemCatalog) {
     const [[rejected]] = await read('SELECT count(*) FROM rejected_events');
     return { edges, nodes, rejected: Number(rejected) };
   } finally {
-    session.close();
+    await session.close();
   }
 }
 

@@ -5,6 +5,7 @@
  * hold its offset yet (the rest only feeds dedup). Rejected records make no graph rows.
  */
 import { decodeEvent } from '../../events/decode.js';
+import type { Topic } from '../../events/topics.js';
 import { mapEvent } from '../../graph/map-event.js';
 import { Deduplicator } from '../../stream/dedup/deduplicator.js';
 import type { DedupOptions } from '../../stream/dedup/partition-dedup.js';
@@ -18,11 +19,18 @@ export interface TopicBoundary {
   readonly nodes: PartitionOffsets;
 }
 
+/** A Kafka topic to tail and the CONTRACTS §1 topic whose rules its events follow (as ingest's `--contract`). */
+export interface TailedTopic {
+  readonly topic: string;
+  readonly contract: Topic;
+}
+
 export class TailDecoder {
   readonly buffer = new HotRowBuffer();
   readonly topics: string[] = [];
   private readonly dedup: Deduplicator;
   private readonly boundaries = new Map<string, TopicBoundary>();
+  private readonly contracts = new Map<string, Topic>();
   /** Per topic and partition, the next offset expected; records below it are redeliveries. */
   private readonly next = new Map<string, Map<number, number>>();
 
@@ -31,8 +39,9 @@ export class TailDecoder {
   }
 
   /** Starts tailing `topic` at these offsets (partitions not named start at 0). */
-  startTopic(topic: string, starts: ReadonlyMap<number, number>, boundary: TopicBoundary): void {
+  startTopic({ topic, contract }: TailedTopic, starts: ReadonlyMap<number, number>, boundary: TopicBoundary): void {
     if (!this.topics.includes(topic)) this.topics.push(topic);
+    this.contracts.set(topic, contract);
     this.next.set(topic, new Map(starts));
     this.boundaries.set(topic, boundary);
   }
@@ -52,10 +61,11 @@ export class TailDecoder {
     const { topic, partition, offset } = record;
     const next = this.next.get(topic);
     const boundary = this.boundaries.get(topic);
-    if (next === undefined || boundary === undefined) throw new Error(`record of ${topic} before startTopic`);
+    const contract = this.contracts.get(topic);
+    if (next === undefined || boundary === undefined || contract === undefined) throw new Error(`record of ${topic} before startTopic`);
     if (offset < (next.get(partition) ?? 0)) return false;
     next.set(partition, offset + 1);
-    const decoded = decodeEvent(topic, record.value);
+    const decoded = decodeEvent(contract, record.value);
     if (!decoded.ok) return true;
     const { event } = decoded;
     if (this.dedup.partition(topic, partition).admit(event.event_id, event.ts) === 'duplicate') return true;

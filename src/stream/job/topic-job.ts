@@ -10,7 +10,6 @@
  * partition's records in offset order, starting at `startOffset(partition)`.
  */
 import type * as arrow from 'apache-arrow';
-import { decodeEvent } from '../../events/decode.js';
 import { mapEvent } from '../../graph/map-event.js';
 import type { SnapshotSummary } from '../../lake/spec/snapshot.js';
 import { currentSnapshot } from '../../lake/spec/table-metadata.js';
@@ -19,8 +18,8 @@ import { writeDataFiles } from '../../lake/table/write-data-files.js';
 import { edgesTable } from '../batch/edges-table.js';
 import { nodesTable } from '../batch/nodes-table.js';
 import { rejectedTable } from '../batch/rejected-table.js';
-import { Deduplicator } from '../dedup/deduplicator.js';
-import { DEFAULT_DEDUP_OPTIONS, zeroCounters, type DedupCounters, type DedupOptions } from '../dedup/partition-dedup.js';
+import { DEFAULT_DEDUP_OPTIONS, type DedupOptions } from '../dedup/partition-dedup.js';
+import { EventAdmission } from '../event-admission.js';
 import type { SourceRecord } from '../source-record.js';
 import { GraphWindow } from '../window/graph-window.js';
 import { RejectedBuffer, type RejectedRecord } from '../window/rejected-buffer.js';
@@ -85,9 +84,7 @@ export class TopicJob {
   private readonly own = { records: 0, accepted: 0, rejected: 0, snapshots: 0, edgeRows: 0, nodeRows: 0 };
   private readonly dedupOptions: DedupOptions;
   private readonly limits: FlushLimits;
-  private dedup: Deduplicator;
-  /** Dedup counters of the state that earlier reloads dropped, so metrics never go backwards. */
-  private retiredDedup = zeroCounters();
+  private readonly admission: EventAdmission;
   private readonly window = new GraphWindow();
   private readonly rejected = new RejectedBuffer();
   private readonly partitions = new Map<number, PartitionProgress>();
@@ -105,16 +102,14 @@ export class TopicJob {
   ) {
     this.dedupOptions = options.dedup ?? DEFAULT_DEDUP_OPTIONS;
     this.limits = options.limits ?? DEFAULT_FLUSH_LIMITS;
-    this.dedup = new Deduplicator(this.dedupOptions);
+    this.admission = new EventAdmission(options.contract ?? topic, this.dedupOptions);
   }
 
   /** Reloads the tables and forgets partitions, so the next `assign` starts from the committed state. */
   async reload(): Promise<void> {
     await this.previousFlush;
     this.failure = undefined;
-    // Reading restarts at the replay offsets, so the dedup state is rebuilt from there.
-    this.retiredDedup = this.dedupTotals();
-    this.dedup = new Deduplicator(this.dedupOptions);
+    this.admission.restart();
     const now = Date.now();
     for (const name of GRAPH_TABLE_NAMES) {
       const metadata = await this.tables[name].refresh();
@@ -152,18 +147,16 @@ export class TopicJob {
     progress.next = record.offset + 1;
     this.own.records++;
     this.recordsInWindow++;
-    const decoded = decodeEvent(this.options.contract ?? this.topic, record.value);
-    if (!decoded.ok) {
+    const admission = this.admission.admit(record);
+    if (admission === 'rejected') {
       this.own.rejected++;
-      if (progress.needsRejected(record.offset)) this.rejected.add(record, decoded.reason, Date.now());
+      if (progress.needsRejected(record.offset)) this.rejected.add(record, this.admission.reason, Date.now());
       return;
     }
     this.own.accepted++;
-    const { event } = decoded;
+    const event = this.admission.event!;
     progress.replay.observe(record.offset, event.ts);
-    const verdict = this.dedup.partition(this.topic, record.partition).admit(event.event_id, event.ts);
-    if (verdict === 'duplicate') return;
-    mapEvent(event, progress.sinkFor(record.offset));
+    if (admission === 'admitted') mapEvent(event, progress.sinkFor(record.offset));
   }
 
   /** The rejects the next flush commits to graph.rejected_events (the Kafka source sends them to the DLQ first). */
@@ -298,13 +291,7 @@ export class TopicJob {
   }
 
   get counters(): JobCounters {
-    const { duplicates, late, lateDuplicates } = this.dedupTotals();
+    const { duplicates, late, lateDuplicates } = this.admission.totals();
     return { ...this.own, duplicates, late, lateDuplicates };
-  }
-
-  private dedupTotals(): DedupCounters {
-    const current = this.dedup.totals();
-    for (const name of Object.keys(current) as Array<keyof DedupCounters>) current[name] += this.retiredDedup[name];
-    return current;
   }
 }

@@ -1,0 +1,29 @@
+/**
+ * Flags of the commands that read the Kafka tail after the snapshot (query, sql, serve):
+ * which brokers, and which topics. By default the five CONTRACTS §1 topics; `--topic T
+ * --contract C` tails one topic named otherwise, as `lakegraph ingest` consumes it.
+ */
+import { isTopic } from '../events/topics.js';
+import type { TailedTopic } from '../query/hot/tail-decoder.js';
+import { CONTRACT_TOPICS } from '../query/query-session.js';
+import { UsageError, type FlagSpec, type FlagValues } from './args.js';
+import { BROKERS_FLAG } from './broker-flags.js';
+
+export const OPTIONAL_BROKERS_FLAG: FlagSpec = { ...BROKERS_FLAG, default: undefined, help: 'Kafka brokers whose tail (after the snapshot) the query also reads; without it, the snapshot only' };
+
+export const TAIL_TOPIC_FLAGS: readonly FlagSpec[] = [
+  { name: 'topic', kind: 'string', placeholder: 'T', help: 'tail only this Kafka topic (default: the five contract topics)' },
+  { name: 'contract', kind: 'string', placeholder: 'C', help: 'with --topic: the CONTRACTS §1 topic whose event rules it follows (default: --topic)' },
+];
+
+export function tailedTopicsFromFlags(flags: FlagValues): readonly TailedTopic[] {
+  const topic = flags['topic'] as string | undefined;
+  const contract = flags['contract'] as string | undefined;
+  if (topic === undefined) {
+    if (contract !== undefined) throw new UsageError('--contract needs --topic');
+    return CONTRACT_TOPICS;
+  }
+  const rules = contract ?? topic;
+  if (!isTopic(rules)) throw new UsageError(`--contract: "${rules}" is not a CONTRACTS §1 topic; pass --contract app.<line> for a topic named otherwise`);
+  return [{ topic, contract: rules }];
+}

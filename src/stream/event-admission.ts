@@ -1,0 +1,54 @@
+/**
+ * Decode → validate → dedup: the first half of every consumer of a topic's records (the
+ * ingest job, the query hot tail). The outcome of the last record is held in fields
+ * rather than returned as an object, so admitting a record allocates nothing of its own.
+ */
+import type { AppEvent } from '../events/contracts.js';
+import { decodeEvent } from '../events/decode.js';
+import { Deduplicator } from './dedup/deduplicator.js';
+import { zeroCounters, type DedupCounters, type DedupOptions } from './dedup/partition-dedup.js';
+import type { SourceRecord } from './source-record.js';
+
+export type Admission = 'rejected' | 'duplicate' | 'admitted';
+
+export class EventAdmission {
+  /** The last admitted or duplicate record's event. */
+  event: AppEvent | undefined;
+  /** The last rejected record's reason. */
+  reason = '';
+  private dedup: Deduplicator;
+  /** Counters of dedup state dropped by `restart()`, so totals never go backwards. */
+  private retired = zeroCounters();
+
+  /** `contract`: the CONTRACTS §1 topic whose rules apply to the records. */
+  constructor(
+    readonly contract: string,
+    private readonly dedupOptions?: DedupOptions,
+  ) {
+    this.dedup = new Deduplicator(dedupOptions);
+  }
+
+  admit(record: SourceRecord): Admission {
+    const decoded = decodeEvent(this.contract, record.value);
+    if (!decoded.ok) {
+      this.event = undefined;
+      this.reason = decoded.reason;
+      return 'rejected';
+    }
+    const { event } = decoded;
+    this.event = event;
+    return this.dedup.partition(this.contract, record.partition).admit(event.event_id, event.ts) === 'duplicate' ? 'duplicate' : 'admitted';
+  }
+
+  /** Forgets the dedup state: reading restarts at replay offsets, which rebuild it. */
+  restart(): void {
+    this.retired = this.totals();
+    this.dedup = new Deduplicator(this.dedupOptions);
+  }
+
+  totals(): DedupCounters {
+    const current = this.dedup.totals();
+    for (const name of Object.keys(current) as Array<keyof DedupCounters>) current[name] += this.retired[name];
+    return current;
+  }
+}
