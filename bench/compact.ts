@@ -95,7 +95,7 @@ async function sampleAccounts(catalog: Catalog): Promise<string[]> {
 }
 
 function request(query: 'member-activity' | 'khop', account: string): GraphRequest {
-  const raw = query === 'khop' ? { node: `account:${account}`, hops: '3', at: AT } : { account, since: '5m', at: AT };
+  const raw: Record<string, string> = query === 'khop' ? { node: `account:${account}`, hops: '3', at: AT } : { account, since: '5m', at: AT };
   const parsed = parseGraphRequest(query, raw, Date.now());
   if (!parsed.ok) throw new Error(`bad ${query} request: ${parsed.issues.join('; ')}`);
   return parsed.request;
@@ -171,7 +171,7 @@ try {
     commitIntervalMs: 60_000,
     job: { limits: { maxEdgeRows: WINDOW_EDGE_ROWS, maxRejectedBytes: 64 << 20, idleTableCommitMs: 60_000 } },
   });
-  console.log(`build: ${fmt(totals.snapshots)} table commits in ${((performance.now() - buildStarted) / 1000).toFixed(1)} s; load ${load()}`);
+  console.log(`build: ${fmt(totals.snapshots)} table commits (all three tables) in ${((performance.now() - buildStarted) / 1000).toFixed(1)} s; load ${load()}`);
 
   const before = await Promise.all(TABLES.map((t) => shapeOf(catalog, t)));
   const accounts = await sampleAccounts(catalog);

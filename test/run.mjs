@@ -1,6 +1,7 @@
 // What `npm test` runs after tsc: makes sure the reader venv exists, starts the local
-// services that are not already running, runs every compiled test file (unit first,
-// one file at a time), stops the services it started, and exits with the tests' code.
+// services that are not already running, runs every compiled test file one at a time
+// (node orders them by path), stops the services it started, and exits with the
+// tests' code.
 //
 // LAKEGRAPH_KEEP_SERVICES=1 leaves started services running (quicker reruns).
 // Extra arguments are passed to `node --test`, e.g. `--test-name-pattern=dedup`.
@@ -16,7 +17,6 @@ const SERVICES = [
   { name: 'kafka', port: 9092 },
   { name: 'rest-catalog', port: 8181 },
 ];
-// Unit tests first: they are fast and fail for simpler reasons.
 const TEST_DIRS = ['test/unit', 'test/integration'];
 
 function run(command, args) {
