@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { CONTRACT_BY_TOPIC, type AppEvent } from './contracts.js';
+import { fastAccept } from './fast-accept.js';
 import { MAX_EVENT_BYTES, reasons } from './rejection.js';
 import { isTopic } from './topics.js';
 
@@ -45,6 +46,8 @@ export function decodeEvent(topic: string, value: Uint8Array | null): DecodeResu
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return rejected(reasons.notObject(jsonTypeOf(json)));
   }
+  const fast = fastAccept(topic, json as Record<string, unknown>);
+  if (fast !== undefined) return { ok: true, event: fast };
   const parsed = CONTRACT_BY_TOPIC[topic].safeParse(json);
   if (parsed.success) return { ok: true, event: parsed.data };
   return rejected(reasonFor(topic, json as Record<string, unknown>, parsed.error.issues));
