@@ -6,7 +6,7 @@
  *   node dist/bench/ingest.js [events=2000000]     (broker from LAKEGRAPH_BROKERS)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { FilesystemCatalog } from '../src/lake/catalog/filesystem-catalog.js';
@@ -67,21 +67,26 @@ async function endToEnd(kafka: Kafka, topic: string, warehouse: string) {
   const ingest = new KafkaTopicIngest({ kafka, job, groupId: `bench-ingest-${Date.now()}`, commitIntervalMs: 2_000, metrics, log });
   const started = performance.now();
   const running = ingest.run();
-  // Done when every record is read and no window is pending: all of it is in a snapshot.
-  const committedAt = await new Promise<number>((resolve) => {
+  // Every record read and no window pending means the last window is taken; once the
+  // flush writing it in the background is done, all of it is in a snapshot.
+  await new Promise<void>((resolve) => {
     const poll = setInterval(() => {
       if (job.counters.records >= EVENTS && job.pendingRecords === 0) {
         clearInterval(poll);
-        resolve(performance.now());
+        resolve();
       }
     }, 20);
   });
+  await job.idle;
+  const committedAt = performance.now();
+  if (metrics.flushFailures > 0 || metrics.offsetFences > 0) throw new Error(`flushes failed (${metrics.flushFailures}) or were fenced (${metrics.offsetFences}); the figure would include re-reads`);
   ingest.stop();
   await running;
   return { seconds: (committedAt - started) / 1000, counters: job.counters, metrics };
 }
 
 async function main(): Promise<void> {
+  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const kafka = createKafka(brokers, 'lakegraph-bench', log);
   const topic = `bench.ingest.${Date.now().toString(36)}`;
   const warehouse = await mkdtemp(join(tmpdir(), 'lakegraph-bench-ingest-'));

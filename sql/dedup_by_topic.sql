@@ -14,13 +14,17 @@ WITH current_offsets AS (
     ORDER BY committed_at DESC
     LIMIT 1
 ),
+-- Materialized so the key filter runs before json_each: other summary values are not JSON.
+offset_entries AS MATERIALIZED (
+    SELECT e.key, e.value
+    FROM current_offsets,
+         LATERAL (SELECT unnest(map_entries(summary), recursive := true)) e
+    WHERE e.key LIKE 'lakegraph.offsets.%'
+),
 consumed AS (
     SELECT replace(e.key, 'lakegraph.offsets.', '') AS topic,
            sum(p.value::BIGINT)::BIGINT AS consumed
-    FROM current_offsets,
-         LATERAL (SELECT unnest(map_entries(summary), recursive := true)) e,
-         LATERAL json_each(e.value) p
-    WHERE e.key LIKE 'lakegraph.offsets.%'
+    FROM offset_entries e, LATERAL json_each(e.value) p
     GROUP BY ALL
 ),
 rejected AS (

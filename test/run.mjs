@@ -82,7 +82,6 @@ try {
     ...process.env,
     LAKEGRAPH_BROKERS: process.env.LAKEGRAPH_BROKERS ?? '127.0.0.1:9092',
     LAKEGRAPH_CATALOG_URI: process.env.LAKEGRAPH_CATALOG_URI ?? 'http://127.0.0.1:8181',
-    LAKEGRAPH_REST_WAREHOUSE: process.env.LAKEGRAPH_REST_WAREHOUSE ?? join(repo, '.lakegraph/local/rest-warehouse'),
     LAKEGRAPH_PYTHON: process.env.LAKEGRAPH_PYTHON ?? join(repo, '.venv/bin/python'),
     LAKEGRAPH_DUCKDB_CLI: process.env.LAKEGRAPH_DUCKDB_CLI ?? join(repo, '.venv/bin/duckdb'),
   };

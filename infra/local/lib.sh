@@ -10,8 +10,8 @@ kafka_port=9092
 catalog_port=8181
 kafka_pidfile="$state/kafka.pid"
 catalog_pidfile="$state/rest-catalog.pid"
-# The REST catalog puts new tables under this directory and returns their locations;
-# writers use the location the catalog returns, tests learn it as LAKEGRAPH_REST_WAREHOUSE.
+# The REST catalog puts new namespaces and tables under this directory and returns
+# their locations; writers write where those locations say, nobody else reads this.
 catalog_warehouse="$state/rest-warehouse"
 
 kafka_main=kafka.Kafka

@@ -6,12 +6,13 @@
  *   npx lakegraph duckdb-init > warehouse.sql && duckdb -init warehouse.sql
  *
  * `--via files` (default) lists the current snapshot's data files, planned by lakegraph,
- * and needs no extension. `--via iceberg` uses DuckDB's iceberg extension (`iceberg_scan`
+ * and needs no extension; it also gives views `snapshots` and `data_files` (lake-views.ts). `--via iceberg` uses DuckDB's iceberg extension (`iceberg_scan`
  * of each table directory; filesystem catalog only), optionally loaded offline from an
  * extension directory.
  */
 import { resolve } from 'node:path';
 import { NAMESPACE, TABLE_SCHEMAS } from '../lake/tables.js';
+import { dataFilesSelect, snapshotsSelect } from '../query/lake-views.js';
 import { loadSnapshotTier, SNAPSHOT_TABLES } from '../query/snapshot-tier.js';
 import { snapshotSelect, sqlIdentifier, sqlString } from '../query/snapshot-views.js';
 import { UsageError } from './args.js';
@@ -38,6 +39,9 @@ export const duckdbInitCommand: Command = {
         lines.push(`-- ${NAMESPACE}.${name}: snapshot ${tier[name].snapshotId ?? 'none'}, ${files.length} data files`);
         lines.push(`CREATE OR REPLACE VIEW ${sqlIdentifier(name)} AS ${snapshotSelect(TABLE_SCHEMAS[name], files)};`);
       }
+      lines.push('-- the tables\' commits and current data files, for sql/snapshot_log.sql and its kin');
+      lines.push(`CREATE OR REPLACE VIEW snapshots AS ${snapshotsSelect(tier, SNAPSHOT_TABLES)};`);
+      lines.push(`CREATE OR REPLACE VIEW data_files AS ${dataFilesSelect(tier, SNAPSHOT_TABLES)};`);
     } else {
       if (flags['catalog-uri'] !== undefined) throw new UsageError('--via iceberg reads a filesystem warehouse; use --via files with a REST catalog');
       const extensionDir = flags['extension-dir'] as string | undefined;

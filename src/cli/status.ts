@@ -18,7 +18,12 @@ interface PartitionLag {
   /** Per table, the next offset not yet in it. */
   readonly committed: Readonly<Record<string, number | null>>;
   readonly endOffset: number | null;
-  /** End offset minus the least committed offset over the tables; null without a broker. */
+  /**
+   * Records on the broker that no table has taken in yet: end offset minus the greatest
+   * committed offset over the tables; null without a broker. Not the least: a job commits
+   * only the tables its window has rows for, so e.g. `rejected_events` of a clean topic
+   * stays at an old offset with nothing missing.
+   */
   readonly lag: number | null;
 }
 
@@ -30,8 +35,7 @@ function partitionLags(tables: readonly TableStatus[], ends: EndOffsetsResult): 
     .map(({ topic, partition }) => {
       const committed = Object.fromEntries(tables.filter((t) => t.exists).map((t) => [t.table, t.offsets.get(topic)?.get(partition) ?? null]));
       const endOffset = ends.reachable ? (ends.offsets.get(topic)?.get(partition) ?? null) : null;
-      const known = Object.values(committed).map((o) => o ?? 0);
-      const lag = endOffset === null ? null : endOffset - Math.min(...known);
+      const lag = endOffset === null ? null : endOffset - Math.max(...Object.values(committed).map((o) => o ?? 0));
       return { topic, partition, committed, endOffset, lag };
     });
 }

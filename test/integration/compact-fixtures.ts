@@ -1,7 +1,8 @@
 /** Shared by the compaction integration tests: small-commit warehouses, the CLI as a real process, third-party readers. */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
@@ -10,6 +11,7 @@ import { currentSnapshot, type TableMetadata } from '../../src/lake/spec/table-m
 import { NAMESPACE, type TableName } from '../../src/lake/tables.js';
 import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
 import { RecordGenerator, type GeneratorOptions } from '../../src/stream/generator/record-generator.js';
+import { positionsOf } from '../../src/stream/job/source-positions.js';
 import type { SourceRecord } from '../../src/stream/source-record.js';
 import type { OracleResult } from '../support/oracle.js';
 import { REPO_ROOT } from './lake-python.js';
@@ -58,6 +60,25 @@ export async function carriedSummary(warehouse: string, table: TableName): Promi
   return Object.fromEntries(Object.entries(summary as Record<string, string>).filter(([k]) => k.startsWith('lakegraph.')));
 }
 
+/** Per partition, the next offset of `topic` not yet in the table's current snapshot. */
+export async function committedOffsets(warehouse: string, table: TableName, topic: string): Promise<ReadonlyMap<number, number>> {
+  return positionsOf(currentSnapshot(await loadMetadata(warehouse, table))?.summary, topic).offsets;
+}
+
+/**
+ * Resolves once graph.edges and graph.nodes hold `topic` up to `ends` (rejected_events is
+ * committed only by windows that have rejects, so it may stay behind with nothing missing).
+ */
+export async function untilCommitted(warehouse: string, topic: string, ends: ReadonlyMap<number, number>, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const tables = await Promise.all((['edges', 'nodes'] as const).map((name) => committedOffsets(warehouse, name, topic)));
+    if (tables.every((offsets) => [...ends].every(([partition, end]) => (offsets.get(partition) ?? 0) === end))) return;
+    if (Date.now() > deadline) throw new Error(`${topic} not committed up to ${JSON.stringify([...ends])} within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
 export interface CliRun {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -65,16 +86,29 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
+export interface CliProcess {
+  readonly child: ChildProcess;
+  /** Resolves when the process has ended and its output is closed. */
+  readonly exited: Promise<CliRun>;
+  /** What it printed so far. */
+  output(): { readonly stdout: string; readonly stderr: string };
+}
+
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const exited = new Promise<CliRun>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return startCli(args, env).exited;
 }
 
 type Row = [string, ...unknown[]];

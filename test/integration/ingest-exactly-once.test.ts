@@ -1,28 +1,39 @@
 /**
  * `lakegraph ingest` against the real broker: SIGKILLed at every flush point and during a
- * rebalance, restarted each time, the lake still equals the oracle exactly; bad input of
- * every kind ends up in the DLQ topic and graph.rejected_events, accepted + rejected = produced.
+ * rebalance, restarted each time, the lake still equals the oracle exactly; likewise with
+ * a group member killed mid-stream, with the broker stopped and restarted mid-stream, and
+ * with five topics' jobs committing into the same tables at once. Bad input of every kind
+ * ends up in the DLQ topic and graph.rejected_events, accepted + rejected = produced.
+ *
+ * A failing test keeps its warehouse and the ingest processes' logs and says where.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import type { Kafka } from 'kafkajs';
+import { TOPICS } from '../../src/events/topics.js';
 import { rejectionKindOf } from '../../src/events/rejection.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
+import { GRAPH_TABLE_NAMES } from '../../src/stream/job/graph-tables.js';
 import { DLQ_HEADERS } from '../../src/stream/kafka/dlq-producer.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
 import { dlqTopicOf, ensureTopic } from '../../src/stream/kafka/topic-admin.js';
-import { assertLakeEqualsOracle, BROKERS, lakeAggregates, runIngest, startIngest, testKafka, uniqueName } from '../support/ingest-harness.js';
+import {
+  assertLakeEqualsOracle, assertLakeEqualsOracleOfTopics, BROKERS, committedOffsets, lakeAggregates, runIngest, startIngest, testKafka, uniqueName,
+} from '../support/ingest-harness.js';
 import { oracle } from '../support/oracle.js';
+import { REPO_ROOT } from '../support/services.js';
 
 const PARTITIONS = 4;
 const BASE_TS = Date.UTC(2026, 0, 1);
 let kafka: Kafka;
-let warehouses: string[] = [];
+/** Per test: a warehouse and the ingest logs beside it, removed afterwards unless the test failed. */
+const scratchDirs = new Set<string>();
 
 before(async () => {
   kafka = testKafka();
@@ -37,14 +48,29 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all(warehouses.map((w) => rm(w, { recursive: true, force: true })));
-  warehouses = [];
+  await Promise.all([...scratchDirs].map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-async function newWarehouse(): Promise<string> {
+interface Scratch {
+  readonly warehouse: string;
+  /** The log file for the next ingest process, named `<label>-<n>.log`. */
+  log(label: string): string;
+}
+
+/** Runs `body` with a fresh warehouse; if it fails, the warehouse and the ingest logs stay for a post-mortem. */
+async function withScratch(t: TestContext, body: (scratch: Scratch) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'lakegraph-ingest-'));
-  warehouses.push(dir);
-  return dir;
+  const warehouse = join(dir, 'warehouse');
+  await mkdir(join(dir, 'logs'));
+  scratchDirs.add(dir);
+  let runs = 0;
+  try {
+    await body({ warehouse, log: (label) => join(dir, 'logs', `${label}-${++runs}.log`) });
+  } catch (error) {
+    scratchDirs.delete(dir);
+    t.diagnostic(`kept the warehouse and ingest logs in ${dir}`);
+    throw error;
+  }
 }
 
 async function createTopic(topic: string): Promise<void> {
@@ -57,10 +83,9 @@ async function createTopic(topic: string): Promise<void> {
   }
 }
 
-test('crash matrix: SIGKILL at each flush point and during a rebalance, restart, lake equals the oracle', { timeout: 240_000 }, async () => {
+test('crash matrix: SIGKILL at each flush point and during a rebalance, restart, lake equals the oracle', { timeout: 240_000 }, (t) => withScratch(t, async ({ warehouse, log }) => {
   const contract = 'app.playback';
   const topic = uniqueName('it.crash.app.playback');
-  const warehouse = await newWarehouse();
   await createTopic(topic);
   const records = [
     ...new RecordGenerator({ events: 28_000, seed: 5, topics: [contract], partitions: PARTITIONS, dupRatio: 0.1, badRatio: 0.02, spanMs: 30 * 60_000, baseTs: BASE_TS }),
@@ -87,47 +112,105 @@ test('crash matrix: SIGKILL at each flush point and during a rebalance, restart,
   for (const crash of crashes) {
     await produceNext();
     // A fresh group each time: where reading starts must come from the lake, not the group.
-    await runIngest(args(uniqueName('g')), { killedBy: 'SIGKILL' }, { LAKEGRAPH_TEST_CRASH_AT: crash });
+    await runIngest(args(uniqueName('g')), { killedBy: 'SIGKILL' }, { LAKEGRAPH_TEST_CRASH_AT: crash }, log(crash.replace(':', '@')));
   }
 
   // During a rebalance: A holds an uncommitted window when B joins, and dies on its new assignment.
   await produceNext();
   const group = uniqueName('g-rebalance');
-  const a = startIngest(args(group, ['--commit-interval-ms', '600000']), { LAKEGRAPH_TEST_CRASH_AT: 'assignment:2' });
+  const a = startIngest(args(group, ['--commit-interval-ms', '600000']), { LAKEGRAPH_TEST_CRASH_AT: 'assignment:2' }, log('rebalance-a'));
   await a.waitFor('partitions assigned');
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  const b = startIngest(args(group));
+  await sleep(1_500);
+  const b = startIngest(args(group), {}, log('rebalance-b'));
   const aEnd = await a.exited;
   assert.equal(aEnd.signal, 'SIGKILL', `A was killed at its second assignment:\n${aEnd.stdout.slice(-3000)}`);
   const bEnd = await b.exited;
   assert.equal(bEnd.code, 0, `B took over and finished:\n${bEnd.stdout.slice(-3000)}\n${bEnd.stderr.slice(-2000)}`);
 
   while (produced < records.length) await produceNext();
-  await runIngest(args(uniqueName('g')), { exit: 0 });
+  await runIngest(args(uniqueName('g')), { exit: 0 }, {}, log('final'));
   await assertLakeEqualsOracle(warehouse, contract, records);
-});
+}));
 
-test('two members of one group on 4 partitions, one SIGKILLed mid-way: every event exactly once', { timeout: 120_000 }, async () => {
+test('two members of one group on 4 partitions, one SIGKILLed mid-way: every event exactly once', { timeout: 120_000 }, (t) => withScratch(t, async ({ warehouse, log }) => {
   const contract = 'app.ads';
   const topic = uniqueName('it.group.app.ads');
-  const warehouse = await newWarehouse();
   await createTopic(topic);
   const records = [...new RecordGenerator({ events: 30_000, seed: 8, topics: [contract], partitions: PARTITIONS, dupRatio: 0.08, badRatio: 0.01, spanMs: 30 * 60_000, baseTs: BASE_TS })];
   const group = uniqueName('g-pair');
   const args = ['--topic', topic, '--contract', contract, '--warehouse', warehouse, '--group', group, '--commit-interval-ms', '300', '--exit-when-idle-ms', '4000', '--session-timeout-ms', '6000'];
-  const a = startIngest(args);
-  const b = startIngest(args);
+  const a = startIngest(args, {}, log('a'));
+  const b = startIngest(args, {}, log('b'));
   await Promise.all([a.waitFor('partitions assigned'), b.waitFor('partitions assigned')]);
   // Produced at a steady rate so both members are mid-stream when A dies.
   const producing = produceRecords(kafka, topic, records, { rate: 10_000 });
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  await sleep(1_500);
   a.child.kill('SIGKILL');
   assert.equal(await producing, records.length);
   const [aEnd, bEnd] = await Promise.all([a.exited, b.exited]);
   assert.equal(aEnd.signal, 'SIGKILL');
   assert.equal(bEnd.code, 0, `B finished:\n${bEnd.stdout.slice(-3000)}\n${bEnd.stderr.slice(-2000)}`);
   await assertLakeEqualsOracle(warehouse, contract, records);
-});
+}));
+
+/** Runs an infra/local script (they serialise on a lock, so other engineers' up/down calls are safe). */
+const infraLocal = (script: 'up' | 'down', ...args: string[]) => promisify(execFile)(join(REPO_ROOT, 'infra', 'local', script), args);
+
+/** The next offset of every partition of `topic`, as the broker reports it. */
+async function endOffsets(topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return new Map((await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, Number(high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Per partition of `topic`, the furthest offset any graph table's snapshot holds: how far
+ * the job has read and committed (a window commits only to the tables it has rows for).
+ */
+async function readAndCommitted(warehouse: string, topic: string): Promise<Map<number, number>> {
+  const furthest = new Map<number, number>();
+  for (const table of GRAPH_TABLE_NAMES) {
+    for (const [partition, offset] of await committedOffsets(warehouse, table, topic)) furthest.set(partition, Math.max(offset, furthest.get(partition) ?? 0));
+  }
+  return furthest;
+}
+
+/** Resolves once the lake's snapshots reach every record of `topic` the broker has. */
+async function waitUntilCommitted(warehouse: string, topic: string, timeoutMs: number): Promise<void> {
+  const end = await endOffsets(topic);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const committed = await readAndCommitted(warehouse, topic);
+    if ([...end].every(([partition, offset]) => committed.get(partition) === offset)) return;
+    if (Date.now() > deadline) assert.fail(`committed ${JSON.stringify([...committed])} of ${topic}, the broker has ${JSON.stringify([...end])}`);
+    await sleep(200);
+  }
+}
+
+test('five topics, five jobs committing into the same tables at once: all correct, no lost commit', { timeout: 120_000 }, (t) => withScratch(t, async ({ warehouse, log }) => {
+  const sources = TOPICS.map((contract, i) => ({
+    contract,
+    topic: uniqueName(`it.five.${contract}`),
+    records: [...new RecordGenerator({ events: 8_000, seed: 20 + i, topics: [contract], partitions: PARTITIONS, dupRatio: 0.05, badRatio: 0.02, spanMs: 30 * 60_000, baseTs: BASE_TS })],
+  }));
+  for (const { topic } of sources) await createTopic(topic);
+  await Promise.all(sources.map(({ topic, records }) => produceRecords(kafka, topic, records)));
+  // A short commit interval and all five at once: most commits race another topic's.
+  const runs = sources.map(({ topic, contract }) =>
+    runIngest(['--topic', topic, '--contract', contract, '--warehouse', warehouse, '--commit-interval-ms', '100', '--exit-when-idle-ms', '3000'], { exit: 0 }, {}, log(contract)),
+  );
+  await Promise.all(runs);
+  await assertLakeEqualsOracleOfTopics(warehouse, sources);
+  for (const { topic } of sources) {
+    assert.deepEqual(await readAndCommitted(warehouse, topic), await endOffsets(topic), `the lake's offsets of ${topic} reach the end`);
+    // Carried forward over the other topics' commits: every table's current snapshot knows every partition of every topic.
+    for (const table of GRAPH_TABLE_NAMES) assert.equal((await committedOffsets(warehouse, table, topic)).size, PARTITIONS, `${table} offsets of ${topic}`);
+  }
+}));
 
 interface DlqRecord {
   readonly value: Buffer;
@@ -160,10 +243,9 @@ async function readTopic(topic: string, count: number): Promise<DlqRecord[]> {
   return out;
 }
 
-test('bad input of every kind: all in the DLQ topic and rejected_events, accepted + rejected = produced', { timeout: 120_000 }, async () => {
+test('bad input of every kind: all in the DLQ topic and rejected_events, accepted + rejected = produced', { timeout: 120_000 }, (t) => withScratch(t, async ({ warehouse, log }) => {
   const contract = 'app.session';
   const topic = uniqueName('it.bad.app.session');
-  const warehouse = await newWarehouse();
   const events = 20_000;
   const options = { events, seed: 11, dupRatio: 0.03, badRatio: 0.07 };
   const generated = await promisify(execFile)(process.execPath, [
@@ -179,7 +261,7 @@ test('bad input of every kind: all in the DLQ topic and rejected_events, accepte
   }
   assert.ok((expected.rejectedByTopicAndKind.get(`${contract} oversize`) ?? 0) >= 1, 'oversize records present');
 
-  const stdout = await runIngest(['--topic', topic, '--contract', contract, '--warehouse', warehouse, '--exit-when-idle-ms', '3000'], { exit: 0 });
+  const stdout = await runIngest(['--topic', topic, '--contract', contract, '--warehouse', warehouse, '--exit-when-idle-ms', '3000'], { exit: 0 }, {}, log('ingest'));
   const stopped = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.msg === 'ingest stopped');
   assert.equal(stopped.records, events);
   assert.equal(stopped.accepted + stopped.rejected, events, 'accepted + rejected = produced');
@@ -198,4 +280,35 @@ test('bad input of every kind: all in the DLQ topic and rejected_events, accepte
     kinds.set(`${contract} ${kind}`, (kinds.get(`${contract} ${kind}`) ?? 0) + 1);
   }
   assert.deepEqual(kinds, expected.rejectedByTopicAndKind, 'rejections by kind');
-});
+}));
+
+test('broker stopped and restarted mid-stream: no loss, no duplicate', { timeout: 180_000 }, (t) => withScratch(t, async ({ warehouse, log }) => {
+  const contract = 'app.games';
+  const topic = uniqueName('it.broker.app.games');
+  await createTopic(topic);
+  const records = [...new RecordGenerator({ events: 24_000, seed: 13, topics: [contract], partitions: PARTITIONS, dupRatio: 0.08, badRatio: 0.02, spanMs: 30 * 60_000, baseTs: BASE_TS })];
+  const half = records.length / 2;
+  // The window is still open when the broker goes (commit interval) and DLQ sends are due
+  // right after it is back; the process must neither exit nor lose its place.
+  const ingest = startIngest(['--topic', topic, '--contract', contract, '--warehouse', warehouse, '--commit-interval-ms', '1500', '--session-timeout-ms', '6000'], {}, log('ingest'));
+  try {
+    await ingest.waitFor('partitions assigned');
+    assert.equal(await produceRecords(kafka, topic, records.slice(0, half)), half);
+    await sleep(300);
+    try {
+      await infraLocal('down', 'kafka');
+      await sleep(2_000);
+    } finally {
+      await infraLocal('up');
+    }
+    assert.equal(ingest.child.exitCode, null, 'ingest outlived the broker restart');
+    assert.equal(await produceRecords(kafka, topic, records.slice(half)), records.length - half);
+    await waitUntilCommitted(warehouse, topic, 90_000);
+    ingest.child.kill('SIGTERM');
+    const end = await ingest.exited;
+    assert.equal(end.code, 0, `ingest stopped cleanly on SIGTERM:\n${end.stdout.slice(-3000)}\n${end.stderr.slice(-2000)}`);
+  } finally {
+    ingest.child.kill('SIGKILL');
+  }
+  await assertLakeEqualsOracle(warehouse, contract, records);
+}));

@@ -7,10 +7,16 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
+import { NoSuchTableError } from '../../src/lake/catalog/catalog.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
+import { currentSnapshot } from '../../src/lake/spec/table-metadata.js';
+import { NAMESPACE } from '../../src/lake/tables.js';
+import type { GraphTableName } from '../../src/stream/job/graph-tables.js';
+import { positionsOf } from '../../src/stream/job/source-positions.js';
 import { QuerySession } from '../../src/query/query-session.js';
 import type { SourceRecord } from '../../src/stream/source-record.js';
 import { createKafka } from '../../src/stream/kafka/kafka-client.js';
@@ -36,7 +42,8 @@ export interface IngestRun {
   waitFor(text: string): Promise<void>;
 }
 
-export function startIngest(args: readonly string[], env: Record<string, string> = {}): IngestRun {
+/** `logFile`: where the process's stdout and stderr are written when it ends (kept with a failed test's warehouse). */
+export function startIngest(args: readonly string[], env: Record<string, string> = {}, logFile?: string): IngestRun {
   const child = spawn(process.execPath, [CLI, 'ingest', '--brokers', BROKERS, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -47,7 +54,10 @@ export function startIngest(args: readonly string[], env: Record<string, string>
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+    child.on('exit', (code, signal) => {
+      if (logFile !== undefined) writeFileSync(logFile, `# ingest ${args.join(' ')} ${JSON.stringify(env)}\n# exit ${code ?? signal}\n${stdout}\n# stderr\n${stderr}`);
+      resolve({ code, signal, stdout, stderr });
+    }),
   );
   return {
     child,
@@ -62,8 +72,8 @@ export function startIngest(args: readonly string[], env: Record<string, string>
 }
 
 /** Runs ingest until it exits; asserts how it ended. */
-export async function runIngest(args: readonly string[], expect: { exit: 0 } | { killedBy: 'SIGKILL' }, env: Record<string, string> = {}): Promise<string> {
-  const { code, signal, stdout, stderr } = await startIngest(args, env).exited;
+export async function runIngest(args: readonly string[], expect: { exit: 0 } | { killedBy: 'SIGKILL' }, env: Record<string, string> = {}, logFile?: string): Promise<string> {
+  const { code, signal, stdout, stderr } = await startIngest(args, env, logFile).exited;
   const how = 'exit' in expect ? { code: expect.exit, signal: null } : { code: null, signal: expect.killedBy };
   assert.deepEqual({ code, signal }, how, `ingest ${args.join(' ')} ${JSON.stringify(env)} ended differently:\n${stdout.slice(-4000)}\n${stderr.slice(-2000)}`);
   return stdout;
@@ -98,13 +108,30 @@ export async function lakeAggregates(warehouse: string): Promise<LakeAggregates>
 }
 
 /** The lake holds exactly what the oracle derives from `records` (read as the contract topic's). */
-export async function assertLakeEqualsOracle(warehouse: string, contract: string, records: readonly SourceRecord[]): Promise<void> {
-  const expected = oracle(records.map((r) => ({ topic: contract, partition: r.partition, value: r.value })));
+export function assertLakeEqualsOracle(warehouse: string, contract: string, records: readonly SourceRecord[]): Promise<void> {
+  return assertLakeEqualsOracleOfTopics(warehouse, [{ contract, records }]);
+}
+
+/** Several topics ingested into one lake, each with its own contract. */
+export async function assertLakeEqualsOracleOfTopics(warehouse: string, topics: ReadonlyArray<{ contract: string; records: readonly SourceRecord[] }>): Promise<void> {
+  const expected = oracle(topics.flatMap(({ contract, records }) => records.map((r) => ({ topic: contract, partition: r.partition, value: r.value }))));
   const actual = await lakeAggregates(warehouse);
   assert.equal(actual.edges.size, expected.edges.size, 'distinct edges');
   for (const [key, e] of expected.edges) assert.deepEqual(actual.edges.get(key), [e.first_seen, e.last_seen, e.event_count], `edge ${key}`);
   assert.equal(actual.nodes.size, expected.nodes.size, 'distinct nodes');
   for (const [key, n] of expected.nodes) assert.deepEqual(actual.nodes.get(key), [n.first_seen, n.last_seen, n.event_count], `node ${key}`);
-  assert.equal(actual.rejected, expected.rejectedByTopic.get(contract) ?? 0, 'rejected rows');
+  const rejected = topics.reduce((sum, { contract }) => sum + (expected.rejectedByTopic.get(contract) ?? 0), 0);
+  assert.equal(actual.rejected, rejected, 'rejected rows');
   assert.equal(new Set(actual.rejectedPositions).size, actual.rejected, 'no rejected record twice');
+}
+
+/** Per partition, the next offset of `topic` that `table`'s current snapshot holds (empty before the first commit). */
+export async function committedOffsets(warehouse: string, table: GraphTableName, topic: string): Promise<ReadonlyMap<number, number>> {
+  try {
+    const metadata = await new FilesystemCatalog(warehouse).loadTable({ namespace: [NAMESPACE], name: table });
+    return positionsOf(currentSnapshot(metadata)?.summary, topic).offsets;
+  } catch (error) {
+    if (error instanceof NoSuchTableError) return new Map();
+    throw error;
+  }
 }

@@ -16,8 +16,6 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url)).re
 
 export const BROKERS: readonly string[] = (process.env.LAKEGRAPH_BROKERS ?? '127.0.0.1:9092').split(',');
 export const CATALOG_URI = process.env.LAKEGRAPH_CATALOG_URI ?? 'http://127.0.0.1:8181';
-/** Where the local REST catalog puts tables; writers should use the locations it returns. */
-export const REST_WAREHOUSE = process.env.LAKEGRAPH_REST_WAREHOUSE ?? join(REPO_ROOT, '.lakegraph/local/rest-warehouse');
 
 /** The reader venv from infra/python/setup: PyIceberg, duckdb, and `import duckdb_iceberg`. */
 export const VENV_PYTHON = process.env.LAKEGRAPH_PYTHON ?? join(REPO_ROOT, '.venv/bin/python');

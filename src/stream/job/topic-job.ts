@@ -7,7 +7,9 @@
  * partitions are still the ones this job started its window from; otherwise another
  * process owns them now, the commit fails with OffsetFenceError and the caller must
  * re-open the job (which re-reads from the committed offsets). Sources must deliver each
- * partition's records in offset order, starting at `startOffset(partition)`.
+ * partition's records in offset order without gaps, starting at the offset `assign`
+ * returned; a record past the next expected offset is refused with OffsetGapError, since
+ * accepting it would commit offsets over records never read.
  */
 import type * as arrow from 'apache-arrow';
 import { mapEvent } from '../../graph/map-event.js';
@@ -70,6 +72,19 @@ interface TakenWindow {
 
 export class OffsetFenceError extends Error {
   override readonly name = 'OffsetFenceError';
+}
+
+/** A record arrived beyond the partition's next offset; the source must re-read from `expected`. */
+export class OffsetGapError extends Error {
+  override readonly name = 'OffsetGapError';
+
+  constructor(
+    readonly partition: number,
+    readonly expected: number,
+    readonly got: number,
+  ) {
+    super(`partition ${partition}: got offset ${got} while ${expected} is next; offsets ${expected}..${got - 1} were never read`);
+  }
 }
 
 export interface FlushResult {
@@ -144,6 +159,7 @@ export class TopicJob {
     const progress = this.partitions.get(record.partition);
     if (progress === undefined) throw new Error(`record of ${this.topic}/${record.partition} arrived before the partition was assigned`);
     if (record.offset < progress.next) return; // redelivered after a seek; already processed
+    if (record.offset > progress.next) throw new OffsetGapError(record.partition, progress.next, record.offset);
     progress.next = record.offset + 1;
     this.own.records++;
     this.recordsInWindow++;

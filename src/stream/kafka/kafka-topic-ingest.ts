@@ -8,13 +8,19 @@
  * seeks take effect are stale and skipped. Group offsets are committed after each
  * successful flush, for lag dashboards only.
  *
- * All work on the job (records, flushes, assignments) runs one step at a time through
- * `exclusive`; eachBatch awaits it, and kafkajs does not fetch again until eachBatch
- * returns, so a running flush pauses fetching and memory stays at one fetch plus the window.
+ * All work on the job (records, starting flushes, assignments) runs one step at a time
+ * through `exclusive`; eachBatch awaits it, and kafkajs does not fetch again until
+ * eachBatch returns. A flush writes and commits in the background while the next window
+ * fills; at most one is in flight, and a full window waits for it (backpressure), so
+ * memory stays at one fetch plus two windows.
+ *
+ * A failed flush loses its window from memory (the job takes it when the flush starts), so
+ * recovery is always the same: back off, reload from the lake and re-read from its
+ * offsets. Records processed meanwhile are dropped with the window and re-read too.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { OffsetFenceError, type FlushResult, type TopicJob } from '../job/topic-job.js';
+import { OffsetFenceError, OffsetGapError, type FlushResult, type TopicJob } from '../job/topic-job.js';
 import type { IngestMetrics } from '../metrics/ingest-metrics.js';
 import type { JsonLog } from '../metrics/json-log.js';
 import { BROKER_RETRY } from './kafka-client.js';
@@ -37,9 +43,10 @@ export interface KafkaIngestOptions {
 
 export type StopReason = 'signal' | 'idle';
 
-/** Failed flushes are retried this often, backing off, before the process gives up (and a restart resumes from the lake). */
+/** Consecutive failed flushes (each followed by a re-read from the lake) before the process gives up; a restart resumes from the lake. */
 const FLUSH_ATTEMPTS = 8;
 const TICK_MS = 100;
+/** Consecutive seeks back over a gap in one partition before the records count as gone from Kafka. */
 const MAX_GAP_SEEKS = 3;
 
 export class KafkaTopicIngest {
@@ -55,6 +62,11 @@ export class KafkaTopicIngest {
   private readonly nextOffsets = new Map<number, number>();
   /** Consecutive seeks back over a gap, per partition. */
   private readonly gapSeeks = new Map<number, number>();
+  /** The flush in the background, with its outcome handled; never rejects. */
+  private flushing: Promise<void> = Promise.resolve();
+  /** Set when a background flush failed; the next step re-reads from the lake. */
+  private flushFailure: { readonly error: unknown } | undefined;
+  private failedFlushes = 0;
   private lastFlushAt = Date.now();
   private lastRecordAt = Date.now();
   private stopRequested: StopReason | undefined;
@@ -97,14 +109,23 @@ export class KafkaTopicIngest {
     try {
       await this.consumer.connect();
       await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-      await this.consumer.run({ eachBatchAutoResolve: false, autoCommit: false, eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)) });
+      await this.consumer.run({
+        eachBatchAutoResolve: false,
+        autoCommit: false,
+        eachBatch: (payload) => {
+          // Arrival, not processing, ends idleness: a batch may wait here behind a step that waits for a flush.
+          if (payload.batch.messages.length > 0) this.lastRecordAt = Date.now();
+          return this.exclusive(() => this.onBatch(payload));
+        },
+      });
       await stopped;
       clearInterval(ticker);
       // Steps queued from now on are skipped, so after this wait the job is ours alone.
       await this.queue;
-      if (this.failure === undefined) await this.flushWindow();
+      await this.flushLastWindow();
     } finally {
       clearInterval(ticker);
+      await this.flushing;
       await this.consumer.disconnect().catch(() => {});
       await this.dlq.close().catch(() => {});
     }
@@ -138,41 +159,51 @@ export class KafkaTopicIngest {
 
   private async onBatch({ batch, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     if (this.pendingAssignment !== undefined) return this.takeAssignment(); // this batch predates the seeks
+    if (this.flushFailure !== undefined) return this.recoverFromFailedFlush(); // so does this one
     const { partition, messages } = batch;
     const next = this.nextOffsets.get(partition);
     if (next === undefined || isStale() || messages.length === 0) return;
-    // After the seeks, fetches start exactly at `next`. A batch starting later would skip
-    // records: seek back (a seek can get lost in a rejoin); if they stay missing, the broker
-    // no longer has them (retention) and going on would silently lose them.
-    const first = Number(messages[0]!.offset);
-    if (first > next) {
-      const gaps = (this.gapSeeks.get(partition) ?? 0) + 1;
-      if (gaps > MAX_GAP_SEEKS) throw new Error(`${this.topic}/${partition}: offsets ${next}..${first - 1} are gone from Kafka; the lake needs them`);
-      this.gapSeeks.set(partition, gaps);
-      this.options.log('warn', 'offset gap; seeking back', { topic: this.topic, partition, expected: next, got: first });
-      this.consumer.seek({ topic: this.topic, partition, offset: String(next) });
-      return;
+    const { job } = this.options;
+    try {
+      for (const message of messages) job.process(sourceRecordOf(this.topic, partition, message));
+    } catch (error) {
+      if (!(error instanceof OffsetGapError)) throw error;
+      return this.seekBackOverGap(error);
     }
     this.gapSeeks.delete(partition);
-    const { job } = this.options;
-    for (const message of messages) job.process(sourceRecordOf(this.topic, partition, message));
     // Moves kafkajs's fetch position on (autoCommit is off, so nothing is committed by it).
     resolveOffset(batch.lastOffset());
-    // lastOffset() also covers transaction markers kafkajs filtered out of `messages`.
-    const after = Number(batch.lastOffset()) + 1;
+    const after = Number(messages[messages.length - 1]!.offset) + 1;
     this.nextOffsets.set(partition, Math.max(next, after));
     this.options.metrics.lag.set(partition, Math.max(0, Number(batch.highWatermark) - after));
-    this.lastRecordAt = Date.now();
-    if (job.isFull()) await this.flushWindow();
+    if (job.isFull()) await this.startFlush();
+  }
+
+  /**
+   * The job refused a record past its next offset. After the seeks, fetches start exactly
+   * there, but a seek can get lost in a rejoin: seek back. If the records stay missing the
+   * broker no longer has them (retention), and going on would silently lose them.
+   */
+  private seekBackOverGap({ partition, expected, got }: OffsetGapError): void {
+    const seeks = (this.gapSeeks.get(partition) ?? 0) + 1;
+    if (seeks > MAX_GAP_SEEKS) throw new Error(`${this.topic}/${partition}: offsets ${expected}..${got - 1} are gone from Kafka; the lake needs them`);
+    this.gapSeeks.set(partition, seeks);
+    this.options.log('warn', 'offset gap; seeking back', { topic: this.topic, partition, expected, got });
+    this.nextOffsets.set(partition, expected);
+    this.consumer.seek({ topic: this.topic, partition, offset: String(expected) });
   }
 
   private async tick(): Promise<void> {
     if (this.pendingAssignment !== undefined) return this.takeAssignment();
-    const now = Date.now();
+    if (this.flushFailure !== undefined) return this.recoverFromFailedFlush();
     const { job, commitIntervalMs, exitWhenIdleMs } = this.options;
-    if (job.pendingRecords > 0 && now - this.lastFlushAt >= commitIntervalMs) await this.flushWindow();
-    const idle = this.everAssigned && job.pendingRecords === 0 && Date.now() - this.lastRecordAt >= (exitWhenIdleMs ?? Infinity);
-    if (idle) this.stop('idle');
+    if (job.pendingRecords > 0 && Date.now() - this.lastFlushAt >= commitIntervalMs) await this.startFlush();
+    const idle = () => this.everAssigned && job.pendingRecords === 0 && Date.now() - this.lastRecordAt >= (exitWhenIdleMs ?? Infinity);
+    if (!idle()) return;
+    // Idle means committed: a flush still running may yet fail and need its records re-read,
+    // and records may arrive while it runs.
+    await this.flushing;
+    if (this.flushFailure === undefined && idle()) this.stop('idle');
   }
 
   /**
@@ -189,14 +220,18 @@ export class KafkaTopicIngest {
     this.options.log('info', 'partitions assigned', { topic: this.topic, partitions, startOffsets: Object.fromEntries(this.nextOffsets) });
   }
 
+  /** Waits out the flush in flight (its outcome no longer matters), then reads on from the committed state. */
   private async restartFromLake(partitions: readonly number[]): Promise<void> {
     const { job } = this.options;
+    await this.flushing;
+    this.flushFailure = undefined;
     await job.reload();
     const starts = job.assign(partitions);
     this.assigned = partitions;
     this.everAssigned = true;
     this.lastRecordAt = Date.now();
     this.nextOffsets.clear();
+    this.gapSeeks.clear();
     for (const [partition, offset] of starts) {
       this.nextOffsets.set(partition, offset);
       this.consumer.seek({ topic: this.topic, partition, offset: String(offset) });
@@ -204,43 +239,69 @@ export class KafkaTopicIngest {
     this.lastFlushAt = Date.now();
   }
 
-  private async flushWindow(): Promise<void> {
-    const { job, metrics, log } = this.options;
+  /** A fence means another member owns a partition now (no backoff); anything else is retried after a backoff, a bounded number of times. */
+  private async recoverFromFailedFlush(): Promise<void> {
+    const { error } = this.flushFailure!;
+    const { metrics, log } = this.options;
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof OffsetFenceError) {
+      metrics.offsetFences++;
+      log('warn', 'offset fence: another writer owns a partition; re-reading from the lake', { topic: this.topic, error: message });
+    } else {
+      metrics.flushFailures++;
+      if (++this.failedFlushes >= FLUSH_ATTEMPTS) throw error;
+      const delayMs = Math.min(10_000, 250 * 2 ** this.failedFlushes) * (0.5 + Math.random() / 2);
+      log('warn', 'flush failed; re-reading from the lake after a backoff', { topic: this.topic, attempt: this.failedFlushes, delayMs: Math.round(delayMs), error: message });
+      await sleep(delayMs);
+    }
+    await this.restartFromLake(this.assigned);
+  }
+
+  /**
+   * Hands the window to the job's background flush. The window's rejects go to the DLQ
+   * first, so the DLQ holds everything graph.rejected_events will (at-least-once).
+   */
+  private async startFlush(): Promise<void> {
+    const { job, metrics } = this.options;
     if (job.pendingRecords === 0) return;
+    await this.flushing;
+    if (this.flushFailure !== undefined) return this.recoverFromFailedFlush(); // this window would be refused too
     const rejected = job.pendingRejections;
     await this.dlq.send(rejected);
     metrics.dlqRecords += rejected.length;
-    let result: FlushResult;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        result = await job.flush();
-        break;
-      } catch (error) {
-        if (error instanceof OffsetFenceError) {
-          metrics.offsetFences++;
-          log('warn', 'offset fence: another writer owns a partition; re-reading from the lake', { topic: this.topic, error: error.message });
-          return this.restartFromLake(this.assigned);
-        }
-        metrics.flushFailures++;
-        if (attempt >= FLUSH_ATTEMPTS) throw error;
-        const delayMs = Math.min(10_000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
-        log('warn', 'flush failed; retrying', { topic: this.topic, attempt, delayMs: Math.round(delayMs), error: error instanceof Error ? error.message : String(error) });
-        await sleep(delayMs);
-      }
-    }
+    const covered = [...this.nextOffsets].map(([partition, offset]) => ({ topic: this.topic, partition, offset: String(offset) }));
     this.lastFlushAt = Date.now();
-    if (result.committedTables.length > 0) metrics.recordCommit(result.durationMs / 1000);
-    log('debug', 'flushed', { topic: this.topic, ...result });
-    await this.commitGroupOffsets();
+    this.flushing = job.flush().then(
+      (result) => this.flushed(result, covered),
+      (error: unknown) => {
+        this.flushFailure = { error };
+      },
+    );
   }
 
-  /** Lag monitoring only: nothing ever reads from these offsets. */
-  private async commitGroupOffsets(): Promise<void> {
-    const offsets = [...this.nextOffsets].map(([partition, offset]) => ({ topic: this.topic, partition, offset: String(offset) }));
+  private async flushed(result: FlushResult, covered: Array<{ topic: string; partition: number; offset: string }>): Promise<void> {
+    const { metrics, log } = this.options;
+    this.failedFlushes = 0;
+    if (result.committedTables.length > 0) metrics.recordCommit(result.durationMs / 1000);
+    log('debug', 'flushed', { topic: this.topic, ...result });
+    // Lag monitoring only: nothing ever reads from these offsets.
     try {
-      await this.consumer.commitOffsets(offsets);
+      await this.consumer.commitOffsets(covered);
     } catch (error) {
-      this.options.log('warn', 'group offset commit failed (monitoring only)', { topic: this.topic, error: error instanceof Error ? error.message : String(error) });
+      log('warn', 'group offset commit failed (monitoring only)', { topic: this.topic, error: error instanceof Error ? error.message : String(error) });
     }
+  }
+
+  /** On stop: commits what the job holds. A failure here is the run's; a restart re-reads it from the lake. */
+  private async flushLastWindow(): Promise<void> {
+    await this.settleFlush();
+    if (this.failure !== undefined) return;
+    await this.startFlush();
+    await this.settleFlush();
+  }
+
+  private async settleFlush(): Promise<void> {
+    await this.flushing;
+    if (this.flushFailure !== undefined) this.failure ??= this.flushFailure.error;
   }
 }
