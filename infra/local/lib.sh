@@ -7,11 +7,12 @@ state="$repo/.lakegraph/local"          # pids, logs, broker data, catalog db, w
 cache="$repo/.cache/local-services"     # jars fetched from Maven Central
 
 kafka_port=9092
+kafka_controller_port=9093
 catalog_port=8181
 kafka_pidfile="$state/kafka.pid"
 catalog_pidfile="$state/rest-catalog.pid"
 # The REST catalog puts new namespaces and tables under this directory and returns
-# their locations; writers write where those locations say, nobody else reads this.
+# their locations; writers write where those say, so nothing else needs this path.
 catalog_warehouse="$state/rest-warehouse"
 
 kafka_main=kafka.Kafka

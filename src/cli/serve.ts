@@ -31,14 +31,11 @@ export const serveCommand: Command = {
     const server = new QueryServer({ session, port, queryTimeoutMs: flags['query-timeout-ms'] as number });
     const bound = await server.listen();
     log('info', 'serving', { url: `http://127.0.0.1:${bound}`, tail: hot !== undefined });
-    let refreshing = false;
     const refresher = setInterval(() => {
-      if (refreshing) return;
-      refreshing = true;
       session.refresh().then(
         (swapped) => swapped && log('debug', 'snapshot swapped', { ...session.stats() }),
         (error) => log('warn', 'snapshot refresh failed', { error: error instanceof Error ? error.message : String(error) }),
-      ).finally(() => (refreshing = false));
+      );
     }, flags['refresh-ms'] as number);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

@@ -59,6 +59,7 @@ export class QuerySession {
   private hotRows = { edges: 0, nodes: 0 };
   private swaps = 0;
   private flushScheduled = false;
+  private refreshing: Promise<boolean> | undefined;
 
   private constructor(
     private readonly catalog: Catalog,
@@ -90,12 +91,14 @@ export class QuerySession {
     });
   }
 
-  /** Loads the catalog's current snapshots; swaps tiers if any changed. Resolves true on a swap. */
-  async refresh(): Promise<boolean> {
-    const next = await loadSnapshotTier(this.catalog, this.snapshot);
-    if (sameSnapshots(next, this.snapshot)) return false;
-    await this.serial.run(() => this.swap(next));
-    return true;
+  /**
+   * Loads the catalog's current snapshots; swaps tiers if any changed. Resolves true on a swap.
+   * Calls while one is under way share it: a swap waits for the running query, and refreshes
+   * piling up behind a slow query would each hold a planned file list.
+   */
+  refresh(): Promise<boolean> {
+    this.refreshing ??= this.loadAndSwap().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
   }
 
   /** One-shot queries: resolves once the tail has read every partition up to the end offsets of now. */
@@ -125,6 +128,13 @@ export class QuerySession {
       this.connection.closeSync();
       this.instance.closeSync();
     });
+  }
+
+  private async loadAndSwap(): Promise<boolean> {
+    const next = await loadSnapshotTier(this.catalog, this.snapshot);
+    if (sameSnapshots(next, this.snapshot)) return false;
+    await this.serial.run(() => this.swap(next));
+    return true;
   }
 
   private async startTail(options: HotTailOptions): Promise<void> {

@@ -25,6 +25,7 @@ import type { IngestMetrics } from '../metrics/ingest-metrics.js';
 import type { JsonLog } from '../metrics/json-log.js';
 import { BROKER_RETRY } from './kafka-client.js';
 import { DlqProducer } from './dlq-producer.js';
+import { EndOffsets } from './end-offsets.js';
 import { sourceRecordOf } from './kafka-record.js';
 
 export interface KafkaIngestOptions {
@@ -32,7 +33,7 @@ export interface KafkaIngestOptions {
   readonly job: TopicJob;
   readonly groupId: string;
   readonly commitIntervalMs: number;
-  /** Stop once no record arrived for this long and everything read is committed. */
+  /** Stop once no record arrived for this long, every assigned partition is read to its end and everything read is committed. */
   readonly exitWhenIdleMs?: number;
   readonly sessionTimeoutMs?: number;
   readonly metrics: IngestMetrics;
@@ -52,6 +53,7 @@ const MAX_GAP_SEEKS = 3;
 export class KafkaTopicIngest {
   private readonly consumer: Consumer;
   private readonly dlq: DlqProducer;
+  private readonly endOffsets: EndOffsets;
   private readonly topic: string;
   private queue: Promise<unknown> = Promise.resolve();
   /** Set by the group-join event, taken by the next step. */
@@ -88,6 +90,7 @@ export class KafkaTopicIngest {
       retry: BROKER_RETRY,
     });
     this.dlq = new DlqProducer(options.kafka, this.topic);
+    this.endOffsets = new EndOffsets(options.kafka, this.topic);
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.pendingAssignment = payload.memberAssignment[this.topic] ?? [];
     });
@@ -128,6 +131,7 @@ export class KafkaTopicIngest {
       await this.flushing;
       await this.consumer.disconnect().catch(() => {});
       await this.dlq.close().catch(() => {});
+      await this.endOffsets.close().catch(() => {});
     }
     if (this.failure !== undefined) throw this.failure;
     return this.stopRequested!;
@@ -203,7 +207,27 @@ export class KafkaTopicIngest {
     // Idle means committed: a flush still running may yet fail and need its records re-read,
     // and records may arrive while it runs.
     await this.flushing;
-    if (this.flushFailure === undefined && idle()) this.stop('idle');
+    if (this.flushFailure !== undefined || !idle()) return;
+    if (await this.readToEnd()) this.stop('idle');
+    else this.lastRecordAt = Date.now(); // not idle: look again after another idle period
+  }
+
+  /**
+   * Whether every assigned partition has been handed to the job up to the broker's end.
+   * A quiet spell alone does not show it: under load a fetch can take longer than the idle
+   * limit, or its batch can wait behind a step that waits for a flush, and a step started
+   * after such a wait would see only the quiet.
+   */
+  private async readToEnd(): Promise<boolean> {
+    const ends = await this.endOffsets.fetch();
+    let atEnd = true;
+    for (const [partition, next] of this.nextOffsets) {
+      const lag = Math.max(0, (ends.get(partition) ?? 0) - next);
+      this.options.metrics.lag.set(partition, lag);
+      if (lag > 0) atEnd = false;
+    }
+    if (!atEnd) this.options.log('info', 'quiet but not read to the end; not idle yet', { topic: this.topic, lag: Object.fromEntries(this.options.metrics.lag) });
+    return atEnd;
   }
 
   /**
@@ -232,6 +256,7 @@ export class KafkaTopicIngest {
     this.lastRecordAt = Date.now();
     this.nextOffsets.clear();
     this.gapSeeks.clear();
+    this.options.metrics.lag.clear();
     for (const [partition, offset] of starts) {
       this.nextOffsets.set(partition, offset);
       this.consumer.seek({ topic: this.topic, partition, offset: String(offset) });
