@@ -59,7 +59,7 @@ function runTests(files, env) {
   const counts = {};
   createInterface({ input: child.stdout }).on('line', (line) => {
     console.log(line);
-    const count = /^# (pass|fail) (\d+)$/.exec(line);
+    const count = /^# (pass|fail|skipped) (\d+)$/.exec(line);
     if (count) counts[count[1]] = Number(count[2]);
   });
   const stop = () => child.kill('SIGTERM');
@@ -87,7 +87,7 @@ try {
   };
   const { code, counts } = await runTests(files, env);
   // The plain closing line, for readers that do not parse TAP.
-  console.log(`tests: ${counts.pass ?? 0} passed, ${counts.fail ?? 0} failed`);
+  console.log(`tests: ${counts.pass ?? 0} passed, ${counts.fail ?? 0} failed, ${counts.skipped ?? 0} skipped`);
   exitCode = code;
 } catch (err) {
   console.error(`test/run.mjs: ${err.message}`);
