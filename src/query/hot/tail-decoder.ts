@@ -4,11 +4,10 @@
  * writer's is; a record only becomes hot rows for the tables whose snapshot does not
  * hold its offset yet (the rest only feeds dedup). Rejected records make no graph rows.
  */
-import { decodeEvent } from '../../events/decode.js';
 import type { Topic } from '../../events/topics.js';
 import { mapEvent } from '../../graph/map-event.js';
-import { Deduplicator } from '../../stream/dedup/deduplicator.js';
 import type { DedupOptions } from '../../stream/dedup/partition-dedup.js';
+import { EventAdmission } from '../../stream/event-admission.js';
 import type { PartitionOffsets } from '../../stream/job/source-positions.js';
 import type { SourceRecord } from '../../stream/source-record.js';
 import { HotRowBuffer } from './hot-rows.js';
@@ -28,20 +27,18 @@ export interface TailedTopic {
 export class TailDecoder {
   readonly buffer = new HotRowBuffer();
   readonly topics: string[] = [];
-  private readonly dedup: Deduplicator;
   private readonly boundaries = new Map<string, TopicBoundary>();
-  private readonly contracts = new Map<string, Topic>();
+  /** Per tailed topic, the same decode → validate → dedup step the ingest job runs. */
+  private readonly admissions = new Map<string, EventAdmission>();
   /** Per topic and partition, the next offset expected; records below it are redeliveries. */
   private readonly next = new Map<string, Map<number, number>>();
 
-  constructor(dedupOptions?: DedupOptions) {
-    this.dedup = new Deduplicator(dedupOptions);
-  }
+  constructor(private readonly dedupOptions?: DedupOptions) {}
 
   /** Starts tailing `topic` at these offsets (partitions not named start at 0). */
   startTopic({ topic, contract }: TailedTopic, starts: ReadonlyMap<number, number>, boundary: TopicBoundary): void {
     if (!this.topics.includes(topic)) this.topics.push(topic);
-    this.contracts.set(topic, contract);
+    this.admissions.set(topic, new EventAdmission(contract, this.dedupOptions));
     this.next.set(topic, new Map(starts));
     this.boundaries.set(topic, boundary);
   }
@@ -61,14 +58,11 @@ export class TailDecoder {
     const { topic, partition, offset } = record;
     const next = this.next.get(topic);
     const boundary = this.boundaries.get(topic);
-    const contract = this.contracts.get(topic);
-    if (next === undefined || boundary === undefined || contract === undefined) throw new Error(`record of ${topic} before startTopic`);
+    const admission = this.admissions.get(topic);
+    if (next === undefined || boundary === undefined || admission === undefined) throw new Error(`record of ${topic} before startTopic`);
     if (offset < (next.get(partition) ?? 0)) return false;
     next.set(partition, offset + 1);
-    const decoded = decodeEvent(contract, record.value);
-    if (!decoded.ok) return true;
-    const { event } = decoded;
-    if (this.dedup.partition(topic, partition).admit(event.event_id, event.ts) === 'duplicate') return true;
+    if (admission.admit(record) !== 'admitted') return true;
     const at = this.buffer.at;
     at.edges = offset >= (boundary.edges.get(partition) ?? 0);
     at.nodes = offset >= (boundary.nodes.get(partition) ?? 0);
@@ -76,7 +70,7 @@ export class TailDecoder {
     at.topic = this.topics.indexOf(topic);
     at.partition = partition;
     at.offset = offset;
-    mapEvent(event, this.buffer.sink);
+    mapEvent(admission.event!, this.buffer.sink);
     return true;
   }
 }
