@@ -73,7 +73,7 @@ LIMIT 1`;
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Run the embedded pipeline on generated events into a local Iceberg warehouse, then query it.',
-  usage: 'lakegraph demo [--events N] [--warehouse DIR] [--seed S]',
+  usage: 'lakegraph demo [--events N] [--warehouse DIR] [--seed S] [--start-time T] [--commit-interval-ms N]',
   flags: [
     { name: 'events', kind: 'int', placeholder: 'N', default: 300_000, help: 'events to generate (duplicates and bad records included)' },
     { name: 'warehouse', kind: 'string', placeholder: 'DIR', default: DEFAULT_WAREHOUSE, help: 'where to write the tables (replaced if a previous demo made it)' },
