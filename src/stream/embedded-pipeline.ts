@@ -11,6 +11,8 @@ import { TopicJob, type JobCounters, type TopicJobOptions } from './job/topic-jo
 
 export interface EmbeddedRunOptions {
   readonly catalog: Catalog;
+  /** Default `graph`. */
+  readonly namespace?: string;
   readonly generator: RecordGenerator;
   readonly topics: readonly string[];
   readonly partitions: number;
@@ -33,7 +35,7 @@ export async function runEmbeddedPipeline(options: EmbeddedRunOptions): Promise<
   const jobs = new Map<string, TopicJob>();
   for (const topic of options.topics) {
     // Each job holds its own table handles, as separate processes would.
-    const job = new TopicJob(topic, await openGraphTables(options.catalog), options.job);
+    const job = new TopicJob(topic, await openGraphTables(options.catalog, options.namespace), options.job);
     await job.reload();
     job.assign(partitions);
     jobs.set(topic, job);

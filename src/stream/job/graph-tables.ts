@@ -8,9 +8,10 @@ export const GRAPH_TABLE_NAMES: readonly GraphTableName[] = ['edges', 'nodes', '
 
 export type GraphTables = Record<GraphTableName, Table>;
 
-export async function openGraphTables(catalog: Catalog): Promise<GraphTables> {
+/** `namespace`: `graph` (CONTRACTS §3); tests use their own to share a catalog server. */
+export async function openGraphTables(catalog: Catalog, namespace: string = NAMESPACE): Promise<GraphTables> {
   const open = (name: GraphTableName) =>
-    Table.ensure(catalog, { namespace: [NAMESPACE], name }, { schema: TABLE_SCHEMAS[name], partitionSpec: TABLE_PARTITION_SPECS[name] });
+    Table.ensure(catalog, { namespace: [namespace], name }, { schema: TABLE_SCHEMAS[name], partitionSpec: TABLE_PARTITION_SPECS[name] });
   // Sequential: the first create also creates the namespace.
   const edges = await open('edges');
   const nodes = await open('nodes');
