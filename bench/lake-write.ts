@@ -17,7 +17,7 @@ import type { DataFile } from '../src/lake/spec/data-file.js';
 import type { Snapshot } from '../src/lake/spec/snapshot.js';
 import { Table } from '../src/lake/table/table.js';
 import { writeDataFiles } from '../src/lake/table/write-data-files.js';
-import { EDGES_PARTITION_SPEC, EDGES_SCHEMA, NAMESPACE } from '../src/lake/tables.js';
+import { EDGES_PARTITION_SPEC, EDGES_SCHEMA, EDGES_SORT_ORDER, NAMESPACE } from '../src/lake/tables.js';
 import { gatherRows } from '../src/lake/write/gather-rows.js';
 import { partitionRows } from '../src/lake/write/partition-rows.js';
 import { syntheticEdges } from './edge-table.js';
@@ -53,7 +53,7 @@ const parquetjsDataFiles: DataFilesWriter = async (table, rows) => {
 };
 
 async function writeAndCommit(catalog: FilesystemCatalog, tableName: string, rows: arrow.Table, write: DataFilesWriter): Promise<Snapshot> {
-  const table = await Table.ensure(catalog, { namespace: [NAMESPACE], name: tableName }, { schema: EDGES_SCHEMA, partitionSpec: EDGES_PARTITION_SPEC });
+  const table = await Table.ensure(catalog, { namespace: [NAMESPACE], name: tableName }, { schema: EDGES_SCHEMA, partitionSpec: EDGES_PARTITION_SPEC, sortOrder: EDGES_SORT_ORDER });
   return table.newAppend().addFiles(await write(table, rows)).commit();
 }
 

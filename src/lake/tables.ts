@@ -1,10 +1,11 @@
 /**
  * The three graph tables of CONTRACTS §3: their Iceberg schemas (with stable field ids),
- * partition specs, and the Arrow schemas that batches handed to the lake must match.
+ * partition specs, sort orders, and the Arrow schemas that batches handed to the lake must match.
  */
 import * as arrow from 'apache-arrow';
 import { FIRST_PARTITION_FIELD_ID, type PartitionSpec } from './spec/partition-spec.js';
 import { fieldByName, type PrimitiveType, type Schema } from './spec/schema.js';
+import { UNSORTED, type SortOrder } from './spec/sort-order.js';
 import { bucketTransform } from './spec/transforms.js';
 
 export const NAMESPACE = 'graph';
@@ -91,6 +92,34 @@ function partitionSpec(schema: Schema, fields: Array<[column: string, transform:
       'field-id': FIRST_PARTITION_FIELD_ID + i,
       name: `${column}_${transform.startsWith('bucket') ? 'bucket' : transform}`,
       transform,
+    })),
+  };
+}
+
+/**
+ * Sort orders, applied within every data file written. Queries name member ids: with
+ * edges sorted by `src_id` (then time) and bounded row groups, Parquet row-group min/max
+ * on `src_id` lets a reader skip all but the few row groups holding the member; nodes
+ * likewise by `node_id`. Rejected events are only scanned by day, so they stay unsorted.
+ */
+export const EDGES_SORT_ORDER = sortOrder(EDGES_SCHEMA, ['src_id', 'last_seen']);
+export const NODES_SORT_ORDER = sortOrder(NODES_SCHEMA, ['node_id']);
+
+export const TABLE_SORT_ORDERS: Record<TableName, SortOrder> = {
+  edges: EDGES_SORT_ORDER,
+  nodes: NODES_SORT_ORDER,
+  rejected_events: UNSORTED,
+};
+
+/** Ascending identity fields; order id 1 is the first after the reserved "unsorted" 0. */
+function sortOrder(schema: Schema, columns: readonly string[]): SortOrder {
+  return {
+    'order-id': 1,
+    fields: columns.map((column) => ({
+      transform: 'identity',
+      'source-id': fieldByName(schema, column).id,
+      direction: 'asc',
+      'null-order': 'nulls-first',
     })),
   };
 }

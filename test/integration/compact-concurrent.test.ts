@@ -18,8 +18,9 @@ import { openGraphTables } from '../../src/stream/job/graph-tables.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
 import { ensureTopic } from '../../src/stream/kafka/topic-admin.js';
 import { startIngest, testKafka, uniqueName } from '../support/ingest-harness.js';
+import { assertGraphEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 import { oracle } from '../support/oracle.js';
-import { assertOracleEquality, liveFiles, PARTITIONS, readerAggregates, runCli, untilCommitted } from './compact-fixtures.js';
+import { liveFiles, PARTITIONS, runCli, untilCommitted } from './compact-fixtures.js';
 
 const CONTRACTS: readonly Topic[] = ['app.playback', 'app.ads'];
 const EVENTS_PER_TOPIC = 10_000;
@@ -93,9 +94,9 @@ test('compaction beside two real ingest processes: no lost commit, oracle equali
     }
 
     const expected = oracle(streams.flatMap((s) => s.records));
-    const readers = await readerAggregates(warehouse);
+    const readers = await readGraphAggregates([warehouse]);
     for (const reader of ['pyiceberg', 'duckdb'] as const) {
-      assertOracleEquality(readers[reader], expected, reader);
+      assertGraphEqualsOracle(readers[reader], expected, reader);
       for (const { topic, contract } of streams) {
         const rejected = readers[reader].rejected.filter(([rejectedTopic]) => rejectedTopic === topic).map(([, partition, offset]) => `${partition}:${offset}`);
         assert.equal(rejected.length, expected.rejectedByTopic.get(contract) ?? 0, `${reader}: rejected rows of ${topic}`);

@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { MaintenancePoint } from '../../src/maintenance/maintenance-run.js';
+import { assertGraphEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 import { oracle } from '../support/oracle.js';
-import { allRecords, assertOracleEquality, generatorOptions, ingestEmbedded, liveFiles, readerAggregates, runCli } from './compact-fixtures.js';
+import { allRecords, generatorOptions, ingestEmbedded, liveFiles, runCli } from './compact-fixtures.js';
 
 async function filesUnder(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
@@ -48,15 +49,15 @@ test('kill -9 at every commit point in turn: table intact after each, the next r
       assert.equal(killed.signal, 'SIGKILL', `the run reached ${point} and died there: ${killed.stderr}`);
       if (i > 0) assert.match(killed.stderr, /took over .* from a run that died/, `the run killed at ${point} took over the lock`);
       assert.ok((await filesUnder(warehouse)).some((f) => f.endsWith('.compact.lock')), 'the dead run left its lock');
-      assertOracleEquality((await readerAggregates(warehouse)).pyiceberg, expected, `pyiceberg after kill at ${point}`);
+      assertGraphEqualsOracle((await readGraphAggregates([warehouse])).pyiceberg, expected, `pyiceberg after kill at ${point}`);
     }
 
     const last = await runCli(['compact', '--warehouse', warehouse, ...MAINTAIN]);
     assert.equal(last.code, 0, last.stderr);
     assert.match(last.stderr, /took over .* from a run that died/);
-    const readers = await readerAggregates(warehouse);
-    assertOracleEquality(readers.pyiceberg, expected, 'pyiceberg after the last run');
-    assertOracleEquality(readers.duckdb, expected, 'duckdb after the last run');
+    const readers = await readGraphAggregates([warehouse]);
+    assertGraphEqualsOracle(readers.pyiceberg, expected, 'pyiceberg after the last run');
+    assertGraphEqualsOracle(readers.duckdb, expected, 'duckdb after the last run');
     for (const table of ['edges', 'nodes'] as const) {
       const files = await liveFiles(warehouse, table);
       if (table === 'edges') assert.ok(files.length * 10 <= filesBefore, `compacted: ${filesBefore} → ${files.length}`);

@@ -6,11 +6,11 @@ import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { parseArgs } from '../../src/cli/args.js';
 import { compactCommand } from '../../src/cli/compact.js';
-import { REPO_ROOT } from './lake-python.js';
+import { REPO_ROOT, VENV_PYTHON } from '../support/services.js';
 
 async function parseYaml(file: string): Promise<any> {
   const script = 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))';
-  const { stdout } = await promisify(execFile)(join(REPO_ROOT, '.venv/bin/python'), ['-c', script, join(REPO_ROOT, file)]);
+  const { stdout } = await promisify(execFile)(VENV_PYTHON, ['-c', script, join(REPO_ROOT, file)]);
   return JSON.parse(stdout);
 }
 

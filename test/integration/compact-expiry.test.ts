@@ -11,8 +11,9 @@ import { test } from 'node:test';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { reachableFiles } from '../../src/lake/scan/reachable-files.js';
 import { GRAPH_TABLE_NAMES } from '../../src/stream/job/graph-tables.js';
+import { assertGraphEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 import { oracle } from '../support/oracle.js';
-import { allRecords, assertOracleEquality, carriedSummary, generatorOptions, ingestEmbedded, loadMetadata, readerAggregates, runCli } from './compact-fixtures.js';
+import { allRecords, carriedSummary, generatorOptions, ingestEmbedded, loadMetadata, runCli } from './compact-fixtures.js';
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
@@ -49,9 +50,9 @@ test('expiry and orphan cleanup: ingest resumes from the right offsets, no refer
     // Restart over the whole stream: records below the committed offsets are skipped.
     await ingestEmbedded(warehouse, options);
     const expected = oracle(allRecords(options));
-    const readers = await readerAggregates(warehouse);
-    assertOracleEquality(readers.pyiceberg, expected, 'pyiceberg after restart');
-    assertOracleEquality(readers.duckdb, expected, 'duckdb after restart');
+    const readers = await readGraphAggregates([warehouse]);
+    assertGraphEqualsOracle(readers.pyiceberg, expected, 'pyiceberg after restart');
+    assertGraphEqualsOracle(readers.duckdb, expected, 'duckdb after restart');
   } finally {
     await rm(warehouse, { recursive: true, force: true });
   }

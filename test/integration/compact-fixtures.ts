@@ -1,9 +1,7 @@
 /** Shared by the compaction integration tests: small-commit warehouses, the CLI as a real process, third-party readers. */
-import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
 import type { DataFile } from '../../src/lake/spec/data-file.js';
@@ -13,8 +11,7 @@ import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
 import { RecordGenerator, type GeneratorOptions } from '../../src/stream/generator/record-generator.js';
 import { positionsOf } from '../../src/stream/job/source-positions.js';
 import type { SourceRecord } from '../../src/stream/source-record.js';
-import type { OracleResult } from '../support/oracle.js';
-import { REPO_ROOT } from './lake-python.js';
+import { REPO_ROOT } from '../support/services.js';
 
 export const PARTITIONS = 4;
 const CLI = join(REPO_ROOT, 'dist/src/cli/main.js');
@@ -111,33 +108,3 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
   return startCli(args, env).exited;
 }
 
-type Row = [string, ...unknown[]];
-export interface ReaderView {
-  edges: Row[];
-  nodes: Row[];
-  edges_rows: number;
-  nodes_rows: number;
-  rejected: unknown[][];
-}
-
-/** GROUP BY key aggregates as PyIceberg (pyarrow) and DuckDB iceberg_scan read them. */
-export async function readerAggregates(warehouse: string): Promise<Record<'pyiceberg' | 'duckdb', ReaderView>> {
-  const { stdout } = await promisify(execFile)(join(REPO_ROOT, '.venv/bin/python'), [join(REPO_ROOT, 'test/integration/graph_aggregates.py'), warehouse], {
-    maxBuffer: 1 << 30,
-  });
-  return JSON.parse(stdout) as Record<'pyiceberg' | 'duckdb', ReaderView>;
-}
-
-function keyed(rows: Row[], keyColumns: number): Map<string, number[]> {
-  return new Map(rows.map((row) => [JSON.stringify(row.slice(0, keyColumns)), row.slice(keyColumns).map(Number)]));
-}
-
-/** Every edge and node key's aggregates equal the oracle's (times in µs, as the readers give them). */
-export function assertOracleEquality(view: ReaderView, expected: OracleResult, label: string): void {
-  const edges = keyed(view.edges, 5);
-  assert.equal(edges.size, expected.edges.size, `${label}: distinct edge keys`);
-  for (const [key, e] of expected.edges) assert.deepEqual(edges.get(key), [e.first_seen * 1000, e.last_seen * 1000, e.event_count], `${label}: edge ${key}`);
-  const nodes = keyed(view.nodes, 2);
-  assert.equal(nodes.size, expected.nodes.size, `${label}: distinct node keys`);
-  for (const [key, n] of expected.nodes) assert.deepEqual(nodes.get(key), [n.first_seen * 1000, n.last_seen * 1000, n.event_count], `${label}: node ${key}`);
-}

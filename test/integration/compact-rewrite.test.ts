@@ -13,16 +13,17 @@ import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js'
 import { QuerySession } from '../../src/query/query-session.js';
 import { runLibraryQuery } from '../../src/query/sql-library.js';
 import { lakeAggregates, type LakeAggregates } from '../support/ingest-harness.js';
+import { assertGraphEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 import { oracle } from '../support/oracle.js';
 import {
   allRecords,
-  assertOracleEquality,
+  
   carriedSummary,
   generatorOptions,
   ingestEmbedded,
   liveFiles,
   loadMetadata,
-  readerAggregates,
+  
   runCli,
 } from './compact-fixtures.js';
 
@@ -85,10 +86,10 @@ test(`compaction after ≥ 200 small commits: ≥ 10× fewer files, same aggrega
     assert.deepEqual(await carriedSummary(warehouse, 'edges'), offsetsBefore, 'offsets carried through the replace');
 
     assert.deepEqual(await aggregates(warehouse), aggregatesBefore, 'edge and node aggregates and rejected rows unchanged');
-    const readersAfter = await readerAggregates(warehouse);
+    const readersAfter = await readGraphAggregates([warehouse]);
     const expected = oracle(allRecords(options));
     for (const reader of ['pyiceberg', 'duckdb'] as const) {
-      assertOracleEquality(readersAfter[reader], expected, reader);
+      assertGraphEqualsOracle(readersAfter[reader], expected, reader);
       assert.equal(readersAfter[reader].rejected.length, aggregatesBefore.rejected, `${reader}: rejected rows`);
       assert.equal(readersAfter[reader].edges_rows, edgesSummary.rewrite.after.records, `${reader}: the merged edge rows`);
     }

@@ -16,7 +16,7 @@ import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
 import { GRAPH_TABLE_NAMES } from '../../src/stream/job/graph-tables.js';
 import { oracle } from '../support/oracle.js';
-import { assertViewEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
+import { assertGraphEqualsOracle, assertRejectedEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 import { CATALOG_URI, assertListening } from '../support/services.js';
 
 const EVENTS = 40_000;
@@ -40,8 +40,8 @@ test('embedded pipeline through the REST catalog is read back by PyIceberg equal
     assert.ok(totals.snapshots >= 15, `several commits per table: ${totals.snapshots}`);
     const expected = oracle([...new RecordGenerator(generatorOptions)]);
     const { pyiceberg } = await readGraphAggregates(['--rest', CATALOG_URI, namespace]);
-    assert.ok(pyiceberg);
-    assertViewEqualsOracle('pyiceberg (REST)', pyiceberg, expected);
+    assertGraphEqualsOracle(pyiceberg, expected, 'pyiceberg (REST)');
+    assertRejectedEqualsOracle(pyiceberg, expected, 'pyiceberg (REST)');
     assert.equal(pyiceberg.rejected.length, totals.rejected);
   } finally {
     const io = new LocalFileIO();

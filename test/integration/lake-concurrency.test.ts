@@ -19,7 +19,7 @@ import { Table } from '../../src/lake/table/table.js';
 import { EDGES_PARTITION_SPEC, EDGES_SCHEMA } from '../../src/lake/tables.js';
 import { concurrentBatch, writerCommitsKey } from './lake-concurrent-batches.js';
 import { aggregatesOf, type EdgeAggregates } from './lake-edge-rows.js';
-import { runPython } from './lake-python.js';
+import { runPython } from '../support/services.js';
 
 const WRITERS = 4;
 const COMMITS = 50;
@@ -56,7 +56,7 @@ it(`${WRITERS} processes × ${COMMITS} appends to one table: all land, nothing l
   const plan = await planFiles(table.io, table.metadata);
   assert.equal(plan.files.reduce((n, f) => n + f.recordCount, 0n), BigInt(expected.rows));
 
-  const report = await runPython<{ pyiceberg: EdgeAggregates & { snapshots: number } }>('test/integration/lake_readers.py', [
+  const report = await runPython<{ pyiceberg: EdgeAggregates & { snapshots: number } }>({ script: 'test/integration/lake_readers.py' }, [
     join(warehouse, 'graph/edges'),
     'p-0-0',
   ]);

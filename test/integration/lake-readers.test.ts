@@ -15,7 +15,7 @@ import { Table } from '../../src/lake/table/table.js';
 import { writeDataFiles } from '../../src/lake/table/write-data-files.js';
 import { EDGES_PARTITION_SPEC, EDGES_SCHEMA } from '../../src/lake/tables.js';
 import { aggregatesOf, edgeRows, type EdgeAggregates } from './lake-edge-rows.js';
-import { runPython } from './lake-python.js';
+import { runPython } from '../support/services.js';
 
 interface ReaderReport {
   pyiceberg: EdgeAggregates & { filteredRows: number; filteredFiles: number; snapshots: number; currentOperation: string; currentSummary: Record<string, string> };
@@ -50,7 +50,7 @@ it('PyIceberg and DuckDB read appends and a replace as we do', async () => {
   const oursFiltered = await planFiles(table.io, table.metadata, { filter: [eq('src_id', member)] });
   assert.ok(oursFiltered.files.length < ours.files.length / 4, 'bucket and bounds pruning skip most files');
 
-  const report = await runPython<ReaderReport>('test/integration/lake_readers.py', [join(warehouse, 'graph/edges'), member]);
+  const report = await runPython<ReaderReport>({ script: 'test/integration/lake_readers.py' }, [join(warehouse, 'graph/edges'), member]);
   const { filteredRows, filteredFiles, snapshots, currentOperation, currentSummary, ...pyAggregates } = report.pyiceberg;
   assert.deepEqual(pyAggregates, expected);
   assert.equal(filteredRows, memberRows);

@@ -25,7 +25,7 @@ import { writeDataFiles } from '../../src/lake/table/write-data-files.js';
 import { EDGES_PARTITION_SPEC, EDGES_SCHEMA, NAMESPACE } from '../../src/lake/tables.js';
 import { concurrentBatch, writerCommitsKey } from './lake-concurrent-batches.js';
 import { edgeRows } from './lake-edge-rows.js';
-import { runPython } from './lake-python.js';
+import { runPython } from '../support/services.js';
 
 const CATALOG_URI = process.env.LAKEGRAPH_CATALOG_URI ?? 'http://127.0.0.1:8181';
 const EDGES: CreateTableRequest = { schema: EDGES_SCHEMA, partitionSpec: EDGES_PARTITION_SPEC };
@@ -111,7 +111,7 @@ interface PyIcebergView {
 }
 
 function readWithPyIceberg(id: TableIdentifier): Promise<PyIcebergView> {
-  return runPython<PyIcebergView>('test/integration/lake_rest_pyiceberg.py', [CATALOG_URI, formatTableIdentifier(id)]);
+  return runPython<PyIcebergView>({ script: 'test/integration/lake_rest_pyiceberg.py' }, [CATALOG_URI, formatTableIdentifier(id)]);
 }
 
 describe('RestCatalog against the Apache Iceberg REST catalog server', () => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from './lake-python.js';
+import { REPO_ROOT } from '../support/services.js';
 
 const exec = promisify(execFile);
 const CLI = join(REPO_ROOT, 'dist/src/cli/main.js');

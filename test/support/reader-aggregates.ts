@@ -4,11 +4,8 @@
  * (times in epoch microseconds as the readers give them).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { OracleResult } from './oracle.js';
-import { REPO_ROOT, VENV_PYTHON } from './services.js';
+import { runPython } from './services.js';
 
 type Row = [string, ...unknown[]];
 
@@ -20,17 +17,17 @@ export interface ReaderView {
   rejected: Array<[topic: string, partition: number, offset: number, reason: string]>;
 }
 
-/** Runs graph_aggregates.py; its output is large, hence no JSON-line helper. */
-export async function readGraphAggregates(args: readonly string[]): Promise<Partial<Record<'pyiceberg' | 'duckdb', ReaderView>>> {
-  const { stdout } = await promisify(execFile)(VENV_PYTHON, [join(REPO_ROOT, 'test/integration/graph_aggregates.py'), ...args], { maxBuffer: 1 << 30 });
-  return JSON.parse(stdout);
+/** `[warehouse]`: PyIceberg and DuckDB iceberg_scan; `['--rest', uri, namespace]`: PyIceberg through the REST catalog. */
+export function readGraphAggregates(args: readonly string[]): Promise<Record<'pyiceberg' | 'duckdb', ReaderView>> {
+  return runPython({ script: 'test/integration/graph_aggregates.py' }, args);
 }
 
 function keyed(rows: Row[], keyColumns: number): Map<string, number[]> {
   return new Map(rows.map((row) => [JSON.stringify(row.slice(0, keyColumns)), row.slice(keyColumns).map(Number)]));
 }
 
-export function assertViewEqualsOracle(reader: string, view: ReaderView, expected: OracleResult): void {
+/** Every edge and node key's aggregates equal the oracle's. */
+export function assertGraphEqualsOracle(view: ReaderView, expected: OracleResult, reader: string): void {
   const edges = keyed(view.edges, 5);
   assert.equal(edges.size, expected.edges.size, `${reader}: distinct edge keys`);
   for (const [key, e] of expected.edges) {
@@ -41,6 +38,10 @@ export function assertViewEqualsOracle(reader: string, view: ReaderView, expecte
   for (const [key, n] of expected.nodes) {
     assert.deepEqual(nodes.get(key), [n.first_seen * 1000, n.last_seen * 1000, n.event_count], `${reader}: node ${key}`);
   }
+}
+
+/** Every rejected record is there once, with a reason of the oracle's kind. */
+export function assertRejectedEqualsOracle(view: ReaderView, expected: OracleResult, reader: string): void {
   const byKind = new Map<string, number>();
   for (const [topic, , , reason] of view.rejected) {
     const kind = `${topic} ${reason.split(':')[0]}`;

@@ -90,7 +90,7 @@ function dataFileToAvro(file: DataFile, partition: readonly PartitionFieldType[]
     key_metadata: null,
     split_offsets: null,
     equality_ids: null,
-    sort_order_id: null,
+    sort_order_id: file.sortOrderId ?? null,
   };
 }
 
@@ -113,6 +113,7 @@ function dataFileFromAvro(avro: AvroDataFile, specId: number, partitionNames: re
     recordCount: avro.record_count,
     fileSizeInBytes: avro.file_size_in_bytes,
     metrics,
+    ...(avro.sort_order_id !== null && { sortOrderId: avro.sort_order_id }),
   };
 }
 

@@ -14,6 +14,15 @@ export interface EncodeRequest {
 export type EncodeResponse = { readonly id: number; readonly file: Uint8Array } | { readonly id: number; readonly error: string };
 
 /**
+ * Rows per row group. Files are sorted by the table's sort order, so row-group min/max
+ * on the key (e.g. `src_id`) let a reader skip every row group but the member's; the
+ * bound keeps a large file (compaction output) from being one or two giant row groups.
+ * Smaller groups prune finer but compress worse and add footer entries (see
+ * docs/BENCHMARKS.md, graph queries).
+ */
+export const MAX_ROW_GROUP_ROWS = 32_768;
+
+/**
  * zstd is Iceberg's default codec: about a quarter smaller than snappy here for ~10% more
  * encode time. Statistics per column chunk (not per page) keep row-group pruning for
  * readers and skip the page-index work, which cost ~20% of encode time on edge rows.
@@ -22,6 +31,7 @@ export function encodeIpcToParquet(ipc: Uint8Array): Uint8Array<ArrayBuffer> {
   const properties = new parquet.WriterPropertiesBuilder()
     .setCompression(parquet.Compression.ZSTD)
     .setStatisticsEnabled(parquet.EnabledStatistics.Chunk)
+    .setMaxRowGroupSize(MAX_ROW_GROUP_ROWS)
     .build();
   // writeParquet consumes (frees) both the wasm table and the properties, and copies the
   // file out of wasm memory into a fresh ArrayBuffer, so the narrower type holds.

@@ -14,5 +14,7 @@ export interface DataFile {
   readonly recordCount: bigint;
   readonly fileSizeInBytes: bigint;
   readonly metrics: ColumnMetrics;
+  /** The table sort order the file's rows follow; absent when unsorted. */
+  readonly sortOrderId?: number;
 }
 

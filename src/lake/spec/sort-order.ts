@@ -1,4 +1,4 @@
-/** Iceberg sort orders (spec: "Sorting"). lakegraph writes unsorted tables by default. */
+/** Iceberg sort orders (spec: "Sorting"). The graph tables declare theirs in tables.ts. */
 import type { Transform } from './partition-spec.js';
 
 export interface SortField {

@@ -3,7 +3,7 @@ import type { PartitionSpec } from './partition-spec.js';
 import type { Schema } from './schema.js';
 import type { Snapshot, SnapshotRef } from './snapshot.js';
 import { MAIN_BRANCH } from './snapshot.js';
-import type { SortOrder } from './sort-order.js';
+import { UNSORTED, type SortOrder } from './sort-order.js';
 
 export interface SnapshotLogEntry {
   readonly 'timestamp-ms': number;
@@ -65,4 +65,13 @@ export function partitionSpecById(metadata: TableMetadata, specId: number): Part
 
 export function defaultPartitionSpec(metadata: TableMetadata): PartitionSpec {
   return partitionSpecById(metadata, metadata['default-spec-id']);
+}
+
+/** The order writers apply by default; a table without one is unsorted. */
+export function defaultSortOrder(metadata: TableMetadata): SortOrder {
+  const orderId = metadata['default-sort-order-id'];
+  if (orderId === UNSORTED['order-id']) return UNSORTED;
+  const order = metadata['sort-orders'].find((o) => o['order-id'] === orderId);
+  if (!order) throw new Error(`table ${metadata['table-uuid']} has no sort order ${orderId}`);
+  return order;
 }

@@ -1,6 +1,7 @@
 /**
- * Turns an Arrow table into the table's data files: rows are split by partition and
- * each partition becomes one Parquet file under `<table>/data/<partition path>/`.
+ * Turns an Arrow table into the table's data files: rows are split by partition, ordered
+ * by the table's default sort order, and each partition becomes one Parquet file under
+ * `<table>/data/<partition path>/`.
  * The files are not yet part of the table; commit them with `table.newAppend()`.
  */
 import { randomUUID } from 'node:crypto';
@@ -8,10 +9,11 @@ import type * as arrow from 'apache-arrow';
 import { writeParquetFile } from '../parquet/write-parquet.js';
 import type { DataFile } from '../spec/data-file.js';
 import type { PartitionSpec } from '../spec/partition-spec.js';
-import { currentSchema, defaultPartitionSpec } from '../spec/table-metadata.js';
+import { currentSchema, defaultPartitionSpec, defaultSortOrder } from '../spec/table-metadata.js';
 import type { Table } from './table.js';
 import { gatherRows } from '../write/gather-rows.js';
 import { partitionRows } from '../write/partition-rows.js';
+import { sortPartitionGroups } from '../write/sort-rows.js';
 
 const DAY_MS = 86_400_000;
 
@@ -31,12 +33,15 @@ export async function writeDataFiles(table: Table, rows: arrow.Table): Promise<D
   if (rows.numRows === 0) return [];
   const schema = currentSchema(table.metadata);
   const spec = defaultPartitionSpec(table.metadata);
+  const order = defaultSortOrder(table.metadata);
+  const sorted = order.fields.length > 0;
   const groups = partitionRows(rows, schema, spec);
+  sortPartitionGroups(rows, schema, order, groups);
   // Partition files encode concurrently on the worker pool.
   const writes: Promise<DataFile>[] = [];
   for (let g = 0; g < groups.partitions.length; g++) {
     const partition = groups.partitions[g];
-    const single = groups.partitions.length === 1 && rows.batches.length === 1;
+    const single = !sorted && groups.partitions.length === 1 && rows.batches.length === 1;
     const slice = single ? rows : gatherRows(rows, { ...groups, start: groups.starts[g], end: groups.starts[g + 1] });
     const segment = partitionPath(spec, partition);
     const location = `${table.metadata.location}/data/${segment ? `${segment}/` : ''}${randomUUID()}.parquet`;
@@ -50,6 +55,7 @@ export async function writeDataFiles(table: Table, rows: arrow.Table): Promise<D
       recordCount: BigInt(written.recordCount),
       fileSizeInBytes: BigInt(written.fileSizeInBytes),
       metrics: written.metrics,
+      ...(sorted && { sortOrderId: order['order-id'] }),
     })));
   }
   return Promise.all(writes);
