@@ -16,6 +16,11 @@ export interface FlagSpec {
   readonly env?: string;
   readonly default?: string | number | boolean;
   readonly placeholder?: string;
+  /**
+   * Flags this one excludes: when either is given on the command line, the other's
+   * environment value and default are not used, and giving both is a usage error.
+   */
+  readonly excludes?: readonly string[];
 }
 
 export type FlagValues = Record<string, string | number | boolean | undefined>;
@@ -92,7 +97,13 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], e
     flags[spec.name] = convert(spec, raw);
   }
   for (const s of specs) {
-    if (flags[s.name] !== undefined) continue;
+    for (const other of s.excludes ?? []) {
+      if (flags[s.name] !== undefined && flags[other] !== undefined) throw new UsageError(`give --${s.name} or --${other}, not both`);
+    }
+  }
+  const excludedByCommandLine = new Set(specs.flatMap((s) => (flags[s.name] !== undefined ? (s.excludes ?? []) : [])));
+  for (const s of specs) {
+    if (flags[s.name] !== undefined || excludedByCommandLine.has(s.name)) continue;
     const fromEnv = s.env ? env[s.env] : undefined;
     if (fromEnv !== undefined && fromEnv !== '') flags[s.name] = convert(s, fromEnv);
     else if (s.default !== undefined) flags[s.name] = s.default;

@@ -8,8 +8,8 @@ import { RestCatalog } from '../lake/catalog/rest-catalog.js';
 export const DEFAULT_WAREHOUSE = '.lakegraph/demo-warehouse';
 
 export const WAREHOUSE_FLAGS: readonly FlagSpec[] = [
-  { name: 'warehouse', kind: 'string', placeholder: 'DIR', env: 'LAKEGRAPH_WAREHOUSE', help: 'filesystem catalog directory', default: DEFAULT_WAREHOUSE },
-  { name: 'catalog-uri', kind: 'string', placeholder: 'URL', env: 'LAKEGRAPH_CATALOG_URI', help: 'Iceberg REST catalog instead of the filesystem one, e.g. http://127.0.0.1:8181' },
+  { name: 'warehouse', kind: 'string', placeholder: 'DIR', env: 'LAKEGRAPH_WAREHOUSE', help: 'filesystem catalog directory', default: DEFAULT_WAREHOUSE, excludes: ['catalog-uri'] },
+  { name: 'catalog-uri', kind: 'string', placeholder: 'URL', env: 'LAKEGRAPH_CATALOG_URI', help: 'Iceberg REST catalog instead of the filesystem one, e.g. http://127.0.0.1:8181', excludes: ['warehouse'] },
 ];
 
 export function catalogFromFlags(flags: FlagValues): Catalog {

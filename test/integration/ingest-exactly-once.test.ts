@@ -24,7 +24,7 @@ import { DLQ_HEADERS } from '../../src/stream/kafka/dlq-producer.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
 import { dlqTopicOf, ensureTopic } from '../../src/stream/kafka/topic-admin.js';
 import {
-  assertLakeEqualsOracle, assertLakeEqualsOracleOfTopics, BROKERS, committedOffsets, lakeAggregates, runIngest, startIngest, testKafka, uniqueName,
+  assertLakeEqualsOracle, assertLakeEqualsOracleOfTopics, BROKERS, committedOffsets, lakeAggregates, runIngest, sourcePosition, startIngest, testKafka, uniqueName,
 } from '../support/ingest-harness.js';
 import { oracle } from '../support/oracle.js';
 import { REPO_ROOT } from '../support/services.js';
@@ -138,7 +138,8 @@ test('two members of one group on 4 partitions, one SIGKILLed mid-way: every eve
   await createTopic(topic);
   const records = [...new RecordGenerator({ events: 30_000, seed: 8, topics: [contract], partitions: PARTITIONS, dupRatio: 0.08, badRatio: 0.01, spanMs: 30 * 60_000, baseTs: BASE_TS })];
   const group = uniqueName('g-pair');
-  const args = ['--topic', topic, '--contract', contract, '--warehouse', warehouse, '--group', group, '--commit-interval-ms', '300', '--exit-when-idle-ms', '4000', '--session-timeout-ms', '6000'];
+  // B must not go idle on its own partitions before A's session times out and they move to it.
+  const args = ['--topic', topic, '--contract', contract, '--warehouse', warehouse, '--group', group, '--commit-interval-ms', '300', '--exit-when-idle-ms', '10000', '--session-timeout-ms', '6000'];
   const a = startIngest(args, {}, log('a'));
   const b = startIngest(args, {}, log('b'));
   await Promise.all([a.waitFor('partitions assigned'), b.waitFor('partitions assigned')]);
@@ -229,7 +230,8 @@ async function readTopic(topic: string, count: number): Promise<DlqRecord[]> {
       void consumer.run({
         eachMessage: async ({ message }) => {
           const header = (name: string) => String(message.headers?.[name]);
-          out.push({ value: message.value!, reason: header(DLQ_HEADERS.reason), position: `${header(DLQ_HEADERS.partition)}:${header(DLQ_HEADERS.offset)}` });
+          const position = sourcePosition(header(DLQ_HEADERS.topic), Number(header(DLQ_HEADERS.partition)), Number(header(DLQ_HEADERS.offset)));
+          out.push({ value: message.value!, reason: header(DLQ_HEADERS.reason), position });
           if (out.length >= count) {
             clearTimeout(timer);
             resolve();
@@ -272,7 +274,7 @@ test('bad input of every kind: all in the DLQ topic and rejected_events, accepte
   assert.equal(dlq.length, rejectedTotal, 'one DLQ record per reject');
   const lake = await lakeAggregates(warehouse);
   assert.deepEqual(new Set(dlq.map((d) => d.position)), new Set(lake.rejectedPositions), 'DLQ and rejected_events hold the same records');
-  const byPosition = new Map(records.map((r) => [`${r.partition}:${r.offset}`, r]));
+  const byPosition = new Map(records.map((r) => [sourcePosition(topic, r.partition, r.offset), r]));
   const kinds = new Map<string, number>();
   for (const d of dlq) {
     assert.deepEqual(new Uint8Array(d.value), byPosition.get(d.position)!.value, `DLQ ${d.position} holds the original bytes`);

@@ -79,11 +79,14 @@ export async function runIngest(args: readonly string[], expect: { exit: 0 } | {
   return stdout;
 }
 
+/** Names one record of one topic; what tells rejected rows (and DLQ records) apart across topics. */
+export const sourcePosition = (topic: string, partition: number, offset: number): string => `${topic}/${partition}:${offset}`;
+
 export interface LakeAggregates {
   edges: Map<string, number[]>;
   nodes: Map<string, number[]>;
   rejected: number;
-  /** (partition, offset) of every rejected row, to check none is in twice. */
+  /** `topic/partition:offset` of every rejected row, to check none is in twice. */
   rejectedPositions: string[];
 }
 
@@ -100,7 +103,7 @@ export async function lakeAggregates(warehouse: string): Promise<LakeAggregates>
     for (const [t, id, f, l, c] of await read('SELECT node_type, node_id, epoch_ms(min(first_seen)), epoch_ms(max(last_seen)), sum(event_count)::BIGINT FROM nodes GROUP BY ALL')) {
       nodes.set(nodeKey({ node_type: t as string, node_id: id as string }), [Number(f), Number(l), Number(c)]);
     }
-    const rejectedPositions = (await read('SELECT "partition", "offset" FROM rejected_events')).map(([p, o]) => `${p}:${o}`);
+    const rejectedPositions = (await read('SELECT topic, "partition", "offset" FROM rejected_events')).map(([t, p, o]) => sourcePosition(t as string, Number(p), Number(o)));
     return { edges, nodes, rejected: rejectedPositions.length, rejectedPositions };
   } finally {
     await session.close();

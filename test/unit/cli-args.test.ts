@@ -27,6 +27,18 @@ test('bad flags are UsageErrors that name the flag and the fix', () => {
   assert.throws(() => parseArgs(['--json=maybe'], SPECS, {}), /expected true or false/);
 });
 
+test('a flag on the command line beats the environment value of a flag it excludes', () => {
+  const specs: FlagSpec[] = [
+    { name: 'warehouse', kind: 'string', env: 'W', default: 'w', help: '', excludes: ['catalog-uri'] },
+    { name: 'catalog-uri', kind: 'string', env: 'C', help: '', excludes: ['warehouse'] },
+  ];
+  const env = { C: 'http://catalog', W: '/env-warehouse' };
+  assert.deepEqual(parseArgs(['--warehouse', '/mine'], specs, env).flags, { warehouse: '/mine' });
+  assert.deepEqual(parseArgs(['--catalog-uri', 'http://x'], specs, env).flags, { 'catalog-uri': 'http://x' });
+  assert.deepEqual(parseArgs([], specs, env).flags, { warehouse: '/env-warehouse', 'catalog-uri': 'http://catalog' });
+  assert.throws(() => parseArgs(['--warehouse', 'a', '--catalog-uri', 'b'], specs, {}), /give --warehouse or --catalog-uri, not both/);
+});
+
 test('durations', () => {
   assert.equal(parseDurationMs('250ms', 'x'), 250);
   assert.equal(parseDurationMs('5m', 'x'), 300_000);
