@@ -75,7 +75,7 @@ export const demoCommand: Command = {
   summary: 'Run the embedded pipeline on generated events into a local Iceberg warehouse, then query it.',
   usage: 'lakegraph demo [--events N] [--warehouse DIR] [--seed S] [--start-time T] [--commit-interval-ms N]',
   flags: [
-    { name: 'events', kind: 'int', placeholder: 'N', default: 300_000, help: 'events to generate (duplicates and bad records included)' },
+    { name: 'events', kind: 'int', placeholder: 'N', default: 1_000_000, help: 'events to generate (duplicates and bad records included)' },
     { name: 'warehouse', kind: 'string', placeholder: 'DIR', default: DEFAULT_WAREHOUSE, help: 'where to write the tables (replaced if a previous demo made it)' },
     { name: 'seed', kind: 'int', placeholder: 'S', default: 1, help: 'generator seed; the same seed gives the same events' },
     { name: 'start-time', kind: 'string', placeholder: 'T', help: 'event time of the first event, epoch ms or ISO-8601 (default: one hour ago)' },
