@@ -18,6 +18,9 @@ import { catalogFromFlags, WAREHOUSE_FLAGS } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { ProgressLine } from './progress-line.js';
 
+/** How long a failed run may take to close its clients before the process exits regardless. */
+const EXIT_GRACE_MS = 5_000;
+
 /** Partitions of a source topic ingest has to create because nobody produced to it yet. */
 const NEW_TOPIC_PARTITIONS = 4;
 
@@ -125,6 +128,11 @@ export const ingestCommand: Command = {
       progress.done(statusLine(job.counters, metrics, performance.now() - started));
       log('info', 'ingest stopped', { topic, reason, ...job.counters });
       return 0;
+    } catch (error) {
+      // A kafkajs send or reconnect keeps retrying after its caller gave up (its retries
+      // cannot be cancelled) and would keep the failed process alive for minutes.
+      setTimeout(() => process.exit(1), EXIT_GRACE_MS).unref();
+      throw error;
     } finally {
       clearInterval(status);
       process.off('SIGTERM', onSignal);

@@ -2,8 +2,8 @@
  * The SQL that merges a bin's rows (DuckDB dialect). Rows of one key and source topic
  * become one row with min(first_seen), max(last_seen) and sum(event_count) — the
  * aggregates CONTRACTS §3 defines, so merging never changes them; source_topic stays in
- * the key so no row's provenance is lost. Output is sorted by what queries filter on
- * (member id, then time for edges), so per-file column bounds prune well.
+ * the key so no row's provenance is lost. The rows come out unordered: `writeDataFiles`
+ * sorts every file it writes by the table's sort order, as it does for streamed rows.
  */
 import { sqlIdentifier, sqlString } from '../query/snapshot-views.js';
 import type { TableName } from '../lake/tables.js';
@@ -14,8 +14,7 @@ const MERGE_SELECT: Readonly<Record<TableName, string>> = {
     SELECT edge_type, src_type, src_id, dst_type, dst_id,
            min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(event_count)::BIGINT AS event_count, source_topic
     FROM input
-    GROUP BY edge_type, src_type, src_id, dst_type, dst_id, source_topic
-    ORDER BY src_type, src_id, last_seen, edge_type, dst_type, dst_id, source_topic`,
+    GROUP BY edge_type, src_type, src_id, dst_type, dst_id, source_topic`,
   // A node's props are those of its latest event that carried them (CONTRACTS §2); per
   // row that is the row's newest observation with props.
   nodes: `
@@ -23,13 +22,11 @@ const MERGE_SELECT: Readonly<Record<TableName, string>> = {
            min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(event_count)::BIGINT AS event_count,
            arg_max(props, last_seen) FILTER (WHERE props IS NOT NULL) AS props, source_topic
     FROM input
-    GROUP BY node_type, node_id, source_topic
-    ORDER BY node_type, node_id, source_topic`,
+    GROUP BY node_type, node_id, source_topic`,
   // Rejected records are each unique (topic, partition, offset): nothing to merge.
   rejected_events: `
     SELECT topic, "partition", "offset", "key", payload, reason, rejected_at
-    FROM input
-    ORDER BY topic, "partition", "offset"`,
+    FROM input`,
 };
 
 function inputRows(table: TableName, files: readonly string[], cutoffMicros: bigint | undefined): string {

@@ -13,7 +13,7 @@ import { eq } from '../../src/lake/scan/filter.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
 import { Table } from '../../src/lake/table/table.js';
 import { writeDataFiles } from '../../src/lake/table/write-data-files.js';
-import { EDGES_PARTITION_SPEC, EDGES_SCHEMA } from '../../src/lake/tables.js';
+import { EDGES_PARTITION_SPEC, EDGES_SCHEMA, EDGES_SORT_ORDER } from '../../src/lake/tables.js';
 import { aggregatesOf, edgeRows, type EdgeAggregates } from './lake-edge-rows.js';
 import { runPython } from '../support/services.js';
 
@@ -27,7 +27,7 @@ after(() => rm(warehouse, { recursive: true, force: true }));
 
 it('PyIceberg and DuckDB read appends and a replace as we do', async () => {
   const catalog = new FilesystemCatalog(warehouse);
-  const table = await Table.ensure(catalog, { namespace: ['graph'], name: 'edges' }, { schema: EDGES_SCHEMA, partitionSpec: EDGES_PARTITION_SPEC });
+  const table = await Table.ensure(catalog, { namespace: ['graph'], name: 'edges' }, { schema: EDGES_SCHEMA, partitionSpec: EDGES_PARTITION_SPEC, sortOrder: EDGES_SORT_ORDER });
   const start = Date.parse('2025-11-24T10:00:00Z') * 1000;
   const batches: arrow.Table[] = [];
   const filesOfBatch = [];

@@ -8,18 +8,24 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
 import { NoSuchTableError } from '../../src/lake/catalog/catalog.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { currentSnapshot } from '../../src/lake/spec/table-metadata.js';
 import { NAMESPACE } from '../../src/lake/tables.js';
-import type { GraphTableName } from '../../src/stream/job/graph-tables.js';
+import { GRAPH_TABLE_NAMES, type GraphTableName } from '../../src/stream/job/graph-tables.js';
 import { positionsOf } from '../../src/stream/job/source-positions.js';
 import { QuerySession } from '../../src/query/query-session.js';
 import type { SourceRecord } from '../../src/stream/source-record.js';
 import { createKafka } from '../../src/stream/kafka/kafka-client.js';
+import { EndOffsets } from '../../src/stream/kafka/end-offsets.js';
+import { ensureTopic } from '../../src/stream/kafka/topic-admin.js';
 import { jsonLog } from '../../src/stream/metrics/json-log.js';
 import { edgeKey, nodeKey, oracle } from './oracle.js';
 
@@ -33,6 +39,73 @@ export function testKafka(): Kafka {
 }
 
 export const uniqueName = (prefix: string): string => `${prefix}.${randomBytes(4).toString('hex')}`;
+
+export interface Scratch {
+  readonly warehouse: string;
+  /** The log file for the next ingest process, named `<label>-<n>.log`. */
+  log(label: string): string;
+}
+
+/**
+ * Runs `body` with a fresh warehouse and a log directory beside it; removes both if it
+ * passes, keeps them for a post-mortem (and says where) if it fails.
+ */
+export async function withScratch(t: TestContext, body: (scratch: Scratch) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'lakegraph-ingest-'));
+  await mkdir(join(dir, 'logs'));
+  let runs = 0;
+  try {
+    await body({ warehouse: join(dir, 'warehouse'), log: (label) => join(dir, 'logs', `${label}-${++runs}.log`) });
+  } catch (error) {
+    t.diagnostic(`kept the warehouse and ingest logs in ${dir}`);
+    throw error;
+  }
+  await rm(dir, { recursive: true, force: true });
+}
+
+export async function createTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    assert.equal(await ensureTopic(admin, topic, partitions), partitions);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The next offset of every partition of `topic`, as the broker reports it. */
+export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+  const ends = new EndOffsets(kafka, topic);
+  try {
+    return await ends.fetch();
+  } finally {
+    await ends.close();
+  }
+}
+
+/**
+ * Per partition of `topic`, the furthest offset any graph table's snapshot holds: how far
+ * the job has read and committed (a window commits only to the tables it has rows for).
+ */
+export async function readAndCommitted(warehouse: string, topic: string): Promise<Map<number, number>> {
+  const furthest = new Map<number, number>();
+  for (const table of GRAPH_TABLE_NAMES) {
+    for (const [partition, offset] of await committedOffsets(warehouse, table, topic)) furthest.set(partition, Math.max(offset, furthest.get(partition) ?? 0));
+  }
+  return furthest;
+}
+
+/** Resolves once the lake's snapshots reach every record of `topic` the broker has; fails after `timeoutMs`. */
+export async function waitUntilCommitted(kafka: Kafka, warehouse: string, topic: string, timeoutMs: number): Promise<void> {
+  const end = await endOffsets(kafka, topic);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const committed = await readAndCommitted(warehouse, topic);
+    if ([...end].every(([partition, offset]) => committed.get(partition) === offset)) return;
+    if (Date.now() > deadline) assert.fail(`committed ${JSON.stringify([...committed])} of ${topic}, the broker has ${JSON.stringify([...end])}`);
+    await sleep(200);
+  }
+}
 
 export interface IngestRun {
   readonly child: ChildProcess;

@@ -2,9 +2,18 @@
  * Sends rejected records to `<topic>.dlq`: the original key and value, and headers saying
  * why and where from. Called before the Iceberg commit that puts the same records into
  * graph.rejected_events, so the DLQ is at-least-once: a crash between the two re-sends them.
+ *
+ * The ingest loop waits for each send, so a send must end, and a broker restart must not
+ * end it early: kafkajs gives up on a send after a connection error well before a restart
+ * is over, and can also keep one pending far longer (its retries nest). So each chunk is
+ * retried here with a backoff until it lands or SEND_DEADLINE_MS have passed; then the send
+ * fails, the process exits 1 and a restart re-reads the window from the lake. A retried
+ * chunk may land twice, which at-least-once allows.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { MAX_EVENT_BYTES } from '../../events/rejection.js';
+import type { JsonLog } from '../metrics/json-log.js';
 import type { RejectedRecord } from '../window/rejected-buffer.js';
 import { sendChunks, payloadBytes } from './send-chunks.js';
 import { dlqTopicOf } from './topic-admin.js';
@@ -26,27 +35,67 @@ function dlqMessageOf(r: RejectedRecord): Message {
   };
 }
 
+/** Outlasts a broker restart (about a minute of kafkajs reconnects, BROKER_RETRY) with room to spare. */
+const SEND_DEADLINE_MS = 120_000;
+const MAX_BACKOFF_MS = 5_000;
+
+/** Rejects once `ms` have passed; the work itself goes on (kafkajs cannot cancel it). */
+async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  const abandon = new AbortController();
+  const timeout = sleep(ms, undefined, { signal: abandon.signal }).then(() => {
+    throw new Error(`${what} did not complete within ${Math.round(ms / 1000)} s`);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    abandon.abort();
+  }
+}
+
 export class DlqProducer {
   private readonly producer: Producer;
+  private readonly dlqTopic: string;
   private connected = false;
 
   constructor(
     kafka: Kafka,
     readonly topic: string,
+    private readonly log: JsonLog,
   ) {
-    // Idempotent: a retried send must not leave two copies of one reject in the DLQ.
+    this.dlqTopic = dlqTopicOf(topic);
+    // Idempotent: a send kafkajs retries itself must not leave two copies of one reject in the DLQ.
     this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   }
 
+  /** Connects ahead of the first reject, so that a broker outage then does not also have to set up the producer. */
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    await this.producer.connect();
+    this.connected = true;
+  }
+
   async send(rejected: readonly RejectedRecord[]): Promise<void> {
-    if (rejected.length === 0) return;
-    if (!this.connected) {
-      await this.producer.connect();
-      this.connected = true;
-    }
+    const giveUpAt = Date.now() + SEND_DEADLINE_MS;
     for (const chunk of sendChunks(rejected, (r) => payloadBytes(r.key, r.payload), MAX_EVENT_BYTES, 10_000)) {
-      await this.producer.send({ topic: dlqTopicOf(this.topic), acks: -1, messages: chunk.map(dlqMessageOf) });
+      const messages = chunk.map(dlqMessageOf);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await within(this.sendChunk(messages), giveUpAt - Date.now(), `DLQ send to ${this.dlqTopic}`);
+          break;
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          const delayMs = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt);
+          if (Date.now() + delayMs >= giveUpAt) throw new Error(`DLQ send to ${this.dlqTopic} failed for ${SEND_DEADLINE_MS / 1000} s: ${message}`);
+          this.log('warn', 'DLQ send failed; retrying', { topic: this.topic, attempt, delayMs, error: message });
+          await sleep(delayMs);
+        }
+      }
     }
+  }
+
+  private async sendChunk(messages: Message[]): Promise<void> {
+    await this.connect();
+    await this.producer.send({ topic: this.dlqTopic, acks: -1, messages });
   }
 
   async close(): Promise<void> {

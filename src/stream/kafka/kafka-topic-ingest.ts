@@ -89,7 +89,7 @@ export class KafkaTopicIngest {
       allowAutoTopicCreation: false,
       retry: BROKER_RETRY,
     });
-    this.dlq = new DlqProducer(options.kafka, this.topic);
+    this.dlq = new DlqProducer(options.kafka, this.topic, options.log);
     this.endOffsets = new EndOffsets(options.kafka, this.topic);
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.pendingAssignment = payload.memberAssignment[this.topic] ?? [];
@@ -111,6 +111,7 @@ export class KafkaTopicIngest {
     }, TICK_MS);
     try {
       await this.consumer.connect();
+      await this.dlq.connect();
       await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
       await this.consumer.run({
         eachBatchAutoResolve: false,
@@ -219,7 +220,14 @@ export class KafkaTopicIngest {
    * after such a wait would see only the quiet.
    */
   private async readToEnd(): Promise<boolean> {
-    const ends = await this.endOffsets.fetch();
+    let ends: Map<number, number>;
+    try {
+      ends = await this.endOffsets.fetch();
+    } catch (error) {
+      // Not knowing is not idle; a broker outage is no reason to stop either.
+      this.options.log('warn', 'could not read the end offsets; not idle yet', { topic: this.topic, error: error instanceof Error ? error.message : String(error) });
+      return false;
+    }
     let atEnd = true;
     for (const [partition, next] of this.nextOffsets) {
       const lag = Math.max(0, (ends.get(partition) ?? 0) - next);
