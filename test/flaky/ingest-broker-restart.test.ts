@@ -2,9 +2,10 @@
  * `lakegraph ingest` while the broker is stopped and restarted mid-stream: the process
  * outlives the outage, reads the rest, and the lake equals the oracle.
  *
- * Not in the default run (test/run.mjs reads only test/unit and test/integration): it
- * passed 3 of 4 runs after the DLQ-send fix and then timed out once with nothing
- * committed, and that run's logs were lost; docs/INGEST.md ("Tests") has the details.
+ * Not in the default run (test/run.mjs reads only test/unit and test/integration): after
+ * the DLQ-send fix it passed twice, then timed out four times in a row, the last time with
+ * the lake complete and the test process itself stuck after producing the second half;
+ * docs/INGEST.md ("Tests") has the details.
  * It also stops the shared broker, which every other test running at that moment sees.
  * Run it alone: `npx tsc -p . && node --test dist/test/flaky/ingest-broker-restart.test.js`.
  */
