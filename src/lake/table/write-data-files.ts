@@ -1,7 +1,7 @@
 /**
  * Turns an Arrow table into the table's data files: rows are split by partition, ordered
- * by the table's default sort order, and each partition becomes one Parquet file under
- * `<table>/data/<partition path>/`.
+ * by the table's default sort order (unless the caller opts out), and each partition
+ * becomes one Parquet file under `<table>/data/<partition path>/`.
  * The files are not yet part of the table; commit them with `table.newAppend()`.
  */
 import { randomUUID } from 'node:crypto';
@@ -29,14 +29,23 @@ function partitionPath(spec: PartitionSpec, values: readonly number[]): string {
     .join('/');
 }
 
-export async function writeDataFiles(table: Table, rows: arrow.Table): Promise<DataFile[]> {
+export interface WriteOptions {
+  /**
+   * Order rows by the table's sort order (default true). Streaming appends pass false:
+   * their small files live only until compaction rewrites them sorted, and sorting would
+   * cost about a fifth of a flush on the stream's thread (docs/BENCHMARKS.md, lake-write).
+   */
+  readonly sort?: boolean;
+}
+
+export async function writeDataFiles(table: Table, rows: arrow.Table, options: WriteOptions = {}): Promise<DataFile[]> {
   if (rows.numRows === 0) return [];
   const schema = currentSchema(table.metadata);
   const spec = defaultPartitionSpec(table.metadata);
   const order = defaultSortOrder(table.metadata);
-  const sorted = order.fields.length > 0;
+  const sorted = (options.sort ?? true) && order.fields.length > 0;
   const groups = partitionRows(rows, schema, spec);
-  sortPartitionGroups(rows, schema, order, groups);
+  if (sorted) sortPartitionGroups(rows, schema, order, groups);
   // Partition files encode concurrently on the worker pool.
   const writes: Promise<DataFile>[] = [];
   for (let g = 0; g < groups.partitions.length; g++) {

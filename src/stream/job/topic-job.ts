@@ -242,7 +242,7 @@ export class TopicJob {
       const idleTooLong = now - (this.lastCommitAt.get(name) ?? 0) >= this.limits.idleTableCommitMs;
       if (mine.offsets.size === 0 || (batch === undefined && !idleTooLong)) continue;
       point('before-parquet');
-      const files = batch === undefined ? [] : await writeDataFiles(this.tables[name], batch);
+      const files = batch === undefined ? [] : await writeDataFiles(this.tables[name], batch, { sort: false });
       point('after-data-files');
       point('before-commit');
       await this.commit(this.tables[name], name, files, mine);
