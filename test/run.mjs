@@ -18,6 +18,9 @@ const SERVICES = [
   { name: 'rest-catalog', port: 8181 },
 ];
 const TEST_DIRS = ['test/unit', 'test/integration'];
+// A test file that has not finished by then fails (and is stopped) instead of hanging
+// the run; the slowest file takes about three minutes.
+const FILE_TIMEOUT_MS = 10 * 60_000;
 
 function run(command, args) {
   const { status, error } = spawnSync(command, args, { cwd: repo, stdio: 'inherit' });
@@ -54,7 +57,7 @@ function testFiles() {
 
 // Streams node's TAP output through and keeps its closing counts.
 function runTests(files, env) {
-  const args = ['--test', '--test-concurrency=1', '--test-reporter=tap', ...process.argv.slice(2), ...files];
+  const args = ['--test', '--test-concurrency=1', `--test-timeout=${FILE_TIMEOUT_MS}`, '--test-reporter=tap', ...process.argv.slice(2), ...files];
   const child = spawn(process.execPath, args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const counts = {};
   createInterface({ input: child.stdout }).on('line', (line) => {

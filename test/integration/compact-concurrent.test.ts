@@ -16,11 +16,13 @@ import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js'
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
 import { openGraphTables } from '../../src/stream/job/graph-tables.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
+import { highWatermarks } from '../../src/stream/kafka/end-offsets.js';
 import { ensureTopic } from '../../src/stream/kafka/topic-admin.js';
 import { startIngest, testKafka, uniqueName } from '../support/ingest-harness.js';
 import { assertGraphEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 import { oracle } from '../support/oracle.js';
-import { liveFiles, PARTITIONS, runCli, untilCommitted } from './compact-fixtures.js';
+import { liveFiles, PARTITIONS, untilCommitted } from './compact-fixtures.js';
+import { runCli } from '../support/cli-process.js';
 
 const CONTRACTS: readonly Topic[] = ['app.playback', 'app.ads'];
 const EVENTS_PER_TOPIC = 10_000;
@@ -54,7 +56,7 @@ test('compaction beside two real ingest processes: no lost commit, oracle equali
     const caughtUp = Promise.all(
       streams.map(async ({ topic, records }) => {
         assert.equal(await produceRecords(kafka, topic, records, { rate: PRODUCE_RATE }), records.length);
-        const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+        const ends = await highWatermarks(admin, topic);
         await untilCommitted(warehouse, topic, ends);
       }),
     );
@@ -90,7 +92,7 @@ test('compaction beside two real ingest processes: no lost commit, oracle equali
     assert.equal(last.code, 0, last.stderr);
     // The offsets survive the last replace and expiry.
     for (const { topic } of streams) {
-      await untilCommitted(warehouse, topic, new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)])), 0);
+      await untilCommitted(warehouse, topic, await highWatermarks(admin, topic), 0);
     }
 
     const expected = oracle(streams.flatMap((s) => s.records));

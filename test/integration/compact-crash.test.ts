@@ -13,7 +13,8 @@ import { test } from 'node:test';
 import type { MaintenancePoint } from '../../src/maintenance/maintenance-run.js';
 import { assertGraphEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 import { oracle } from '../support/oracle.js';
-import { allRecords, generatorOptions, ingestEmbedded, liveFiles, runCli } from './compact-fixtures.js';
+import { allRecords, generatorOptions, ingestEmbedded, liveFiles } from './compact-fixtures.js';
+import { runCli } from '../support/cli-process.js';
 
 async function filesUnder(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));

@@ -13,7 +13,8 @@ import { reachableFiles } from '../../src/lake/scan/reachable-files.js';
 import { GRAPH_TABLE_NAMES } from '../../src/stream/job/graph-tables.js';
 import { assertGraphEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 import { oracle } from '../support/oracle.js';
-import { allRecords, carriedSummary, generatorOptions, ingestEmbedded, loadMetadata, runCli } from './compact-fixtures.js';
+import { allRecords, carriedSummary, generatorOptions, ingestEmbedded, loadMetadata } from './compact-fixtures.js';
+import { runCli } from '../support/cli-process.js';
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 

@@ -1,6 +1,4 @@
 /** Shared by the compaction integration tests: small-commit warehouses, the CLI as a real process, third-party readers. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
@@ -11,10 +9,8 @@ import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
 import { RecordGenerator, type GeneratorOptions } from '../../src/stream/generator/record-generator.js';
 import { positionsOf } from '../../src/stream/job/source-positions.js';
 import type { SourceRecord } from '../../src/stream/source-record.js';
-import { REPO_ROOT } from '../support/services.js';
 
 export const PARTITIONS = 4;
-const CLI = join(REPO_ROOT, 'dist/src/cli/main.js');
 
 /** Flushing at this many edge rows makes every few hundred events a commit, as a busy stream would. */
 export const SMALL_WINDOW = { maxEdgeRows: 80, maxRejectedBytes: 64 << 20, idleTableCommitMs: 60_000 };
@@ -76,35 +72,4 @@ export async function untilCommitted(warehouse: string, topic: string, ends: Rea
   }
 }
 
-export interface CliRun {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export interface CliProcess {
-  readonly child: ChildProcess;
-  /** Resolves when the process has ended and its output is closed. */
-  readonly exited: Promise<CliRun>;
-  /** What it printed so far. */
-  output(): { readonly stdout: string; readonly stderr: string };
-}
-
-export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliProcess {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const exited = new Promise<CliRun>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
-
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return startCli(args, env).exited;
-}
 

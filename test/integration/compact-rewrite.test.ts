@@ -15,17 +15,8 @@ import { runLibraryQuery } from '../../src/query/sql-library.js';
 import { lakeAggregates, type LakeAggregates } from '../support/ingest-harness.js';
 import { assertGraphEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 import { oracle } from '../support/oracle.js';
-import {
-  allRecords,
-  
-  carriedSummary,
-  generatorOptions,
-  ingestEmbedded,
-  liveFiles,
-  loadMetadata,
-  
-  runCli,
-} from './compact-fixtures.js';
+import { allRecords, carriedSummary, generatorOptions, ingestEmbedded, liveFiles, loadMetadata } from './compact-fixtures.js';
+import { runCli } from '../support/cli-process.js';
 
 const EVENTS = 8_000;
 

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { generatorOptions, ingestEmbedded, runCli, startCli, type CliProcess } from './compact-fixtures.js';
+import { generatorOptions, ingestEmbedded } from './compact-fixtures.js';
+import { runCli, startCli, type CliProcess } from '../support/cli-process.js';
 
 const lockHolder = (lockPath: string) =>
   readFile(lockPath, 'utf8').then((text) => (JSON.parse(text) as { pid: number }).pid, () => undefined);

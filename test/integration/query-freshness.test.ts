@@ -13,11 +13,7 @@
  * bad requests with 4xx and stays up, and both processes exit 0 on SIGTERM.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Partitioners, type Producer } from 'kafkajs';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { currentSnapshot, type TableMetadata } from '../../src/lake/spec/table-metadata.js';
@@ -26,10 +22,10 @@ import type { GraphResult } from '../../src/query/graph-result.js';
 import { positionsOf } from '../../src/stream/job/source-positions.js';
 import type { SourceRecord } from '../../src/stream/source-record.js';
 import { assertLakeEqualsOracle, BROKERS, startIngest, testKafka, uniqueName } from '../support/ingest-harness.js';
+import { runCli, startCli, type CliRun } from '../support/cli-process.js';
 import { edgeKey, oracle, type OracleResult } from '../support/oracle.js';
 import { assertListening, withTempDir } from '../support/services.js';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const CONTRACT = 'app.playback';
 const ROUNDS = 12;
 const COMMIT_INTERVAL_MS = 2_500;
@@ -49,28 +45,16 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, deadl
 
 interface ServeRun {
   readonly url: string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>;
+  readonly exited: Promise<CliRun>;
   stop(): void;
 }
 
 /** Spawns `lakegraph serve` on a free port and resolves once it logs where it listens. */
 async function startServe(args: readonly string[]): Promise<ServeRun> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, output })),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const line = output.split('\n').find((l) => l.includes('"msg":"serving"'));
-      if (line !== undefined) resolve((JSON.parse(line) as { url: string }).url);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    void exited.then(() => reject(new Error(`serve exited before listening:\n${output}`)));
-  });
-  return { url, exited, stop: () => child.kill('SIGTERM') };
+  const serve = startCli(['serve', '--port', '0', ...args]);
+  await serve.waitFor('"msg":"serving"');
+  const line = serve.output().stdout.split('\n').find((l) => l.includes('"msg":"serving"'))!;
+  return { url: (JSON.parse(line) as { url: string }).url, exited: serve.exited, stop: () => serve.child.kill('SIGTERM') };
 }
 
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -245,8 +229,9 @@ test('serve answers member-activity from the Kafka tail before a commit, and cou
       }
 
       // The one-shot command reads snapshot ∪ tail up to the end offsets of now.
-      const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'query', 'member-activity', '--account', 'a-filler-7', '--json', '--brokers', BROKERS, '--topic', topic, '--contract', CONTRACT, '--warehouse', warehouse]);
-      assert.deepEqual(sorted(figuresOf(JSON.parse(stdout) as GraphResult)), sorted(expectedActivity(truth, 'a-filler-7')), 'lakegraph query');
+      const query = await runCli(['query', 'member-activity', '--account', 'a-filler-7', '--json', '--brokers', BROKERS, '--topic', topic, '--contract', CONTRACT, '--warehouse', warehouse]);
+      assert.equal(query.code, 0, query.stderr);
+      assert.deepEqual(sorted(figuresOf(JSON.parse(query.stdout) as GraphResult)), sorted(expectedActivity(truth, 'a-filler-7')), 'lakegraph query');
 
       // Abuse is answered 4xx with a reason, and the service answers the next request.
       const badNode = await getJson(`${serve.url}/v1/query/neighbors?node=planet:earth`);
@@ -267,8 +252,8 @@ test('serve answers member-activity from the Kafka tail before a commit, and cou
 
       serve.stop();
       const serveEnd = await serve.exited;
-      assert.deepEqual({ code: serveEnd.code, signal: serveEnd.signal }, { code: 0, signal: null }, serveEnd.output.slice(-2000));
-      assert.match(serveEnd.output, /"msg":"stopped"/);
+      assert.deepEqual({ code: serveEnd.code, signal: serveEnd.signal }, { code: 0, signal: null }, serveEnd.stderr.slice(-2000));
+      assert.match(serveEnd.stdout, /"msg":"stopped"/);
       serve = undefined;
     } finally {
       filling = false;

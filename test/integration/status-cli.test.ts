@@ -17,9 +17,11 @@ import { RecordGenerator } from '../../src/stream/generator/record-generator.js'
 import { GRAPH_TABLE_NAMES } from '../../src/stream/job/graph-tables.js';
 import { positionsOf } from '../../src/stream/job/source-positions.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
+import { highWatermarks } from '../../src/stream/kafka/end-offsets.js';
 import { ensureTopic } from '../../src/stream/kafka/topic-admin.js';
 import { BROKERS, startIngest, testKafka, uniqueName } from '../support/ingest-harness.js';
-import { loadMetadata, PARTITIONS, runCli, untilCommitted } from './compact-fixtures.js';
+import { loadMetadata, PARTITIONS, untilCommitted } from './compact-fixtures.js';
+import { runCli } from '../support/cli-process.js';
 
 const CONTRACT = 'app.session';
 const INGESTED = 2_000;
@@ -50,7 +52,7 @@ after(async () => {
 });
 
 const topic = uniqueName(`it.status.${CONTRACT}`);
-const endOffsets = async () => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+const endOffsets = () => highWatermarks(admin, topic);
 const generated = (events: number, seed: number) => new RecordGenerator({ events, seed, topics: [CONTRACT], partitions: PARTITIONS, badRatio: 0.02 });
 
 assert.equal(await ensureTopic(admin, topic, PARTITIONS), PARTITIONS);

@@ -5,15 +5,13 @@
  * other's records.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
 import { NoSuchTableError } from '../../src/lake/catalog/catalog.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
@@ -27,15 +25,14 @@ import { createKafka } from '../../src/stream/kafka/kafka-client.js';
 import { EndOffsets } from '../../src/stream/kafka/end-offsets.js';
 import { ensureTopic } from '../../src/stream/kafka/topic-admin.js';
 import { jsonLog } from '../../src/stream/metrics/json-log.js';
+import { startCli, type CliProcess } from './cli-process.js';
 import { edgeKey, nodeKey, oracle } from './oracle.js';
 
-/** dist/test/support → dist/src/cli/main.js */
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
-
+/** The shared broker (CONTRACTS §5); a test with a broker of its own passes that one's address to `testKafka` and `startIngest`. */
 export const BROKERS = process.env['LAKEGRAPH_BROKERS'] ?? '127.0.0.1:9092';
 
-export function testKafka(): Kafka {
-  return createKafka(BROKERS.split(','), 'lakegraph-test', jsonLog('error', (line) => process.stderr.write(line)));
+export function testKafka(brokers: string = BROKERS): Kafka {
+  return createKafka(brokers.split(','), 'lakegraph-test', jsonLog('error', (line) => process.stderr.write(line)));
 }
 
 export const uniqueName = (prefix: string): string => `${prefix}.${randomBytes(4).toString('hex')}`;
@@ -107,41 +104,17 @@ export async function waitUntilCommitted(kafka: Kafka, warehouse: string, topic:
   }
 }
 
-export interface IngestRun {
-  readonly child: ChildProcess;
-  /** Resolves when the process ends, with everything it printed. */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-  /** Resolves once stdout has shown a line containing `text`. */
-  waitFor(text: string): Promise<void>;
-}
+export type IngestRun = CliProcess;
 
 /** `logFile`: where the process's stdout and stderr are written when it ends (kept with a failed test's warehouse). */
-export function startIngest(args: readonly string[], env: Record<string, string> = {}, logFile?: string): IngestRun {
-  const child = spawn(process.execPath, [CLI, 'ingest', '--brokers', BROKERS, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const waiters: Array<{ text: string; resolve: () => void }> = [];
-  child.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    for (const w of waiters.splice(0)) (stdout.includes(w.text) ? w.resolve : () => waiters.push(w))();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code, signal) => {
-      if (logFile !== undefined) writeFileSync(logFile, `# ingest ${args.join(' ')} ${JSON.stringify(env)}\n# exit ${code ?? signal}\n${stdout}\n# stderr\n${stderr}`);
-      resolve({ code, signal, stdout, stderr });
-    }),
-  );
-  return {
-    child,
-    exited,
-    waitFor: (text) =>
-      new Promise<void>((resolve, reject) => {
-        if (stdout.includes(text)) return resolve();
-        waiters.push({ text, resolve });
-        void exited.then(() => reject(new Error(`ingest exited before printing ${text}:\n${stdout}\n${stderr}`)));
-      }),
-  };
+export function startIngest(args: readonly string[], env: Record<string, string> = {}, logFile?: string, brokers: string = BROKERS): IngestRun {
+  const run = startCli(['ingest', '--brokers', brokers, ...args], env);
+  if (logFile !== undefined) {
+    void run.exited.then(({ code, signal, stdout, stderr }) =>
+      writeFileSync(logFile, `# ingest ${args.join(' ')} ${JSON.stringify(env)}\n# exit ${code ?? signal}\n${stdout}\n# stderr\n${stderr}`),
+    );
+  }
+  return run;
 }
 
 /** Runs ingest until it exits; asserts how it ended. */

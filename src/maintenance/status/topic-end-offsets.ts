@@ -4,6 +4,7 @@
  * when no broker answers instead of waiting a minute.
  */
 import { Kafka, logLevel } from 'kafkajs';
+import { highWatermarks } from '../../stream/kafka/end-offsets.js';
 
 export type EndOffsets = ReadonlyMap<string, ReadonlyMap<number, number>>;
 
@@ -24,8 +25,7 @@ export async function fetchEndOffsets(brokers: readonly string[], topics: readon
     const existing = new Set(await admin.listTopics());
     const offsets = new Map<string, Map<number, number>>();
     for (const topic of topics.filter((t) => existing.has(t))) {
-      const partitions = await admin.fetchTopicOffsets(topic);
-      offsets.set(topic, new Map(partitions.map((p) => [p.partition, Number(p.high)])));
+      offsets.set(topic, await highWatermarks(admin, topic));
     }
     return { reachable: true, offsets };
   } catch (error) {

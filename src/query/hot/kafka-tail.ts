@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { sourceRecordOf } from '../../stream/kafka/kafka-record.js';
+import { highWatermarks } from '../../stream/kafka/end-offsets.js';
 import type { TailDecoder } from './tail-decoder.js';
 
 export class KafkaTail {
@@ -44,7 +45,7 @@ export class KafkaTail {
     try {
       const ends = new Map<string, Map<number, number>>();
       for (const topic of this.topics) {
-        ends.set(topic, new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)])));
+        ends.set(topic, await highWatermarks(admin, topic));
       }
       return ends;
     } finally {
