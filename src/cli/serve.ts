@@ -27,7 +27,21 @@ export const serveCommand: Command = {
     if (port < 0 || port > 65535) throw new UsageError(`--port: ${port} is not a TCP port`);
     const log = jsonLog('info');
     const hot = flags['no-tail'] ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-serve', log), topics: tailedTopicsFromFlags(flags) };
-    const session = await QuerySession.open({ catalog: catalogFromFlags(flags), hot });
+    const indexStarted = performance.now();
+    let lastProgress = 0;
+    const session = await QuerySession.open({
+      catalog: catalogFromFlags(flags),
+      hot,
+      edgeIndex: {
+        // A large snapshot takes seconds to index: say how far it is, at most every 2 s.
+        onProgress: ({ filesLoaded, filesToLoad, rowsLoaded }) => {
+          if (performance.now() - lastProgress < 2_000 && filesLoaded < filesToLoad) return;
+          lastProgress = performance.now();
+          log('info', 'indexing edges', { filesLoaded, filesToLoad, rowsLoaded });
+        },
+      },
+    });
+    log('info', 'edge index ready', { rows: session.stats().indexedEdgeRows, seconds: Number(((performance.now() - indexStarted) / 1000).toFixed(1)) });
     const server = new QueryServer({ session, port, queryTimeoutMs: flags['query-timeout-ms'] as number });
     const bound = await server.listen();
     log('info', 'serving', { url: `http://127.0.0.1:${bound}`, tail: hot !== undefined });

@@ -1,14 +1,18 @@
 /**
  * Runs a validated graph request: binds its parameters as DuckDB variables and runs the
- * `sql/` library file of the same name over snapshot ∪ hot. member-activity of an account
- * reads only the data files whose `src_id` partition and bounds can hold the member's ids.
+ * `sql/` library file of the same name over snapshot ∪ hot. Where the session holds an
+ * edge index, `edges` is narrowed to the request's neighbourhood first (index/); without
+ * one, member-activity of an account reads only the data files whose `src_id` partition
+ * and bounds can hold the member's ids. `path` walks edges both ways from both ends, so
+ * its neighbourhood is most of the graph: it always reads the files.
  */
-import { timestampTZValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { listValue, timestampTZValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { eq, isIn, type Filter } from '../lake/scan/filter.js';
 import { EDGES_SCHEMA } from '../lake/tables.js';
-import type { GraphRequest, Since } from './graph-request.js';
+import type { GraphRequest, NodeRef, Since } from './graph-request.js';
 import { graphEdgeOf, pathOf, type GraphResult } from './graph-result.js';
 import { HOT_EDGES_SELECT } from './hot/hot-tier.js';
+import { IndexedEdges } from './index/indexed-edges.js';
 import type { QueryContext } from './query-session.js';
 import { prunedFiles } from './snapshot-tier.js';
 import { snapshotSelect } from './snapshot-views.js';
@@ -22,8 +26,29 @@ function sinceValue(since: Since): DuckDBValue {
 }
 
 type Row = Record<string, DuckDBValue>;
+type NeighbourhoodRequest = Exclude<GraphRequest, { query: 'path' }>;
 
-async function runLibrary(connection: DuckDBConnection, name: string, variables: QueryVariables): Promise<Row[]> {
+/** The library file and its variables for a request. */
+function libraryCall(request: GraphRequest): { name: string; variables: QueryVariables } {
+  const since = sinceValue(request.since);
+  switch (request.query) {
+    case 'member-activity': {
+      const { kind, id } = request.member;
+      return { name: 'member_activity', variables: { account_id: kind === 'account' ? id : null, profile_id: kind === 'profile' ? id : null, since } };
+    }
+    case 'neighbors':
+      return { name: 'neighbors', variables: { node_type: request.node.type, node_id: request.node.id, edge_type: request.edgeType, since } };
+    case 'khop':
+      return { name: 'khop', variables: { node_type: request.node.type, node_id: request.node.id, hops: request.hops, fanout: request.fanout, since } };
+    case 'path': {
+      const { from, to } = request;
+      return { name: 'path', variables: { from_type: from.type, from_id: from.id, to_type: to.type, to_id: to.id, max_hops: request.maxHops, since } };
+    }
+  }
+}
+
+async function runLibrary(connection: DuckDBConnection, request: GraphRequest): Promise<Row[]> {
+  const { name, variables } = libraryCall(request);
   await setVariables(connection, variables);
   return (await connection.runAndReadAll(await loadLibrarySql(name))).getRowObjects();
 }
@@ -39,40 +64,69 @@ async function withPrunedEdges<T>(context: QueryContext, filter: Filter, work: (
   }
 }
 
-async function accountProfiles(context: QueryContext, account: string): Promise<string[]> {
-  return withPrunedEdges(context, [eq('src_id', account)], async () => {
-    const reader = await context.connection.runAndReadAll(
-      "SELECT DISTINCT dst_id FROM edges WHERE edge_type = 'has_profile' AND src_type = 'account' AND src_id = $1",
-      [account],
-    );
-    return reader.getRowObjects().map((r) => String(r['dst_id']));
-  });
+/** The profiles an account has, over whatever `edges` is now. */
+async function profilesOf(connection: DuckDBConnection, account: string): Promise<NodeRef[]> {
+  const reader = await connection.runAndReadAll("SELECT DISTINCT dst_id FROM edges WHERE edge_type = 'has_profile' AND src_type = 'account' AND src_id = $1", [account]);
+  return reader.getRowObjects().map((r) => ({ type: 'profile', id: String(r['dst_id']) }));
 }
 
-export async function runGraphQuery(context: QueryContext, request: GraphRequest): Promise<GraphResult> {
-  const { connection } = context;
-  const since = sinceValue(request.since);
+/** The destinations of edges out of `nodes` seen within the window: a superset of the next khop frontier (fan-out not applied). */
+async function reachedFrom(connection: DuckDBConnection, nodes: readonly NodeRef[], since: Since): Promise<NodeRef[]> {
+  const reader = await connection.runAndReadAll(
+    'SELECT DISTINCT e.dst_type, e.dst_id FROM edges e JOIN (SELECT unnest($1::VARCHAR[]) AS t, unnest($2::VARCHAR[]) AS i) f ON e.src_type = f.t AND e.src_id = f.i WHERE e.last_seen >= $3',
+    [listValue(nodes.map((n) => n.type)), listValue(nodes.map((n) => n.id)), sinceValue(since)],
+  );
+  return reader.getRowObjects().map((r) => ({ type: String(r['dst_type']) as NodeRef['type'], id: String(r['dst_id']) }));
+}
+
+/** Copies into `edges` every committed row the request's library query can aggregate. */
+async function addNeighbourhood(connection: DuckDBConnection, edges: IndexedEdges, request: NeighbourhoodRequest): Promise<void> {
   switch (request.query) {
     case 'member-activity': {
       const { kind, id } = request.member;
-      const variables = { account_id: kind === 'account' ? id : null, profile_id: kind === 'profile' ? id : null, since };
-      const run = () => runLibrary(connection, 'member_activity', variables);
-      // The has_profile edge into a profile may sit in any src_id bucket: only accounts prune.
-      const rows = kind === 'account' ? await withPrunedEdges(context, [isIn('src_id', [id, ...(await accountProfiles(context, id))])], run) : await run();
-      return { edges: rows.map(graphEdgeOf) };
+      if (kind === 'account') {
+        await edges.addOutgoing([{ type: 'account', id }]);
+        await edges.addOutgoing(await profilesOf(connection, id));
+      } else {
+        await edges.addOutgoing([{ type: 'profile', id }]);
+        await edges.addIncoming([{ type: 'profile', id }]);
+      }
+      return;
     }
-    case 'neighbors': {
-      const rows = await runLibrary(connection, 'neighbors', { node_type: request.node.type, node_id: request.node.id, edge_type: request.edgeType, since });
-      return { edges: rows.map(graphEdgeOf) };
-    }
+    case 'neighbors':
+      await edges.addOutgoing([request.node]);
+      await edges.addIncoming([request.node]);
+      return;
     case 'khop': {
-      const rows = await runLibrary(connection, 'khop', { node_type: request.node.type, node_id: request.node.id, hops: request.hops, fanout: request.fanout, since });
-      return { edges: rows.map(graphEdgeOf) };
-    }
-    case 'path': {
-      const { from, to } = request;
-      const rows = await runLibrary(connection, 'path', { from_type: from.type, from_id: from.id, to_type: to.type, to_id: to.id, max_hops: request.maxHops, since });
-      return { edges: rows.map(graphEdgeOf), path: pathOf({ node_type: from.type, node_id: from.id }, rows) };
+      let frontier: readonly NodeRef[] = [request.node];
+      for (let hop = 1; hop <= request.hops && frontier.length > 0; hop++) {
+        await edges.addOutgoing(frontier);
+        if (hop < request.hops) frontier = await reachedFrom(connection, frontier, request.since);
+      }
+      return;
     }
   }
+}
+
+async function libraryRows(context: QueryContext, request: GraphRequest): Promise<Row[]> {
+  const { connection, edgeIndex } = context;
+  if (edgeIndex !== undefined && request.query !== 'path') {
+    return IndexedEdges.use(connection, edgeIndex, async (edges) => {
+      await addNeighbourhood(connection, edges, request);
+      return runLibrary(connection, request);
+    });
+  }
+  if (request.query === 'member-activity' && request.member.kind === 'account') {
+    const account = request.member.id;
+    // The has_profile edge into a profile may sit in any src_id bucket: only accounts prune.
+    const profiles = await withPrunedEdges(context, [eq('src_id', account)], () => profilesOf(connection, account));
+    return withPrunedEdges(context, [isIn('src_id', [account, ...profiles.map((p) => p.id)])], () => runLibrary(connection, request));
+  }
+  return runLibrary(connection, request);
+}
+
+export async function runGraphQuery(context: QueryContext, request: GraphRequest): Promise<GraphResult> {
+  const rows = await libraryRows(context, request);
+  const edges = rows.map(graphEdgeOf);
+  return request.query === 'path' ? { edges, path: pathOf({ node_type: request.from.type, node_id: request.from.id }, rows) } : { edges };
 }

@@ -16,6 +16,7 @@ import { TABLE_SCHEMAS } from '../lake/tables.js';
 import type { DedupOptions } from '../stream/dedup/partition-dedup.js';
 import { appendHotEdges, appendHotNodes, dropCoveredRows, HOT_EDGES_SELECT, HOT_NODES_SELECT, HOT_TABLES_DDL } from './hot/hot-tier.js';
 import { KafkaTail } from './hot/kafka-tail.js';
+import { EdgeIndex, type EdgeIndexVersion, type IndexLoadProgress } from './index/edge-index.js';
 import { TailDecoder, type TailedTopic, type TopicBoundary } from './hot/tail-decoder.js';
 import { Serial } from './serial.js';
 import { committedOffsets, loadSnapshotTier, replayOffsets, sameSnapshots, type SnapshotTier } from './snapshot-tier.js';
@@ -33,17 +34,26 @@ export interface HotTailOptions {
 export interface QuerySessionOptions {
   readonly catalog: Catalog;
   readonly hot?: HotTailOptions;
+  /**
+   * Hold the snapshot's edges in memory, indexed by node (index/): what a long-running
+   * service wants for millisecond queries. A one-shot query reads the files instead.
+   */
+  readonly edgeIndex?: { readonly onProgress?: (progress: IndexLoadProgress) => void };
 }
 
 export interface QueryContext {
   readonly connection: DuckDBConnection;
   readonly snapshot: SnapshotTier;
+  /** The snapshot's edges by node, when the session keeps them (same snapshot as `snapshot`). */
+  readonly edgeIndex?: EdgeIndexVersion;
 }
 
 export interface SessionStats {
   readonly hotEdgeRows: number;
   readonly hotNodeRows: number;
   readonly swaps: number;
+  /** Committed edge rows held in the edge index; null without one. */
+  readonly indexedEdgeRows: number | null;
   readonly snapshotIds: Readonly<Record<string, number | null>>;
 }
 
@@ -67,6 +77,8 @@ export class QuerySession {
     private readonly connection: DuckDBConnection,
     private snapshot: SnapshotTier,
     private readonly maxHotRows: number,
+    private readonly edgeIndex: { readonly index: EdgeIndex; readonly onProgress?: (progress: IndexLoadProgress) => void } | undefined,
+    private indexVersion: EdgeIndexVersion | undefined,
   ) {}
 
   static async open(options: QuerySessionOptions): Promise<QuerySession> {
@@ -77,7 +89,9 @@ export class QuerySession {
     await connection.run('SET parquet_metadata_cache = true');
     for (const ddl of HOT_TABLES_DDL) await connection.run(ddl);
     const snapshot = await loadSnapshotTier(options.catalog);
-    const session = new QuerySession(options.catalog, instance, connection, snapshot, options.hot?.maxHotRows ?? DEFAULT_MAX_HOT_ROWS);
+    const edgeIndex = options.edgeIndex && { index: new EdgeIndex(options.catalog.io), onProgress: options.edgeIndex.onProgress };
+    const indexVersion = await edgeIndex?.index.versionOf(snapshot.edges.files, edgeIndex.onProgress);
+    const session = new QuerySession(options.catalog, instance, connection, snapshot, options.hot?.maxHotRows ?? DEFAULT_MAX_HOT_ROWS, edgeIndex, indexVersion);
     await session.createViews(snapshot);
     if (options.hot) await session.startTail(options.hot);
     return session;
@@ -87,7 +101,7 @@ export class QuerySession {
   query<T>(work: (context: QueryContext) => Promise<T>): Promise<T> {
     return this.serial.run(async () => {
       await this.appendPendingHotRows();
-      return work({ connection: this.connection, snapshot: this.snapshot });
+      return work({ connection: this.connection, snapshot: this.snapshot, edgeIndex: this.indexVersion });
     });
   }
 
@@ -119,7 +133,7 @@ export class QuerySession {
 
   stats(): SessionStats {
     const snapshotIds = Object.fromEntries(Object.entries(this.snapshot).map(([name, t]) => [name, t.snapshotId ?? null]));
-    return { hotEdgeRows: this.hotRows.edges, hotNodeRows: this.hotRows.nodes, swaps: this.swaps, snapshotIds };
+    return { hotEdgeRows: this.hotRows.edges, hotNodeRows: this.hotRows.nodes, swaps: this.swaps, indexedEdgeRows: this.indexVersion?.rows ?? null, snapshotIds };
   }
 
   async close(): Promise<void> {
@@ -133,7 +147,9 @@ export class QuerySession {
   private async loadAndSwap(): Promise<boolean> {
     const next = await loadSnapshotTier(this.catalog, this.snapshot);
     if (sameSnapshots(next, this.snapshot)) return false;
-    await this.serial.run(() => this.swap(next));
+    // Loaded before the swap, while queries go on over the current version.
+    const nextIndex = this.edgeIndex && (await this.edgeIndex.index.versionOf(next.edges.files, this.edgeIndex.onProgress));
+    await this.serial.run(() => this.swap(next, nextIndex));
     return true;
   }
 
@@ -175,7 +191,7 @@ export class QuerySession {
     this.tail?.setPaused(this.hotRows.edges + this.hotRows.nodes >= this.maxHotRows);
   }
 
-  private async swap(next: SnapshotTier): Promise<void> {
+  private async swap(next: SnapshotTier, nextIndex: EdgeIndexVersion | undefined): Promise<void> {
     const decoder = this.decoder;
     // Boundaries first: from here on, records the new snapshot holds never become hot rows;
     // the ones already buffered are appended and then deleted with the rest below.
@@ -197,6 +213,7 @@ export class QuerySession {
       throw error;
     }
     this.snapshot = next;
+    this.indexVersion = nextIndex;
     this.swaps++;
     const counts = (await this.connection.runAndReadAll('SELECT (SELECT count(*) FROM hot_edges) AS edges, (SELECT count(*) FROM hot_nodes) AS nodes')).getRowObjectsJson()[0] as { edges: string; nodes: string };
     this.hotRows = { edges: Number(counts.edges), nodes: Number(counts.nodes) };

@@ -27,7 +27,10 @@ const BASE_TS = Date.parse('2026-03-01T10:00:00Z');
 const GENERATOR: GeneratorOptions = { events: 30_000, seed: 7, partitions: 4, baseTs: BASE_TS };
 
 let warehouse: string;
-let session: QuerySession;
+/** Both ways a session reads the committed edges: the planned data files, and the in-memory edge index that `serve` keeps. */
+const MODES = ['data files', 'edge index'] as const;
+type Mode = (typeof MODES)[number];
+let sessions: Record<Mode, QuerySession>;
 let truth: OracleResult;
 let newest: number;
 
@@ -37,18 +40,18 @@ before(async () => {
   await runEmbeddedPipeline({ catalog, generator: new RecordGenerator(GENERATOR), topics: TOPICS, partitions: 4, commitIntervalMs: 50 });
   truth = oracle([...new RecordGenerator(GENERATOR)]);
   newest = Math.max(...[...truth.edges.values()].map((e) => e.last_seen));
-  session = await QuerySession.open({ catalog });
+  sessions = { 'data files': await QuerySession.open({ catalog }), 'edge index': await QuerySession.open({ catalog, edgeIndex: {} }) };
 });
 
 after(async () => {
-  await session?.close();
+  for (const session of Object.values(sessions ?? {})) await session.close();
   rmSync(warehouse, { recursive: true, force: true });
 });
 
-async function ask(query: QueryName, options: Record<string, string>): Promise<GraphResult> {
+async function ask(query: QueryName, options: Record<string, string>, mode: Mode = 'data files'): Promise<GraphResult> {
   const parsed = parseGraphRequest(query, options, newest);
   assert.ok(parsed.ok, JSON.stringify(parsed));
-  return session.query((context) => runGraphQuery(context, parsed.request));
+  return sessions[mode].query((context) => runGraphQuery(context, parsed.request));
 }
 
 const asJson = (e: OracleEdge): GraphEdge => ({
@@ -63,7 +66,7 @@ function pick<T>(items: readonly T[], rng: () => number): T {
   return items[Math.floor(rng() * items.length)]!;
 }
 
-test('member-activity equals the oracle for random accounts, profiles and windows', async () => {
+for (const mode of MODES) test(`member-activity equals the oracle for random accounts, profiles and windows (${mode})`, async () => {
   const prng = new Prng(11);
   const rng = () => prng.next();
   const hasProfile = oracleEdges().filter((e) => e.edge_type === 'has_profile');
@@ -81,7 +84,7 @@ test('member-activity equals the oracle for random accounts, profiles and window
         })()
       : oracleEdges().filter((e) => (e.src_type === 'profile' && e.src_id === edge.dst_id) || (e.edge_type === 'has_profile' && e.dst_id === edge.dst_id));
     const inWindow = expected.filter((e) => e.last_seen >= since).map(asJson);
-    const got = await ask('member-activity', { [byAccount ? 'account' : 'profile']: byAccount ? edge.src_id : edge.dst_id, since: `${windowMs}ms` });
+    const got = await ask('member-activity', { [byAccount ? 'account' : 'profile']: byAccount ? edge.src_id : edge.dst_id, since: `${windowMs}ms` }, mode);
     assert.deepEqual(sorted(got.edges), sorted(inWindow));
     for (let j = 1; j < got.edges.length; j++) assert.ok(got.edges[j - 1]!.last_seen >= got.edges[j]!.last_seen, 'newest first');
     if (inWindow.length > 0) nonEmpty++;
@@ -89,7 +92,7 @@ test('member-activity equals the oracle for random accounts, profiles and window
   assert.ok(nonEmpty >= 10, `only ${nonEmpty} of 25 windows held edges; the test would prove little`);
 });
 
-test('neighbors equals the oracle, with and without an edge type', async () => {
+for (const mode of MODES) test(`neighbors equals the oracle, with and without an edge type (${mode})`, async () => {
   const prng = new Prng(12);
   const rng = () => prng.next();
   const all = oracleEdges();
@@ -102,12 +105,12 @@ test('neighbors equals the oracle, with and without an edge type', async () => {
       .filter((x) => (x.src_type === type && x.src_id === id) || (x.dst_type === type && x.dst_id === id))
       .filter((x) => edgeType === undefined || x.edge_type === edgeType)
       .filter((x) => x.last_seen >= newest - windowMs);
-    const got = await ask('neighbors', { node: `${type}:${id}`, since: `${windowMs}ms`, ...(edgeType ? { 'edge-type': edgeType } : {}) });
+    const got = await ask('neighbors', { node: `${type}:${id}`, since: `${windowMs}ms`, ...(edgeType ? { 'edge-type': edgeType } : {}) }, mode);
     assert.deepEqual(sorted(got.edges), sorted(expected.map(asJson)));
   }
 });
 
-test('khop equals a breadth-first walk of the oracle graph (fan-out never binding)', async () => {
+for (const mode of MODES) test(`khop equals a breadth-first walk of the oracle graph, fan-out never binding (${mode})`, async () => {
   const prng = new Prng(13);
   const rng = () => prng.next();
   const all = oracleEdges();
@@ -128,12 +131,26 @@ test('khop equals a breadth-first walk of the oracle graph (fan-out never bindin
       }
       frontier = next;
     }
-    const got = await ask('khop', { node: `account:${account}`, hops: String(hops), fanout: '1000', since: '30m' });
+    const got = await ask('khop', { node: `account:${account}`, hops: String(hops), fanout: '1000', since: '30m' }, mode);
     assert.deepEqual(sorted(got.edges), sorted([...reached.values()].map(asJson)));
   }
 });
 
-test('path is a shortest walk over edges of the oracle graph', async () => {
+test('khop with a binding fan-out: the edge index answers as the data files do', async () => {
+  const prng = new Prng(15);
+  const rng = () => prng.next();
+  const accounts = [...new Set(oracleEdges().filter((e) => e.src_type === 'account').map((e) => e.src_id))];
+  let trimmed = 0;
+  for (let i = 0; i < 8; i++) {
+    const options = { node: `account:${pick(accounts, rng)}`, hops: String(2 + (i % 3)), fanout: '2', since: '1d' };
+    const [files, indexed, unlimited] = [await ask('khop', options, 'data files'), await ask('khop', options, 'edge index'), await ask('khop', { ...options, fanout: '1000' })];
+    assert.deepEqual(indexed.edges, files.edges);
+    if (unlimited.edges.length > files.edges.length) trimmed++;
+  }
+  assert.ok(trimmed >= 3, `the fan-out limit bound in only ${trimmed} of 8 walks; the test would prove little`);
+});
+
+for (const mode of MODES) test(`path is a shortest walk over edges of the oracle graph (${mode})`, async () => {
   const prng = new Prng(14);
   const rng = () => prng.next();
   const all = oracleEdges();
@@ -160,7 +177,7 @@ test('path is a shortest walk over edges of the oracle graph', async () => {
     const [from, to] = [pick(profiles, rng), pick(profiles, rng)];
     if (from === to) continue;
     const expected = distance(from, to, 4);
-    const got = await ask('path', { from, to, 'max-hops': '4' });
+    const got = await ask('path', { from, to, 'max-hops': '4' }, mode);
     assert.equal(got.edges.length, expected ?? 0, `${from} → ${to}`);
     if (expected === undefined) continue;
     found++;
@@ -177,7 +194,7 @@ test('path is a shortest walk over edges of the oracle graph', async () => {
 });
 
 test('the HTTP service answers 4xx with reasons to abuse and keeps serving', async () => {
-  const server = new QueryServer({ session, port: 0, maxBodyBytes: 1024 });
+  const server = new QueryServer({ session: sessions['edge index'], port: 0, maxBodyBytes: 1024 });
   const port = await server.listen();
   const base = `http://127.0.0.1:${port}`;
   try {

@@ -1,0 +1,104 @@
+/**
+ * One committed `graph.edges` data file held in memory for the query service: its rows as
+ * typed arrays (nodes as NodeDictionary ints, timestamps as epoch microseconds) and two
+ * adjacencies, by source and by destination node. Data files never change (Iceberg), so a
+ * segment is built once per file and shared by every index version that lists the file.
+ */
+import * as arrow from 'apache-arrow';
+import * as parquet from 'parquet-wasm';
+import { EDGE_ENDPOINTS, EDGE_TYPES, type EdgeType } from '../../graph/model.js';
+import { Adjacency } from './adjacency.js';
+import { NODE_TYPE_CODE, type NodeDictionary } from './node-dictionary.js';
+import type { StringDictionary } from '../../stream/window/string-dictionary.js';
+
+const EDGE_TYPE_CODE = new Map<string, number>(EDGE_TYPES.map((t, i) => [t, i]));
+const SRC_TYPE_CODE = EDGE_TYPES.map((t) => NODE_TYPE_CODE[EDGE_ENDPOINTS[t].src]);
+const DST_TYPE_CODE = EDGE_TYPES.map((t) => NODE_TYPE_CODE[EDGE_ENDPOINTS[t].dst]);
+
+const COLUMNS = ['edge_type', 'src_id', 'dst_id', 'first_seen', 'last_seen', 'event_count', 'source_topic'] as const;
+
+export class EdgeSegment {
+  private constructor(
+    readonly rows: number,
+    readonly edgeType: Uint8Array,
+    readonly src: Int32Array,
+    readonly dst: Int32Array,
+    readonly firstSeenMicros: Float64Array,
+    readonly lastSeenMicros: Float64Array,
+    readonly eventCount: Float64Array,
+    readonly topic: Uint16Array,
+    readonly bySrc: Adjacency,
+    readonly byDst: Adjacency,
+  ) {}
+
+  /** Reads a data file of `graph.edges` (our writer's Arrow types); `where` names it in errors. */
+  static fromParquet(bytes: Uint8Array, nodes: NodeDictionary, topics: StringDictionary, where: string): EdgeSegment {
+    const table = arrow.tableFromIPC(parquet.readParquet(bytes, { columns: [...COLUMNS] }).intoIPCStream());
+    const count = table.numRows;
+    const edgeType = new Uint8Array(count);
+    const src = new Int32Array(count);
+    const dst = new Int32Array(count);
+    const firstSeen = new Float64Array(count);
+    const lastSeen = new Float64Array(count);
+    const eventCount = new Float64Array(count);
+    const topic = new Uint16Array(count);
+    let base = 0;
+    for (const batch of table.batches) {
+      const column = (name: (typeof COLUMNS)[number]) => {
+        const data = batch.getChild(name)?.data[0];
+        if (data === undefined || data.offset !== 0 || data.nullCount !== 0) throw new Error(`${where}: column ${name} is missing, sliced or has nulls`);
+        return data;
+      };
+      const types = utf8Column(column('edge_type'), where);
+      const srcIds = utf8Column(column('src_id'), where);
+      const dstIds = utf8Column(column('dst_id'), where);
+      const topics_ = utf8Column(column('source_topic'), where);
+      const first = int64Words(column('first_seen'));
+      const last = int64Words(column('last_seen'));
+      const counts = int64Words(column('event_count'));
+      for (let i = 0; i < batch.numRows; i++) {
+        const row = base + i;
+        const typeName = types(i);
+        const code = EDGE_TYPE_CODE.get(typeName);
+        if (code === undefined) throw new Error(`${where}: unknown edge_type ${JSON.stringify(typeName)}`);
+        edgeType[row] = code;
+        src[row] = nodes.intern(SRC_TYPE_CODE[code]!, srcIds(i));
+        dst[row] = nodes.intern(DST_TYPE_CODE[code]!, dstIds(i));
+        firstSeen[row] = (first[2 * i + 1]! | 0) * 2 ** 32 + first[2 * i]!;
+        lastSeen[row] = (last[2 * i + 1]! | 0) * 2 ** 32 + last[2 * i]!;
+        eventCount[row] = (counts[2 * i + 1]! | 0) * 2 ** 32 + counts[2 * i]!;
+        const topicCode = topics.intern(topics_(i));
+        if (topicCode > 0xffff) throw new Error(`${where}: more than 65536 source topics in one edge index`);
+        topic[row] = topicCode;
+      }
+      base += batch.numRows;
+    }
+    return new EdgeSegment(count, edgeType, src, dst, firstSeen, lastSeen, eventCount, topic, Adjacency.of(src), Adjacency.of(dst));
+  }
+
+  edgeTypeOf(row: number): EdgeType {
+    return EDGE_TYPES[this.edgeType[row]!]!;
+  }
+}
+
+/**
+ * The strings of a Utf8 column by row. Ids are ASCII in practice: then the whole value
+ * buffer is decoded once and rows are substrings of it; otherwise each row is decoded.
+ */
+function utf8Column(data: arrow.Data, where: string): (row: number) => string {
+  if (data.typeId !== arrow.Type.Utf8) throw new Error(`${where}: expected a Utf8 column, found ${String(data.type)}`);
+  const offsets = data.valueOffsets as Int32Array;
+  const bytes = data.values as Uint8Array;
+  if (bytes.every((b) => b < 0x80)) {
+    const all = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    return (row) => all.substring(offsets[row]!, offsets[row + 1]!);
+  }
+  const decoder = new TextDecoder();
+  return (row) => decoder.decode(bytes.subarray(offsets[row]!, offsets[row + 1]!));
+}
+
+/** A 64-bit column as little-endian 32-bit words (low, then high read as signed), so rows become numbers without a BigInt each. */
+function int64Words(data: arrow.Data): Uint32Array {
+  const values = data.values as BigInt64Array;
+  return new Uint32Array(values.buffer, values.byteOffset, data.length * 2);
+}

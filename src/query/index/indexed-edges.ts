@@ -1,0 +1,99 @@
+/**
+ * A query's neighbourhood of the committed edges, copied from the edge index into a DuckDB
+ * temp table and shadowing the session's `edges` view (with the hot tier) for one query.
+ * The sql/ library then runs unchanged over a few thousand rows instead of the snapshot's
+ * data files. The library aggregates by key and every key includes its source, so holding
+ * every row of each source node a query walks from (and of each destination it looks
+ * into) gives exactly the answer the full table gives.
+ */
+import { timestampTZValue, type DuckDBConnection } from '@duckdb/node-api';
+import { EDGE_ENDPOINTS } from '../../graph/model.js';
+import type { NodeRef } from '../graph-request.js';
+import { HOT_EDGES_SELECT } from '../hot/hot-tier.js';
+import type { EdgeIndexVersion } from './edge-index.js';
+import type { EdgeSegment } from './edge-segment.js';
+
+/** More rows than this in one query's neighbourhood is a query the index should not serve. */
+export const MAX_NEIGHBOURHOOD_ROWS = 2_000_000;
+
+export class NeighbourhoodTooLargeError extends Error {}
+
+const TABLE = 'indexed_edges';
+
+export class IndexedEdges {
+  private readonly walkedOut = new Set<number>();
+  private readonly lookedInto = new Set<number>();
+  private rows = 0;
+
+  private constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly index: EdgeIndexVersion,
+  ) {}
+
+  /** Runs `work` with `edges` = the neighbourhood it adds ∪ the hot tier. */
+  static async use<T>(connection: DuckDBConnection, index: EdgeIndexVersion, work: (edges: IndexedEdges) => Promise<T>): Promise<T> {
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE ${TABLE} (edge_type VARCHAR, src_type VARCHAR, src_id VARCHAR, dst_type VARCHAR, dst_id VARCHAR, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, event_count BIGINT, source_topic VARCHAR)`,
+    );
+    await connection.run(`CREATE OR REPLACE TEMP VIEW edges AS SELECT * FROM ${TABLE} UNION ALL ${HOT_EDGES_SELECT}`);
+    try {
+      return await work(new IndexedEdges(connection, index));
+    } finally {
+      await connection.run('DROP VIEW IF EXISTS temp.edges');
+      await connection.run(`DROP TABLE IF EXISTS temp.${TABLE}`);
+    }
+  }
+
+  /** Adds every committed edge out of these nodes (those into an already added destination are there). */
+  addOutgoing(nodes: readonly NodeRef[]): Promise<void> {
+    return this.add(nodes, this.walkedOut, (segment, node, visit) => segment.bySrc.forEachRow(node, visit), (segment, row) => this.lookedInto.has(segment.dst[row]!));
+  }
+
+  /** Adds every committed edge into these nodes (those out of an already added source are there). */
+  addIncoming(nodes: readonly NodeRef[]): Promise<void> {
+    return this.add(nodes, this.lookedInto, (segment, node, visit) => segment.byDst.forEachRow(node, visit), (segment, row) => this.walkedOut.has(segment.src[row]!));
+  }
+
+  private async add(
+    refs: readonly NodeRef[],
+    done: Set<number>,
+    rowsOf: (segment: EdgeSegment, node: number, visit: (row: number) => void) => void,
+    alreadyAdded: (segment: EdgeSegment, row: number) => boolean,
+  ): Promise<void> {
+    const { nodes, topics, segments } = this.index;
+    const wanted: number[] = [];
+    for (const ref of refs) {
+      const node = nodes.find(ref.type, ref.id);
+      if (node !== undefined && !done.has(node)) wanted.push(node);
+    }
+    if (wanted.length === 0) return;
+    const appender = await this.connection.createAppender(TABLE, 'main', 'temp');
+    try {
+      for (const segment of segments) {
+        const append = (row: number) => {
+          if (alreadyAdded(segment, row)) return;
+          if (++this.rows > MAX_NEIGHBOURHOOD_ROWS) {
+            throw new NeighbourhoodTooLargeError(`the query reaches more than ${MAX_NEIGHBOURHOOD_ROWS} committed edge rows; narrow it (fewer hops, a smaller fan-out)`);
+          }
+          const edgeType = segment.edgeTypeOf(row);
+          const { src, dst } = EDGE_ENDPOINTS[edgeType];
+          appender.appendVarchar(edgeType);
+          appender.appendVarchar(src);
+          appender.appendVarchar(nodes.idOf(segment.src[row]!));
+          appender.appendVarchar(dst);
+          appender.appendVarchar(nodes.idOf(segment.dst[row]!));
+          appender.appendTimestampTZ(timestampTZValue(BigInt(segment.firstSeenMicros[row]!)));
+          appender.appendTimestampTZ(timestampTZValue(BigInt(segment.lastSeenMicros[row]!)));
+          appender.appendBigInt(BigInt(segment.eventCount[row]!));
+          appender.appendVarchar(topics.strings[segment.topic[row]!]!);
+          appender.endRow();
+        };
+        for (const node of wanted) rowsOf(segment, node, append);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    for (const node of wanted) done.add(node);
+  }
+}
