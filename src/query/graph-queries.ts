@@ -111,9 +111,10 @@ async function addNeighbourhood(connection: DuckDBConnection, edges: IndexedEdge
 async function libraryRows(context: QueryContext, request: GraphRequest): Promise<Row[]> {
   const { connection, edgeIndex } = context;
   if (edgeIndex !== undefined && request.query !== 'path') {
-    return IndexedEdges.use(connection, edgeIndex, async (edges) => {
-      await addNeighbourhood(connection, edges, request);
-      return runLibrary(connection, request);
+    const indexed = edgeIndex.connection;
+    return IndexedEdges.use(indexed, edgeIndex.version, async (edges) => {
+      await addNeighbourhood(indexed, edges, request);
+      return runLibrary(indexed, request);
     });
   }
   if (request.query === 'member-activity' && request.member.kind === 'account') {

@@ -17,6 +17,7 @@ import type { DedupOptions } from '../stream/dedup/partition-dedup.js';
 import { appendHotEdges, appendHotNodes, dropCoveredRows, HOT_EDGES_SELECT, HOT_NODES_SELECT, HOT_TABLES_DDL } from './hot/hot-tier.js';
 import { KafkaTail } from './hot/kafka-tail.js';
 import { EdgeIndex, type EdgeIndexVersion, type IndexLoadProgress } from './index/edge-index.js';
+import { IndexedEdges } from './index/indexed-edges.js';
 import { TailDecoder, type TailedTopic, type TopicBoundary } from './hot/tail-decoder.js';
 import { Serial } from './serial.js';
 import { committedOffsets, loadSnapshotTier, replayOffsets, sameSnapshots, type SnapshotTier } from './snapshot-tier.js';
@@ -44,8 +45,11 @@ export interface QuerySessionOptions {
 export interface QueryContext {
   readonly connection: DuckDBConnection;
   readonly snapshot: SnapshotTier;
-  /** The snapshot's edges by node, when the session keeps them (same snapshot as `snapshot`). */
-  readonly edgeIndex?: EdgeIndexVersion;
+  /**
+   * The snapshot's edges by node (same snapshot as `snapshot`), when the session keeps
+   * them, and the connection whose `edges` is the neighbourhood copied from it (IndexedEdges).
+   */
+  readonly edgeIndex?: { readonly version: EdgeIndexVersion; readonly connection: DuckDBConnection };
 }
 
 export interface SessionStats {
@@ -58,6 +62,12 @@ export interface SessionStats {
 }
 
 const DEFAULT_MAX_HOT_ROWS = 2_000_000;
+
+interface IndexState {
+  readonly index: EdgeIndex;
+  readonly onProgress: ((progress: IndexLoadProgress) => void) | undefined;
+  readonly connection: DuckDBConnection;
+}
 
 /** The five CONTRACTS §1 topics under their own names: what a session tails unless told otherwise. */
 export const CONTRACT_TOPICS: readonly TailedTopic[] = TOPICS.map((topic) => ({ topic, contract: topic }));
@@ -77,7 +87,7 @@ export class QuerySession {
     private readonly connection: DuckDBConnection,
     private snapshot: SnapshotTier,
     private readonly maxHotRows: number,
-    private readonly edgeIndex: { readonly index: EdgeIndex; readonly onProgress?: (progress: IndexLoadProgress) => void } | undefined,
+    private readonly edgeIndex: IndexState | undefined,
     private indexVersion: EdgeIndexVersion | undefined,
   ) {}
 
@@ -89,7 +99,11 @@ export class QuerySession {
     await connection.run('SET parquet_metadata_cache = true');
     for (const ddl of HOT_TABLES_DDL) await connection.run(ddl);
     const snapshot = await loadSnapshotTier(options.catalog);
-    const edgeIndex = options.edgeIndex && { index: new EdgeIndex(options.catalog.io), onProgress: options.edgeIndex.onProgress };
+    const edgeIndex = options.edgeIndex && { index: new EdgeIndex(options.catalog.io), onProgress: options.edgeIndex.onProgress, connection: await instance.connect() };
+    if (edgeIndex) {
+      await edgeIndex.connection.run("SET TimeZone = 'UTC'");
+      await IndexedEdges.shadowEdges(edgeIndex.connection);
+    }
     const indexVersion = await edgeIndex?.index.versionOf(snapshot.edges.files, edgeIndex.onProgress);
     const session = new QuerySession(options.catalog, instance, connection, snapshot, options.hot?.maxHotRows ?? DEFAULT_MAX_HOT_ROWS, edgeIndex, indexVersion);
     await session.createViews(snapshot);
@@ -101,7 +115,8 @@ export class QuerySession {
   query<T>(work: (context: QueryContext) => Promise<T>): Promise<T> {
     return this.serial.run(async () => {
       await this.appendPendingHotRows();
-      return work({ connection: this.connection, snapshot: this.snapshot, edgeIndex: this.indexVersion });
+      const edgeIndex = this.edgeIndex && this.indexVersion && { version: this.indexVersion, connection: this.edgeIndex.connection };
+      return work({ connection: this.connection, snapshot: this.snapshot, edgeIndex });
     });
   }
 
@@ -129,6 +144,7 @@ export class QuerySession {
   /** Cancels the DuckDB statement running now (a request that ran out of time). */
   interrupt(): void {
     this.connection.interrupt();
+    this.edgeIndex?.connection.interrupt();
   }
 
   stats(): SessionStats {
@@ -139,6 +155,7 @@ export class QuerySession {
   async close(): Promise<void> {
     await this.tail?.stop();
     await this.serial.run(async () => {
+      this.edgeIndex?.connection.closeSync();
       this.connection.closeSync();
       this.instance.closeSync();
     });

@@ -30,17 +30,24 @@ export class IndexedEdges {
     private readonly index: EdgeIndexVersion,
   ) {}
 
-  /** Runs `work` with `edges` = the neighbourhood it adds ∪ the hot tier. */
-  static async use<T>(connection: DuckDBConnection, index: EdgeIndexVersion, work: (edges: IndexedEdges) => Promise<T>): Promise<T> {
+  /**
+   * Makes `edges` on this connection, for good, the neighbourhood queries add ∪ the hot
+   * tier: the connection is one the session keeps for indexed queries (temp objects are
+   * per connection, so its others still see the snapshot's files).
+   */
+  static async shadowEdges(connection: DuckDBConnection): Promise<void> {
     await connection.run(
-      `CREATE OR REPLACE TEMP TABLE ${TABLE} (edge_type VARCHAR, src_type VARCHAR, src_id VARCHAR, dst_type VARCHAR, dst_id VARCHAR, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, event_count BIGINT, source_topic VARCHAR)`,
+      `CREATE TEMP TABLE ${TABLE} (edge_type VARCHAR, src_type VARCHAR, src_id VARCHAR, dst_type VARCHAR, dst_id VARCHAR, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, event_count BIGINT, source_topic VARCHAR)`,
     );
-    await connection.run(`CREATE OR REPLACE TEMP VIEW edges AS SELECT * FROM ${TABLE} UNION ALL ${HOT_EDGES_SELECT}`);
+    await connection.run(`CREATE TEMP VIEW edges AS SELECT * FROM ${TABLE} UNION ALL ${HOT_EDGES_SELECT}`);
+  }
+
+  /** Runs `work` on a connection prepared by `shadowEdges`, with an empty neighbourhood to add to. */
+  static async use<T>(connection: DuckDBConnection, index: EdgeIndexVersion, work: (edges: IndexedEdges) => Promise<T>): Promise<T> {
     try {
       return await work(new IndexedEdges(connection, index));
     } finally {
-      await connection.run('DROP VIEW IF EXISTS temp.edges');
-      await connection.run(`DROP TABLE IF EXISTS temp.${TABLE}`);
+      await connection.run(`DELETE FROM temp.${TABLE}`);
     }
   }
 
