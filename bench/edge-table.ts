@@ -1,6 +1,7 @@
 /**
  * Synthetic `graph.edges` rows for benchmarks, shaped like real traffic: ~50k distinct
- * source ids, a few thousand titles/games/ads, short strings, a handful of edge types.
+ * source ids, a few thousand titles/games/ads, short strings, a handful of edge types;
+ * two profiles per account.
  * Columns are built the way the hot path should build them: each distinct string is
  * UTF-8-encoded once, rows copy its bytes into one buffer with Int32Array offsets, and
  * `arrow.makeData` wraps the buffers; no per-row builder calls or JS strings.
@@ -126,13 +127,15 @@ function fillEdgeRows(columns: EdgeColumns, rows: number, next: () => number): v
   const countWords = new Uint32Array(columns.eventCount.buffer);
   for (let row = 0; row < rows; row++) {
     const kind = next() % KIND_COUNT;
-    const srcIds = fromAccount[kind] === 1 ? accountIds : profileIds;
-    const dstIds = dstIdPools[kind];
+    const dst = next() % dstIdPools[kind].size;
     columns.edgeType.append(edgeNames, kind);
     columns.srcType.append(srcTypes, kind);
-    columns.srcId.append(srcIds, next() % srcIds.size);
+    // Profile p-n belongs to account a-(n mod accounts), as in real traffic: an account's
+    // has_profile edges name the same few profiles, however many rows there are.
+    if (fromAccount[kind] === 1) columns.srcId.append(accountIds, dst % accountIds.size);
+    else columns.srcId.append(profileIds, next() % profileIds.size);
     columns.dstType.append(dstTypes, kind);
-    columns.dstId.append(dstIds, next() % dstIds.size);
+    columns.dstId.append(dstIdPools[kind], dst);
     columns.sourceTopic.append(topics, kind);
     const first = EPOCH_MICROS + (next() % 600_000_000);
     const last = first + (next() % 60_000_000);

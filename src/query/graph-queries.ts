@@ -12,7 +12,7 @@ import { EDGES_SCHEMA } from '../lake/tables.js';
 import type { GraphRequest, NodeRef, Since } from './graph-request.js';
 import { graphEdgeOf, pathOf, type GraphResult } from './graph-result.js';
 import { HOT_EDGES_SELECT } from './hot/hot-tier.js';
-import { IndexedEdges } from './index/indexed-edges.js';
+import type { Neighbourhood } from './index/indexed-edges.js';
 import type { QueryContext } from './query-session.js';
 import { prunedFiles } from './snapshot-tier.js';
 import { snapshotSelect } from './snapshot-views.js';
@@ -80,7 +80,7 @@ async function reachedFrom(connection: DuckDBConnection, nodes: readonly NodeRef
 }
 
 /** Copies into `edges` every committed row the request's library query can aggregate. */
-async function addNeighbourhood(connection: DuckDBConnection, edges: IndexedEdges, request: NeighbourhoodRequest): Promise<void> {
+async function addNeighbourhood(connection: DuckDBConnection, edges: Neighbourhood, request: NeighbourhoodRequest): Promise<void> {
   switch (request.query) {
     case 'member-activity': {
       const { kind, id } = request.member;
@@ -111,10 +111,10 @@ async function addNeighbourhood(connection: DuckDBConnection, edges: IndexedEdge
 async function libraryRows(context: QueryContext, request: GraphRequest): Promise<Row[]> {
   const { connection, edgeIndex } = context;
   if (edgeIndex !== undefined && request.query !== 'path') {
-    const indexed = edgeIndex.connection;
-    return IndexedEdges.use(indexed, edgeIndex.version, async (edges) => {
-      await addNeighbourhood(indexed, edges, request);
-      return runLibrary(indexed, request);
+    const { table, version } = edgeIndex;
+    return table.use(version, async (neighbourhood) => {
+      await addNeighbourhood(table.connection, neighbourhood, request);
+      return runLibrary(table.connection, request);
     });
   }
   if (request.query === 'member-activity' && request.member.kind === 'account') {

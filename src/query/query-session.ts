@@ -47,9 +47,9 @@ export interface QueryContext {
   readonly snapshot: SnapshotTier;
   /**
    * The snapshot's edges by node (same snapshot as `snapshot`), when the session keeps
-   * them, and the connection whose `edges` is the neighbourhood copied from it (IndexedEdges).
+   * them, and the connection where a query's neighbourhood is copied from it.
    */
-  readonly edgeIndex?: { readonly version: EdgeIndexVersion; readonly connection: DuckDBConnection };
+  readonly edgeIndex?: { readonly version: EdgeIndexVersion; readonly table: IndexedEdges };
 }
 
 export interface SessionStats {
@@ -66,7 +66,7 @@ const DEFAULT_MAX_HOT_ROWS = 2_000_000;
 interface IndexState {
   readonly index: EdgeIndex;
   readonly onProgress: ((progress: IndexLoadProgress) => void) | undefined;
-  readonly connection: DuckDBConnection;
+  readonly table: IndexedEdges;
 }
 
 /** The five CONTRACTS §1 topics under their own names: what a session tails unless told otherwise. */
@@ -99,11 +99,7 @@ export class QuerySession {
     await connection.run('SET parquet_metadata_cache = true');
     for (const ddl of HOT_TABLES_DDL) await connection.run(ddl);
     const snapshot = await loadSnapshotTier(options.catalog);
-    const edgeIndex = options.edgeIndex && { index: new EdgeIndex(options.catalog.io), onProgress: options.edgeIndex.onProgress, connection: await instance.connect() };
-    if (edgeIndex) {
-      await edgeIndex.connection.run("SET TimeZone = 'UTC'");
-      await IndexedEdges.shadowEdges(edgeIndex.connection);
-    }
+    const edgeIndex = options.edgeIndex && { index: new EdgeIndex(options.catalog.io), onProgress: options.edgeIndex.onProgress, table: await IndexedEdges.open(await instance.connect()) };
     const indexVersion = await edgeIndex?.index.versionOf(snapshot.edges.files, edgeIndex.onProgress);
     const session = new QuerySession(options.catalog, instance, connection, snapshot, options.hot?.maxHotRows ?? DEFAULT_MAX_HOT_ROWS, edgeIndex, indexVersion);
     await session.createViews(snapshot);
@@ -115,7 +111,7 @@ export class QuerySession {
   query<T>(work: (context: QueryContext) => Promise<T>): Promise<T> {
     return this.serial.run(async () => {
       await this.appendPendingHotRows();
-      const edgeIndex = this.edgeIndex && this.indexVersion && { version: this.indexVersion, connection: this.edgeIndex.connection };
+      const edgeIndex = this.edgeIndex && this.indexVersion && { version: this.indexVersion, table: this.edgeIndex.table };
       return work({ connection: this.connection, snapshot: this.snapshot, edgeIndex });
     });
   }
@@ -144,7 +140,7 @@ export class QuerySession {
   /** Cancels the DuckDB statement running now (a request that ran out of time). */
   interrupt(): void {
     this.connection.interrupt();
-    this.edgeIndex?.connection.interrupt();
+    this.edgeIndex?.table.connection.interrupt();
   }
 
   stats(): SessionStats {
@@ -155,7 +151,7 @@ export class QuerySession {
   async close(): Promise<void> {
     await this.tail?.stop();
     await this.serial.run(async () => {
-      this.edgeIndex?.connection.closeSync();
+      this.edgeIndex?.table.connection.closeSync();
       this.connection.closeSync();
       this.instance.closeSync();
     });
