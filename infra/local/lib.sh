@@ -1,14 +1,27 @@
 # Shared by infra/local/up and infra/local/down: where things live, and process checks.
 # Sourced, not run.
 
+# The defaults are the shared services of CONTRACTS §5. A second, private set (a test that
+# stops and restarts its own broker) takes its own state directory and ports from the
+# environment: LAKEGRAPH_LOCAL_STATE, LAKEGRAPH_KAFKA_PORT, LAKEGRAPH_KAFKA_CONTROLLER_PORT,
+# LAKEGRAPH_CATALOG_PORT. Its up/down calls then lock, start and stop only that set.
+
 local_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$local_dir/../.." && pwd)"
-state="$repo/.lakegraph/local"          # pids, logs, broker data, catalog db, warehouse
-cache="$repo/.cache/local-services"     # jars fetched from Maven Central
+state="${LAKEGRAPH_LOCAL_STATE:-$repo/.lakegraph/local}"   # pids, logs, broker data, catalog db, warehouse
+cache="$repo/.cache/local-services"     # jars fetched from Maven Central, shared by every state dir
 
-kafka_port=9092
-kafka_controller_port=9093
-catalog_port=8181
+# The value of environment variable $1, or $2 when unset; exits 2 unless it is a TCP port.
+port_setting() {
+  local value="${!1:-$2}"
+  [[ "$value" =~ ^[1-9][0-9]{0,4}$ && "$value" -le 65535 ]] \
+    || { echo "infra/local: $1=\"$value\" is not a TCP port" >&2; exit 2; }
+  echo "$value"
+}
+kafka_port="$(port_setting LAKEGRAPH_KAFKA_PORT 9092)" || exit
+kafka_controller_port="$(port_setting LAKEGRAPH_KAFKA_CONTROLLER_PORT 9093)" || exit
+catalog_port="$(port_setting LAKEGRAPH_CATALOG_PORT 8181)" || exit
+[[ "$state" = /* ]] || { echo "infra/local: LAKEGRAPH_LOCAL_STATE=\"$state\" is not an absolute path" >&2; exit 2; }
 kafka_pidfile="$state/kafka.pid"
 catalog_pidfile="$state/rest-catalog.pid"
 # The REST catalog puts new namespaces and tables under this directory and returns
@@ -37,9 +50,20 @@ port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# Serialises up/down runs by several people in one checkout.
+# Serialises up/down runs on one state dir by several people in one checkout.
 lock_state() {
   mkdir -p "$state"
   exec 8>"$state/.lock"
   flock 8
+}
+
+# Runs "$@" in a subshell holding the cache lock (released when it ends): ups of
+# different state dirs hold different state locks but fill the one jar cache.
+with_cache_lock() {
+  mkdir -p "$cache"
+  (
+    exec 9>"$cache/.lock"
+    flock 9
+    "$@"
+  )
 }

@@ -4,7 +4,7 @@
  * a group member killed mid-stream and with five topics' jobs committing into the same
  * tables at once. Bad input of every kind ends up in the DLQ topic and
  * graph.rejected_events, accepted + rejected = produced. (The broker restart scenario is
- * in test/flaky/, outside the default run; docs/INGEST.md says why.)
+ * ingest-broker-restart.test.ts, on a broker of its own.)
  *
  * A failing test keeps its warehouse and the ingest processes' logs and says where.
  */

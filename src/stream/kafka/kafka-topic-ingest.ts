@@ -23,7 +23,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { OffsetFenceError, OffsetGapError, type FlushResult, type TopicJob } from '../job/topic-job.js';
 import type { IngestMetrics } from '../metrics/ingest-metrics.js';
 import type { JsonLog } from '../metrics/json-log.js';
-import { BROKER_RETRY } from './kafka-client.js';
+import { BROKER_RETRY, withOwnConnections } from './kafka-client.js';
 import { DlqProducer } from './dlq-producer.js';
 import { EndOffsets } from './end-offsets.js';
 import { sourceRecordOf } from './kafka-record.js';
@@ -100,8 +100,14 @@ export class KafkaTopicIngest {
     });
   }
 
-  /** Consumes until `stop()` or the idle limit; resolves once the last window is committed and the group left. */
+  /** Consumes until `stop()` or the idle limit; resolves once the last window is committed, the group left and every connection closed. */
   async run(): Promise<StopReason> {
+    await withOwnConnections(() => this.consume());
+    if (this.failure !== undefined) throw this.failure;
+    return this.stopRequested!;
+  }
+
+  private async consume(): Promise<void> {
     const stopped = new Promise<void>((resolve) => (this.wake = resolve));
     let tickQueued = false;
     const ticker = setInterval(() => {
@@ -134,8 +140,6 @@ export class KafkaTopicIngest {
       await this.dlq.close().catch(() => {});
       await this.endOffsets.close().catch(() => {});
     }
-    if (this.failure !== undefined) throw this.failure;
-    return this.stopRequested!;
   }
 
   stop(reason: StopReason = 'signal'): void {
