@@ -5,7 +5,7 @@
  * plain `read_parquet` of every data file (no planning, no tail) in the same run; then
  * freshness, produce → visible in member-activity.
  *
- *   node dist/bench/query.js [--rows 20000000] [--chunk-rows 500000] [--iterations 40]
+ *   node dist/bench/query.js [--rows 20000000] [--chunk-rows 500000] [--iterations 40] [--baseline-iterations 10]
  *                            [--tail-rate 1000] [--freshness-samples 30] [--brokers H:P]
  *
  * The warehouse is synthetic `graph.edges` rows (bench/edge-table.ts) committed in chunks,
@@ -45,6 +45,8 @@ const { values: flags } = parseArgs({
     rows: { type: 'string', default: '20000000' },
     'chunk-rows': { type: 'string', default: '500000' },
     iterations: { type: 'string', default: '40' },
+    // The read_parquet baseline takes seconds per query at 20M rows.
+    'baseline-iterations': { type: 'string', default: '10' },
     'tail-rate': { type: 'string', default: '1000' },
     'freshness-samples': { type: 'string', default: '30' },
     brokers: { type: 'string', default: process.env['LAKEGRAPH_BROKERS'] ?? '127.0.0.1:9092' },
@@ -58,6 +60,7 @@ const positive = (name: keyof typeof flags): number => {
 const ROWS = positive('rows');
 const CHUNK_ROWS = positive('chunk-rows');
 const ITERATIONS = positive('iterations');
+const BASELINE_ITERATIONS = positive('baseline-iterations');
 const TAIL_RATE = positive('tail-rate');
 const FRESHNESS_SAMPLES = positive('freshness-samples');
 
@@ -186,7 +189,7 @@ async function timePlanned(session: QuerySession, c: Case): Promise<number[]> {
 
 async function timePlain(connection: DuckDBConnection, c: Case): Promise<number[]> {
   const samples: number[] = [];
-  for (let i = 0; i < ITERATIONS; i++) {
+  for (let i = 0; i < BASELINE_ITERATIONS; i++) {
     const variables = c.variables(c.options(), BigInt(Date.now() - 5 * 60_000) * 1000n);
     const started = performance.now();
     await runLibraryQuery(connection, c.library, variables);
@@ -243,7 +246,7 @@ try {
   const files = await session.query(async ({ snapshot }) => snapshot.edges.files.map((f) => f.filePath));
   await plain.run(`CREATE VIEW edges AS ${snapshotSelect(EDGES_SCHEMA, files)}`);
 
-  console.log(`bench/query: ${ROWS.toLocaleString('en-US')} edge rows in ${files.length} data files (${Math.ceil(ROWS / CHUNK_ROWS)} commits), tail at ${TAIL_RATE} events/s, ${ITERATIONS} iterations per query; session opened with its edge index in ${indexSeconds.toFixed(1)} s (${process.memoryUsage().rss / 2 ** 20 | 0} MiB resident)`);
+  console.log(`bench/query: ${ROWS.toLocaleString('en-US')} edge rows in ${files.length} data files (${Math.ceil(ROWS / CHUNK_ROWS)} commits), tail at ${TAIL_RATE} events/s, ${ITERATIONS} iterations per query (${BASELINE_ITERATIONS} for the baseline); session opened with its edge index in ${indexSeconds.toFixed(1)} s (${process.memoryUsage().rss / 2 ** 20 | 0} MiB resident)`);
   for (const c of CASES) {
     await timePlanned(session, c); // warm-up: file metadata and the Parquet footers in DuckDB's cache
     const planned = await timePlanned(session, c);

@@ -6,6 +6,7 @@
 import type { Catalog } from '../lake/catalog/catalog.js';
 import type { DataFile } from '../lake/spec/data-file.js';
 import { BoundFilter, type Filter } from '../lake/scan/filter.js';
+import { ManifestCache } from '../lake/scan/manifest-cache.js';
 import { planFiles } from '../lake/scan/plan-files.js';
 import { currentSchema, currentSnapshot, partitionSpecById, type TableMetadata } from '../lake/spec/table-metadata.js';
 import { NAMESPACE, type TableName } from '../lake/tables.js';
@@ -18,6 +19,8 @@ export interface TableSnapshot {
   /** undefined while the table has no snapshot. */
   readonly snapshotId: number | undefined;
   readonly files: readonly DataFile[];
+  /** The table's manifests parsed so far, handed from snapshot to snapshot. */
+  readonly manifests: ManifestCache;
 }
 
 export type SnapshotTier = Readonly<Record<TableName, TableSnapshot>>;
@@ -26,8 +29,9 @@ export async function loadTableSnapshot(catalog: Catalog, name: TableName, previ
   const metadata = await catalog.loadTable({ namespace: [NAMESPACE], name });
   const snapshotId = currentSnapshot(metadata)?.['snapshot-id'];
   if (previous !== undefined && previous.snapshotId === snapshotId) return previous;
-  const plan = await planFiles(catalog.io, metadata);
-  return { metadata, snapshotId, files: plan.files };
+  const manifests = previous?.manifests ?? new ManifestCache();
+  const plan = await planFiles(catalog.io, metadata, { manifests });
+  return { metadata, snapshotId, files: plan.files, manifests };
 }
 
 export async function loadSnapshotTier(catalog: Catalog, previous?: SnapshotTier): Promise<SnapshotTier> {

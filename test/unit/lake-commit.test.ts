@@ -6,6 +6,7 @@ import { after, beforeEach, describe, it } from 'node:test';
 import { CommitConflictError, NoSuchTableError, type TableIdentifier } from '../../src/lake/catalog/catalog.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { liveFileStats, listSnapshots } from '../../src/lake/scan/inspect.js';
+import { ManifestCache } from '../../src/lake/scan/manifest-cache.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
 import { currentSnapshot } from '../../src/lake/spec/table-metadata.js';
 import { ReplaceConflictError } from '../../src/lake/table/replace.js';
@@ -178,6 +179,23 @@ describe('replace transactions', () => {
     // the next append drops the all-deleted manifest from its list
     await table.newAppend().addFiles([file('d.parquet', 1n)]).commit();
     assert.deepEqual(await liveFileStats(table.io, table.metadata), { dataFiles: 3, records: 10n, manifests: 3 });
+  });
+
+  it('a plan through a manifest cache equals a fresh plan after appends and a replace', async () => {
+    const table = await createEdges();
+    const manifests = new ManifestCache();
+    const names = async (options: { manifests?: ManifestCache }) => (await planFiles(table.io, table.metadata, options)).files.map((f) => f.filePath.split('/').pop()).sort();
+    const [a, b] = [file('a.parquet', 2n), file('b.parquet', 3n)];
+    for (const commit of [
+      () => table.newAppend().addFiles([a]).commit(),
+      () => table.newAppend().addFiles([b]).commit(),
+      () => table.newReplace().deleteFiles([a, b]).addFiles([file('ab.parquet', 5n)]).commit(),
+      () => table.newAppend().addFiles([file('c.parquet', 1n)]).commit(),
+    ]) {
+      await commit();
+      assert.deepEqual(await names({ manifests }), await names({}));
+    }
+    assert.deepEqual(await names({ manifests }), ['ab.parquet', 'c.parquet']);
   });
 
   it('fail with ReplaceConflictError when a file to delete was already replaced', async () => {

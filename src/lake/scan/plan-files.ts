@@ -10,11 +10,14 @@ import { liveFilesCount, ManifestEntryStatus } from '../spec/manifest.js';
 import type { Snapshot } from '../spec/snapshot.js';
 import { currentSchema, currentSnapshot, partitionSpecById, snapshotById, type TableMetadata } from '../spec/table-metadata.js';
 import { BoundFilter, type Filter } from './filter.js';
+import type { ManifestCache } from './manifest-cache.js';
 
 export interface ScanOptions {
   /** Defaults to the current snapshot of `main`. */
   readonly snapshotId?: number;
   readonly filter?: Filter;
+  /** For a reader that plans this table repeatedly: manifests parsed by earlier plans are reused. */
+  readonly manifests?: ManifestCache;
 }
 
 export interface ScanPlan {
@@ -36,10 +39,10 @@ export async function planFiles(io: FileIO, metadata: TableMetadata, options: Sc
     return bound;
   };
 
-  const manifests = (await readManifestList(io, snapshot['manifest-list'])).filter(
-    (m) => liveFilesCount(m) > 0 && filterFor(m.partitionSpecId).mayMatchManifest(m.partitions),
-  );
-  const entries = await Promise.all(manifests.map((m) => readManifest(io, m)));
+  const listed = await readManifestList(io, snapshot['manifest-list']);
+  options.manifests?.retainOnly(listed);
+  const manifests = listed.filter((m) => liveFilesCount(m) > 0 && filterFor(m.partitionSpecId).mayMatchManifest(m.partitions));
+  const entries = await Promise.all(manifests.map((m) => (options.manifests ? options.manifests.read(io, m) : readManifest(io, m))));
   const files = entries
     .flat()
     .filter((e) => e.status !== ManifestEntryStatus.Deleted && filterFor(e.dataFile.specId).mayMatchFile(e.dataFile))
