@@ -20,7 +20,7 @@ import { EdgeIndex, type EdgeIndexVersion, type IndexLoadProgress } from './inde
 import { IndexedEdges } from './index/indexed-edges.js';
 import { TailDecoder, type TailedTopic, type TopicBoundary } from './hot/tail-decoder.js';
 import { Serial } from './serial.js';
-import { committedOffsets, loadSnapshotTier, replayOffsets, sameSnapshots, type SnapshotTier } from './snapshot-tier.js';
+import { committedOffsets, loadSnapshotTier, replayOffsets, sameSnapshots, SNAPSHOT_TABLES, type SnapshotTier } from './snapshot-tier.js';
 import { snapshotSelect, sqlIdentifier } from './snapshot-views.js';
 
 export interface HotTailOptions {
@@ -212,7 +212,7 @@ export class QuerySession {
     await this.appendPendingHotRows();
     await this.connection.run('BEGIN TRANSACTION');
     try {
-      await this.createViews(next);
+      await this.pointSnapshotViews(next, this.snapshot);
       if (decoder) {
         for (const topic of decoder.topics) {
           const boundary = this.boundaryOf(next, topic);
@@ -233,12 +233,20 @@ export class QuerySession {
     this.tail?.setPaused(this.hotRows.edges + this.hotRows.nodes >= this.maxHotRows);
   }
 
+  /** Created once: `edges` / `nodes` name the snapshot views, which DuckDB binds at each query. */
   private async createViews(snapshot: SnapshotTier): Promise<void> {
-    const files = (name: keyof SnapshotTier) => snapshot[name].files.map((f) => f.filePath);
-    await this.connection.run(`CREATE OR REPLACE VIEW snapshot_edges AS ${snapshotSelect(TABLE_SCHEMAS.edges, files('edges'))}`);
-    await this.connection.run(`CREATE OR REPLACE VIEW snapshot_nodes AS ${snapshotSelect(TABLE_SCHEMAS.nodes, files('nodes'))}`);
-    await this.connection.run(`CREATE OR REPLACE VIEW ${sqlIdentifier('rejected_events')} AS ${snapshotSelect(TABLE_SCHEMAS.rejected_events, files('rejected_events'))}`);
+    await this.pointSnapshotViews(snapshot);
     await this.connection.run(`CREATE OR REPLACE VIEW edges AS SELECT * FROM snapshot_edges UNION ALL ${HOT_EDGES_SELECT}`);
     await this.connection.run(`CREATE OR REPLACE VIEW nodes AS SELECT * FROM snapshot_nodes UNION ALL ${HOT_NODES_SELECT}`);
+  }
+
+  /** Re-points the snapshot view of each table whose snapshot differs from `previous` (binding a view over hundreds of files takes tens of ms). */
+  private async pointSnapshotViews(snapshot: SnapshotTier, previous?: SnapshotTier): Promise<void> {
+    const views = { edges: 'snapshot_edges', nodes: 'snapshot_nodes', rejected_events: 'rejected_events' } as const;
+    for (const name of SNAPSHOT_TABLES) {
+      if (previous?.[name] === snapshot[name]) continue;
+      const files = snapshot[name].files.map((f) => f.filePath);
+      await this.connection.run(`CREATE OR REPLACE VIEW ${sqlIdentifier(views[name])} AS ${snapshotSelect(TABLE_SCHEMAS[name], files)}`);
+    }
   }
 }
