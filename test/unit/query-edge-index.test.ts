@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Adjacency } from '../../src/query/index/adjacency.js';
-import { NodeDictionary, NODE_TYPE_CODE } from '../../src/query/index/node-dictionary.js';
+import { AS_DESTINATION, AS_SOURCE, NodeDictionary, NODE_TYPE_CODE } from '../../src/query/index/node-dictionary.js';
 import { Prng } from '../../src/stream/generator/prng.js';
 
 function rowsOf(adjacency: Adjacency, node: number): number[] {
@@ -31,4 +31,12 @@ test('NodeDictionary: one int per (type, id), the same id under two types is two
   assert.equal(nodes.find('profile', 'x-1'), profile);
   assert.equal(nodes.find('account', 'x-1'), undefined);
   assert.deepEqual([nodes.typeOf(device), nodes.idOf(device), nodes.size], ['device', 'x-1', 2]);
+  nodes.seenAs(profile, AS_SOURCE);
+  const far = nodes.intern(NODE_TYPE_CODE.title, 't-9');
+  for (let i = 0; i < 5000; i++) nodes.intern(NODE_TYPE_CODE.title, `t-${i + 10}`);
+  nodes.seenAs(nodes.size - 1, AS_DESTINATION);
+  assert.deepEqual(
+    [nodes.wasSeenAs(profile, AS_SOURCE), nodes.wasSeenAs(profile, AS_DESTINATION), nodes.wasSeenAs(device, AS_SOURCE), nodes.wasSeenAs(far, AS_DESTINATION), nodes.wasSeenAs(nodes.size - 1, AS_DESTINATION)],
+    [true, false, false, false, true],
+  );
 });

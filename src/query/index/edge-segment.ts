@@ -8,7 +8,7 @@ import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import { EDGE_ENDPOINTS, EDGE_TYPES, type EdgeType } from '../../graph/model.js';
 import { Adjacency } from './adjacency.js';
-import { NODE_TYPE_CODE, type NodeDictionary } from './node-dictionary.js';
+import { AS_DESTINATION, AS_SOURCE, NODE_TYPE_CODE, type NodeDictionary } from './node-dictionary.js';
 import type { StringDictionary } from '../../stream/window/string-dictionary.js';
 
 const EDGE_TYPE_CODE = new Map<string, number>(EDGE_TYPES.map((t, i) => [t, i]));
@@ -64,6 +64,8 @@ export class EdgeSegment {
         edgeType[row] = code;
         src[row] = nodes.intern(SRC_TYPE_CODE[code]!, srcIds(i));
         dst[row] = nodes.intern(DST_TYPE_CODE[code]!, dstIds(i));
+        nodes.seenAs(src[row]!, AS_SOURCE);
+        nodes.seenAs(dst[row]!, AS_DESTINATION);
         firstSeen[row] = (first[2 * i + 1]! | 0) * 2 ** 32 + first[2 * i]!;
         lastSeen[row] = (last[2 * i + 1]! | 0) * 2 ** 32 + last[2 * i]!;
         eventCount[row] = (counts[2 * i + 1]! | 0) * 2 ** 32 + counts[2 * i]!;

@@ -13,6 +13,7 @@ import type { NodeRef } from '../graph-request.js';
 import { HOT_EDGES_SELECT } from '../hot/hot-tier.js';
 import type { EdgeIndexVersion } from './edge-index.js';
 import type { EdgeSegment } from './edge-segment.js';
+import { AS_DESTINATION, AS_SOURCE } from './node-dictionary.js';
 
 /** More rows than this in one query's neighbourhood is a query the index should not serve. */
 export const MAX_NEIGHBOURHOOD_ROWS = 2_000_000;
@@ -53,16 +54,17 @@ export class Neighbourhood {
 
   /** Adds every committed edge out of these nodes (those into an already added destination are there). */
   addOutgoing(nodes: readonly NodeRef[]): Promise<void> {
-    return this.add(nodes, this.walkedOut, (segment, node, visit) => segment.bySrc.forEachRow(node, visit), (segment, row) => this.lookedInto.has(segment.dst[row]!));
+    return this.add(nodes, AS_SOURCE, this.walkedOut, (segment, node, visit) => segment.bySrc.forEachRow(node, visit), (segment, row) => this.lookedInto.has(segment.dst[row]!));
   }
 
   /** Adds every committed edge into these nodes (those out of an already added source are there). */
   addIncoming(nodes: readonly NodeRef[]): Promise<void> {
-    return this.add(nodes, this.lookedInto, (segment, node, visit) => segment.byDst.forEachRow(node, visit), (segment, row) => this.walkedOut.has(segment.src[row]!));
+    return this.add(nodes, AS_DESTINATION, this.lookedInto, (segment, node, visit) => segment.byDst.forEachRow(node, visit), (segment, row) => this.walkedOut.has(segment.src[row]!));
   }
 
   private async add(
     refs: readonly NodeRef[],
+    role: number,
     done: Set<number>,
     rowsOf: (segment: EdgeSegment, node: number, visit: (row: number) => void) => void,
     alreadyAdded: (segment: EdgeSegment, row: number) => boolean,
@@ -71,7 +73,7 @@ export class Neighbourhood {
     const wanted: number[] = [];
     for (const ref of refs) {
       const node = nodes.find(ref.type, ref.id);
-      if (node !== undefined && !done.has(node)) wanted.push(node);
+      if (node !== undefined && nodes.wasSeenAs(node, role) && !done.has(node)) wanted.push(node);
     }
     if (wanted.length === 0) return;
     // Measured against numbers-only data chunks plus one join naming the rows: for

@@ -8,10 +8,15 @@ import { NODE_TYPES, type NodeType } from '../../graph/model.js';
 
 export const NODE_TYPE_CODE = Object.fromEntries(NODE_TYPES.map((t, i) => [t, i])) as Record<NodeType, number>;
 
+/** Which ends of indexed rows a node has been seen at (bits), so a walk skips nodes with no rows that way. */
+export const AS_SOURCE = 1;
+export const AS_DESTINATION = 2;
+
 export class NodeDictionary {
   private readonly byType = NODE_TYPES.map(() => new Map<string, number>());
   private readonly types: number[] = [];
   private readonly ids: string[] = [];
+  private roles = new Uint8Array(1024);
 
   intern(typeCode: number, id: string): number {
     const ofType = this.byType[typeCode]!;
@@ -23,6 +28,20 @@ export class NodeDictionary {
       this.ids.push(id);
     }
     return node;
+  }
+
+  /** Notes that an indexed row has `node` at `role` (AS_SOURCE or AS_DESTINATION); never unset, so a superset once files go. */
+  seenAs(node: number, role: number): void {
+    if (node >= this.roles.length) {
+      const grown = new Uint8Array(Math.max(node + 1, this.roles.length * 2));
+      grown.set(this.roles);
+      this.roles = grown;
+    }
+    this.roles[node]! |= role;
+  }
+
+  wasSeenAs(node: number, role: number): boolean {
+    return ((this.roles[node] ?? 0) & role) !== 0;
   }
 
   /** undefined: no indexed row names this node. */
