@@ -91,7 +91,9 @@ function utf8Column(data: arrow.Data, where: string): (row: number) => string {
   if (data.typeId !== arrow.Type.Utf8) throw new Error(`${where}: expected a Utf8 column, found ${String(data.type)}`);
   const offsets = data.valueOffsets as Int32Array;
   const bytes = data.values as Uint8Array;
-  if (bytes.every((b) => b < 0x80)) {
+  let high = 0;
+  for (let i = 0; i < bytes.length; i++) high |= bytes[i]!;
+  if (high < 0x80) {
     const all = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     return (row) => all.substring(offsets[row]!, offsets[row + 1]!);
   }
