@@ -1,13 +1,16 @@
 /** `lakegraph serve`: the graph queries over HTTP on 127.0.0.1, over snapshot ∪ Kafka tail. */
 import { QueryServer } from '../query/http/query-server.js';
 import { QuerySession } from '../query/query-session.js';
-import { createKafka } from '../stream/kafka/kafka-client.js';
+import { createKafka, withOwnConnections } from '../stream/kafka/kafka-client.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
-import { UsageError } from './args.js';
+import { UsageError, type FlagValues } from './args.js';
 import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
 import { WAREHOUSE_FLAGS, catalogFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { TAIL_TOPIC_FLAGS, tailedTopicsFromFlags } from './tail-flags.js';
+
+/** Index loads of fewer files (a streaming commit's) are not worth a log line. */
+const LARGE_INDEX_LOAD_FILES = 50;
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -25,40 +28,45 @@ export const serveCommand: Command = {
   async run(flags) {
     const port = flags['port'] as number;
     if (port < 0 || port > 65535) throw new UsageError(`--port: ${port} is not a TCP port`);
-    const log = jsonLog('info');
-    const hot = flags['no-tail'] ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-serve', log), topics: tailedTopicsFromFlags(flags) };
-    const indexStarted = performance.now();
-    let lastProgress = 0;
-    const session = await QuerySession.open({
-      catalog: catalogFromFlags(flags),
-      hot,
-      edgeIndex: {
-        // A large snapshot takes seconds to index: say how far it is, at most every 2 s.
-        onProgress: ({ filesLoaded, filesToLoad, rowsLoaded }) => {
-          if (performance.now() - lastProgress < 2_000 && filesLoaded < filesToLoad) return;
-          lastProgress = performance.now();
-          log('info', 'indexing edges', { filesLoaded, filesToLoad, rowsLoaded });
-        },
-      },
-    });
-    log('info', 'edge index ready', { rows: session.stats().indexedEdgeRows, seconds: Number(((performance.now() - indexStarted) / 1000).toFixed(1)) });
-    const server = new QueryServer({ session, port, queryTimeoutMs: flags['query-timeout-ms'] as number });
-    const bound = await server.listen();
-    log('info', 'serving', { url: `http://127.0.0.1:${bound}`, tail: hot !== undefined });
-    const refresher = setInterval(() => {
-      session.refresh().then(
-        (swapped) => swapped && log('debug', 'snapshot swapped', { ...session.stats() }),
-        (error) => log('warn', 'snapshot refresh failed', { error: error instanceof Error ? error.message : String(error) }),
-      );
-    }, flags['refresh-ms'] as number);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    clearInterval(refresher);
-    await server.close();
-    await session.close();
-    log('info', 'stopped');
-    return 0;
+    // Kafka connections kafkajs orphans after a broker restart must not keep the process alive.
+    return withOwnConnections(() => serve(flags, port));
   },
 };
+
+async function serve(flags: FlagValues, port: number): Promise<number> {
+  const log = jsonLog('info');
+  const hot = flags['no-tail'] ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-serve', log), topics: tailedTopicsFromFlags(flags) };
+  const indexStarted = performance.now();
+  let lastProgress = 0;
+  const session = await QuerySession.open({
+    catalog: catalogFromFlags(flags),
+    hot,
+    edgeIndex: {
+      // A large load (start-up, a compaction's rewrite) takes seconds: say how far it is, at most every 2 s.
+      onProgress: ({ filesLoaded, filesToLoad, rowsLoaded }) => {
+        if (filesToLoad < LARGE_INDEX_LOAD_FILES || (performance.now() - lastProgress < 2_000 && filesLoaded < filesToLoad)) return;
+        lastProgress = performance.now();
+        log('info', 'indexing edges', { filesLoaded, filesToLoad, rowsLoaded });
+      },
+    },
+  });
+  log('info', 'edge index ready', { rows: session.stats().indexedEdgeRows, seconds: Number(((performance.now() - indexStarted) / 1000).toFixed(1)) });
+  const server = new QueryServer({ session, port, queryTimeoutMs: flags['query-timeout-ms'] as number });
+  const bound = await server.listen();
+  log('info', 'serving', { url: `http://127.0.0.1:${bound}`, tail: hot !== undefined });
+  const refresher = setInterval(() => {
+    session.refresh().then(
+      (swapped) => swapped && log('debug', 'snapshot swapped', { ...session.stats() }),
+      (error) => log('warn', 'snapshot refresh failed', { error: error instanceof Error ? error.message : String(error) }),
+    );
+  }, flags['refresh-ms'] as number);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  clearInterval(refresher);
+  await server.close();
+  await session.close();
+  log('info', 'stopped');
+  return 0;
+}
