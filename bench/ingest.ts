@@ -8,6 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Kafka } from 'kafkajs';
 import { FilesystemCatalog } from '../src/lake/catalog/filesystem-catalog.js';
 import { RecordGenerator } from '../src/stream/generator/record-generator.js';
@@ -66,6 +67,8 @@ async function endToEnd(kafka: Kafka, topic: string, warehouse: string) {
   const metrics = new IngestMetrics();
   const ingest = new KafkaTopicIngest({ kafka, job, groupId: `bench-ingest-${Date.now()}`, commitIntervalMs: 2_000, metrics, log });
   const started = performance.now();
+  const loopBefore = performance.eventLoopUtilization();
+  const cpuBefore = process.cpuUsage();
   const running = ingest.run();
   // Every record read and no window pending means the last window is taken; once the
   // flush writing it in the background is done, all of it is in a snapshot.
@@ -79,10 +82,12 @@ async function endToEnd(kafka: Kafka, topic: string, warehouse: string) {
   });
   await job.idle;
   const committedAt = performance.now();
+  const mainThreadBusy = performance.eventLoopUtilization(loopBefore).utilization;
+  const cpu = process.cpuUsage(cpuBefore);
   if (metrics.flushFailures > 0 || metrics.offsetFences > 0) throw new Error(`flushes failed (${metrics.flushFailures}) or were fenced (${metrics.offsetFences}); the figure would include re-reads`);
   ingest.stop();
   await running;
-  return { seconds: (committedAt - started) / 1000, counters: job.counters, metrics };
+  return { seconds: (committedAt - started) / 1000, counters: job.counters, metrics, mainThreadBusy, cpuMicros: cpu.user + cpu.system };
 }
 
 async function main(): Promise<void> {
@@ -94,10 +99,12 @@ async function main(): Promise<void> {
     await prefill(kafka, topic);
     const raw = await rawConsumeRate(kafka, topic);
     console.log(`raw kafkajs eachBatch consume: ${fmt(raw)} records/s`);
-    const { seconds, counters, metrics } = await endToEnd(kafka, topic, warehouse);
+    const { seconds, counters, metrics, mainThreadBusy, cpuMicros } = await endToEnd(kafka, topic, warehouse);
     const rate = EVENTS / seconds;
     console.log(`end to end (read → committed snapshot): ${fmt(rate)} records/s  (${seconds.toFixed(1)} s, ${((100 * rate) / raw).toFixed(0)}% of raw)`);
     console.log(`dedup ratio: ${((100 * counters.duplicates) / counters.accepted).toFixed(2)}% of accepted  (late re-deliveries beyond the horizon: ${fmt(counters.late)})`);
+    // A busy share below ~100% means the consuming thread waited (for a flush) rather than worked.
+    console.log(`consuming thread busy ${(100 * mainThreadBusy).toFixed(0)}% of the time; CPU of all threads ${(cpuMicros / EVENTS).toFixed(1)} µs/record`);
     console.log(`commits: ${metrics.commits} flushes, mean ${((1000 * metrics.commitSecondsSum) / Math.max(1, metrics.commits)).toFixed(0)} ms, max ${(1000 * metrics.commitSecondsMax).toFixed(0)} ms; snapshots ${counters.snapshots}`);
   } finally {
     const admin = kafka.admin();
