@@ -6,7 +6,7 @@
  *
  * The warehouse is built by the embedded pipeline (all five topics, 4 partitions) with a
  * window that flushes every `--window-edge-rows` edge rows, as a busy stream committing
- * every few seconds would. Queries run through QuerySession/runGraphQuery, the code behind
+ * every few seconds would. Queries run through QuerySession.graphQuery, the code behind
  * `lakegraph query`: member-activity of an account (5-minute window) and a 3-hop khop
  * from an account, each over `--samples` accounts, the same accounts before and after;
  * their answers must be equal, or the bench fails.
@@ -22,7 +22,6 @@ import { planFiles } from '../src/lake/scan/plan-files.js';
 import { NAMESPACE, type TableName } from '../src/lake/tables.js';
 import { runMaintenance, type MaintenanceResult, type MaintenanceStep } from '../src/maintenance/maintenance-run.js';
 import { parseGraphRequest, type GraphRequest } from '../src/query/graph-request.js';
-import { runGraphQuery } from '../src/query/graph-queries.js';
 import { QuerySession } from '../src/query/query-session.js';
 import { runEmbeddedPipeline } from '../src/stream/embedded-pipeline.js';
 import { RecordGenerator } from '../src/stream/generator/record-generator.js';
@@ -106,12 +105,12 @@ async function measureQueries(catalog: Catalog, accounts: readonly string[]): Pr
   const session = await QuerySession.open({ catalog });
   try {
     const measure = async (query: 'member-activity' | 'khop'): Promise<QueryFigures> => {
-      await session.query((context) => runGraphQuery(context, request(query, accounts[0])));
+      await session.graphQuery(request(query, accounts[0]));
       const latencies: number[] = [];
       const answers: unknown[] = [];
       for (const account of accounts) {
         const started = performance.now();
-        answers.push(await session.query((context) => runGraphQuery(context, request(query, account))));
+        answers.push(await session.graphQuery(request(query, account)));
         latencies.push(performance.now() - started);
       }
       latencies.sort((a, b) => a - b);

@@ -29,7 +29,6 @@ import { Partitioners, type Producer } from 'kafkajs';
 import { FilesystemCatalog } from '../src/lake/catalog/filesystem-catalog.js';
 import { writeDataFiles } from '../src/lake/table/write-data-files.js';
 import { EDGES_SCHEMA } from '../src/lake/tables.js';
-import { runGraphQuery } from '../src/query/graph-queries.js';
 import { parseGraphRequest, type QueryName } from '../src/query/graph-request.js';
 import { QuerySession } from '../src/query/query-session.js';
 import { snapshotSelect } from '../src/query/snapshot-views.js';
@@ -181,7 +180,7 @@ async function timePlanned(session: QuerySession, c: Case): Promise<number[]> {
     const parsed = parseGraphRequest(c.query, c.options(), Date.now());
     if (!parsed.ok) throw new Error(parsed.issues.join('; '));
     const started = performance.now();
-    await session.query((context) => runGraphQuery(context, parsed.request));
+    await session.graphQuery(parsed.request);
     samples.push(performance.now() - started);
   }
   return samples;
@@ -208,7 +207,7 @@ async function freshness(session: QuerySession, producer: Producer, topic: strin
     for (;;) {
       const parsed = parseGraphRequest('member-activity', { account }, Date.now());
       if (!parsed.ok) throw new Error(parsed.issues.join('; '));
-      const { edges } = await session.query((context) => runGraphQuery(context, parsed.request));
+      const { edges } = await session.graphQuery(parsed.request);
       if (edges.length > 0) break;
       if (performance.now() - started > 30_000) throw new Error(`${account} not visible within 30 s`);
       await new Promise((resolve) => setTimeout(resolve, 5));

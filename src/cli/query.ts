@@ -1,6 +1,6 @@
 /** `lakegraph query <name>`: one graph query over snapshot ∪ Kafka tail, as a table or `--json`. */
 import { parseGraphRequest, isQueryName, QUERY_NAMES, type QueryName } from '../query/graph-request.js';
-import { runGraphQuery } from '../query/graph-queries.js';
+import type { GraphResult } from '../query/graph-result.js';
 import { QuerySession } from '../query/query-session.js';
 import { createKafka } from '../stream/kafka/kafka-client.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
@@ -54,7 +54,7 @@ export const queryCommand: Command = {
     const session = await QuerySession.open({ catalog, hot });
     try {
       await session.catchUp(flags['tail-timeout-ms'] as number);
-      const result = await session.query((context) => runGraphQuery(context, parsed.request));
+      const result = await session.graphQuery(parsed.request);
       if (flags['json']) process.stdout.write(JSON.stringify(result) + '\n');
       else process.stdout.write(humanOutput(name, result) + '\n');
     } finally {
@@ -70,7 +70,7 @@ function optionsOf(flags: FlagValues): Record<string, string> {
   return options;
 }
 
-function humanOutput(name: QueryName, result: Awaited<ReturnType<typeof runGraphQuery>>): string {
+function humanOutput(name: QueryName, result: GraphResult): string {
   const table = formatTable(result.edges as unknown as Record<string, unknown>[], ['last_seen', 'edge_type', 'src_type', 'src_id', 'dst_type', 'dst_id', 'event_count', 'first_seen']);
   if (name !== 'path') return table;
   if (result.path === undefined || result.path.length === 0) return 'no path within the hop limit';

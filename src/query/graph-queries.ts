@@ -108,9 +108,14 @@ async function addNeighbourhood(connection: DuckDBConnection, edges: Neighbourho
   }
 }
 
+/** Whether a session's edge index answers the request (else it reads the snapshot's files). */
+export function answeredByIndex(request: GraphRequest): request is NeighbourhoodRequest {
+  return request.query !== 'path';
+}
+
 async function libraryRows(context: QueryContext, request: GraphRequest): Promise<Row[]> {
   const { connection, edgeIndex } = context;
-  if (edgeIndex !== undefined && request.query !== 'path') {
+  if (edgeIndex !== undefined && answeredByIndex(request)) {
     const { table, version } = edgeIndex;
     return table.use(version, async (neighbourhood) => {
       await addNeighbourhood(table.connection, neighbourhood, request);

@@ -15,6 +15,9 @@ import type { Catalog } from '../lake/catalog/catalog.js';
 import { TABLE_SCHEMAS } from '../lake/tables.js';
 import type { DedupOptions } from '../stream/dedup/partition-dedup.js';
 import { appendHotEdges, appendHotNodes, dropCoveredRows, HOT_EDGES_SELECT, HOT_NODES_SELECT, HOT_TABLES_DDL } from './hot/hot-tier.js';
+import { answeredByIndex, runGraphQuery } from './graph-queries.js';
+import type { GraphRequest } from './graph-request.js';
+import type { GraphResult } from './graph-result.js';
 import { KafkaTail } from './hot/kafka-tail.js';
 import { EdgeIndex, type EdgeIndexVersion, type IndexLoadProgress } from './index/edge-index.js';
 import { IndexedEdges } from './index/indexed-edges.js';
@@ -80,6 +83,8 @@ export class QuerySession {
   private swaps = 0;
   private flushScheduled = false;
   private refreshing: Promise<boolean> | undefined;
+  /** The snapshot the main connection's file views show; behind `snapshot` in an indexed session until a query needs them. */
+  private viewsShow: SnapshotTier | undefined;
 
   private constructor(
     private readonly catalog: Catalog,
@@ -111,9 +116,27 @@ export class QuerySession {
   query<T>(work: (context: QueryContext) => Promise<T>): Promise<T> {
     return this.serial.run(async () => {
       await this.appendPendingHotRows();
-      const edgeIndex = this.edgeIndex && this.indexVersion && { version: this.indexVersion, table: this.edgeIndex.table };
-      return work({ connection: this.connection, snapshot: this.snapshot, edgeIndex });
+      await this.pointSnapshotViews(this.snapshot);
+      return work(this.context());
     });
+  }
+
+  /**
+   * Runs a graph request. In an indexed session, requests the index answers skip bringing
+   * the file views up to date: re-pointing a view over hundreds of files takes tens of
+   * ms, and only `path` (and `sql`, through `query`) read them.
+   */
+  graphQuery(request: GraphRequest): Promise<GraphResult> {
+    return this.serial.run(async () => {
+      await this.appendPendingHotRows();
+      if (!(this.indexVersion && answeredByIndex(request))) await this.pointSnapshotViews(this.snapshot);
+      return runGraphQuery(this.context(), request);
+    });
+  }
+
+  private context(): QueryContext {
+    const edgeIndex = this.edgeIndex && this.indexVersion && { version: this.indexVersion, table: this.edgeIndex.table };
+    return { connection: this.connection, snapshot: this.snapshot, edgeIndex };
   }
 
   /**
@@ -212,7 +235,7 @@ export class QuerySession {
     await this.appendPendingHotRows();
     await this.connection.run('BEGIN TRANSACTION');
     try {
-      await this.pointSnapshotViews(next, this.snapshot);
+      if (this.edgeIndex === undefined) await this.pointSnapshotViews(next);
       if (decoder) {
         for (const topic of decoder.topics) {
           const boundary = this.boundaryOf(next, topic);
@@ -240,13 +263,14 @@ export class QuerySession {
     await this.connection.run(`CREATE OR REPLACE VIEW nodes AS SELECT * FROM snapshot_nodes UNION ALL ${HOT_NODES_SELECT}`);
   }
 
-  /** Re-points the snapshot view of each table whose snapshot differs from `previous` (binding a view over hundreds of files takes tens of ms). */
-  private async pointSnapshotViews(snapshot: SnapshotTier, previous?: SnapshotTier): Promise<void> {
+  /** Re-points the snapshot view of each table whose snapshot the views do not show yet (binding a view over hundreds of files takes tens of ms). */
+  private async pointSnapshotViews(snapshot: SnapshotTier): Promise<void> {
     const views = { edges: 'snapshot_edges', nodes: 'snapshot_nodes', rejected_events: 'rejected_events' } as const;
     for (const name of SNAPSHOT_TABLES) {
-      if (previous?.[name] === snapshot[name]) continue;
+      if (this.viewsShow?.[name] === snapshot[name]) continue;
       const files = snapshot[name].files.map((f) => f.filePath);
       await this.connection.run(`CREATE OR REPLACE VIEW ${sqlIdentifier(views[name])} AS ${snapshotSelect(TABLE_SCHEMAS[name], files)}`);
     }
+    this.viewsShow = snapshot;
   }
 }

@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
-import { runGraphQuery } from '../../src/query/graph-queries.js';
-import { parseGraphRequest } from '../../src/query/graph-request.js';
-import { QuerySession } from '../../src/query/query-session.js';
+import { parseGraphRequest, type QueryName } from '../../src/query/graph-request.js';
+import { QuerySession, type HotTailOptions } from '../../src/query/query-session.js';
 import { openGraphTables } from '../../src/stream/job/graph-tables.js';
 import { TopicJob } from '../../src/stream/job/topic-job.js';
 import { sourceRecordOf } from '../../src/stream/kafka/kafka-record.js';
@@ -71,31 +70,45 @@ test('member-activity over snapshot ∪ Kafka tail equals the oracle before and 
   for (const r of committed) job.process(r);
   await job.flush();
 
-  const session = await QuerySession.open({ catalog, hot: { kafka, topics: [{ topic: TOPIC, contract: CONTRACT }] } });
+  // As `lakegraph query` opens it (data files) and as `serve` does (edge index).
+  const hot: HotTailOptions = { kafka, topics: [{ topic: TOPIC, contract: CONTRACT }] };
+  const sessions = [await QuerySession.open({ catalog, hot }), await QuerySession.open({ catalog, hot, edgeIndex: {} })];
   try {
-    await session.catchUp(30_000);
+    for (const session of sessions) await session.catchUp(30_000);
     const accounts = [...new Set([...truth.edges.values()].filter((e) => e.edge_type === 'has_profile').map((e) => e.src_id))].slice(0, 8);
+    const ask = async (session: QuerySession, query: QueryName, options: Record<string, string>) => {
+      const parsed = parseGraphRequest(query, options, Date.now());
+      assert.ok(parsed.ok);
+      return session.graphQuery(parsed.request);
+    };
     const check = async (stage: string) => {
-      for (const account of accounts) {
-        const parsed = parseGraphRequest('member-activity', { account, since: '100000d' }, Date.now());
-        assert.ok(parsed.ok);
-        const got = await session.query((context) => runGraphQuery(context, parsed.request));
-        const profiles = new Set([...truth.edges.values()].filter((e) => e.edge_type === 'has_profile' && e.src_id === account).map((e) => e.dst_id));
-        const expected = [...truth.edges.values()].filter((e) => (e.src_type === 'account' && e.src_id === account) || (e.src_type === 'profile' && profiles.has(e.src_id)));
-        const count = (edges: Array<{ event_count: number }>) => edges.reduce((s, e) => s + e.event_count, 0);
-        assert.equal(got.edges.length, expected.length, `${stage}: edges of ${account}`);
-        assert.equal(count(got.edges), count(expected), `${stage}: events of ${account}`);
+      for (const [mode, session] of [['data files', sessions[0]!], ['edge index', sessions[1]!]] as const) {
+        for (const account of accounts) {
+          const got = await ask(session, 'member-activity', { account, since: '100000d' });
+          const profiles = new Set([...truth.edges.values()].filter((e) => e.edge_type === 'has_profile' && e.src_id === account).map((e) => e.dst_id));
+          const expected = [...truth.edges.values()].filter((e) => (e.src_type === 'account' && e.src_id === account) || (e.src_type === 'profile' && profiles.has(e.src_id)));
+          const count = (edges: Array<{ event_count: number }>) => edges.reduce((s, e) => s + e.event_count, 0);
+          assert.equal(got.edges.length, expected.length, `${stage}, ${mode}: edges of ${account}`);
+          assert.equal(count(got.edges), count(expected), `${stage}, ${mode}: events of ${account}`);
+          // path reads the file views, which an indexed session re-points only when a query needs them.
+          for (const profile of profiles) {
+            const path = await ask(session, 'path', { from: `account:${account}`, to: `profile:${profile}`, 'max-hops': '1' });
+            assert.equal(path.edges.length, 1, `${stage}, ${mode}: path ${account} → ${profile}`);
+          }
+        }
       }
     };
-    assert.ok(session.stats().hotEdgeRows > 0, 'the uncommitted half is in the hot tier');
+    for (const session of sessions) assert.ok(session.stats().hotEdgeRows > 0, 'the uncommitted half is in the hot tier');
     await check('half committed');
     for (const r of rest) job.process(r);
     await job.flush();
-    assert.equal(await session.refresh(), true, 'the session swaps to the new snapshot');
-    assert.equal(session.stats().hotEdgeRows, 0, 'the swap dropped the tail the snapshot covers');
+    for (const session of sessions) {
+      assert.equal(await session.refresh(), true, 'the session swaps to the new snapshot');
+      assert.equal(session.stats().hotEdgeRows, 0, 'the swap dropped the tail the snapshot covers');
+    }
     await check('all committed');
   } finally {
-    await session.close();
+    for (const session of sessions) await session.close();
     rmSync(warehouse, { recursive: true, force: true });
   }
 });

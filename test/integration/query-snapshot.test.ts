@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { TOPICS } from '../../src/events/topics.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
-import { runGraphQuery } from '../../src/query/graph-queries.js';
 import { parseGraphRequest, type QueryName } from '../../src/query/graph-request.js';
 import type { GraphEdge, GraphResult } from '../../src/query/graph-result.js';
 import { QueryServer } from '../../src/query/http/query-server.js';
@@ -51,7 +50,7 @@ after(async () => {
 async function ask(query: QueryName, options: Record<string, string>, mode: Mode = 'data files'): Promise<GraphResult> {
   const parsed = parseGraphRequest(query, options, newest);
   assert.ok(parsed.ok, JSON.stringify(parsed));
-  return sessions[mode].query((context) => runGraphQuery(context, parsed.request));
+  return sessions[mode].graphQuery(parsed.request);
 }
 
 const asJson = (e: OracleEdge): GraphEdge => ({

@@ -12,7 +12,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isQueryName, parseGraphRequest, QUERY_NAMES } from '../graph-request.js';
-import { runGraphQuery } from '../graph-queries.js';
 import { NeighbourhoodTooLargeError } from '../index/indexed-edges.js';
 import type { QuerySession } from '../query-session.js';
 import { QueryMetrics } from './query-metrics.js';
@@ -143,7 +142,7 @@ export class QueryServer {
       const parsed = parseGraphRequest(name, options, Date.now());
       if (!parsed.ok) throw new HttpError(400, `invalid ${name} request`, parsed.issues);
       const result = await this.withTimeout(
-        this.options.session.query((context) => runGraphQuery(context, parsed.request)).catch((error: unknown) => {
+        this.options.session.graphQuery(parsed.request).catch((error: unknown) => {
           throw error instanceof NeighbourhoodTooLargeError ? new HttpError(422, error.message) : error;
         }),
       );
