@@ -8,8 +8,17 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 
 const SQL_DIR = new URL('../../../sql/', import.meta.url);
 
-export async function loadLibrarySql(name: string): Promise<string> {
-  return readFile(new URL(`${name}.sql`, SQL_DIR), 'utf8');
+/** Read once per process: a service runs the same few files for every request. */
+const loaded = new Map<string, Promise<string>>();
+
+export function loadLibrarySql(name: string): Promise<string> {
+  let sql = loaded.get(name);
+  if (sql === undefined) {
+    sql = readFile(new URL(`${name}.sql`, SQL_DIR), 'utf8');
+    sql.catch(() => loaded.delete(name));
+    loaded.set(name, sql);
+  }
+  return sql;
 }
 
 export type QueryVariables = Readonly<Record<string, DuckDBValue>>;
