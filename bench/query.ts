@@ -22,6 +22,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, timestampTZValue, type DuckDBConnection } from '@duckdb/node-api';
 import type * as arrow from 'apache-arrow';
@@ -248,10 +249,15 @@ try {
   console.log(`bench/query: ${ROWS.toLocaleString('en-US')} edge rows in ${files.length} data files (${Math.ceil(ROWS / CHUNK_ROWS)} commits), tail at ${TAIL_RATE} events/s, ${ITERATIONS} iterations per query (${BASELINE_ITERATIONS} for the baseline); session opened with its edge index in ${indexSeconds.toFixed(1)} s (${process.memoryUsage().rss / 2 ** 20 | 0} MiB resident)`);
   for (const c of CASES) {
     await timePlanned(session, c); // warm-up: file metadata and the Parquet footers in DuckDB's cache
+    // How long the service's thread was kept from running ready work (planning, indexing, GC) while the queries ran.
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const planned = await timePlanned(session, c);
+    loopDelay.disable();
     await timePlain(plain, c);
     const plainSamples = await timePlain(plain, c);
-    console.log(`${c.label.padEnd(42)} session: ${percentiles(planned).padEnd(30)} plain read_parquet: ${percentiles(plainSamples)}`);
+    const delay = `event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`;
+    console.log(`${c.label.padEnd(42)} session: ${percentiles(planned).padEnd(30)} plain read_parquet: ${percentiles(plainSamples).padEnd(30)} ${delay}`);
   }
   const fresh = await freshness(session, producer, topic);
   const sent = await tail.stop();
