@@ -26,8 +26,8 @@ import { runCli } from '../support/cli-process.js';
 
 const CONTRACTS: readonly Topic[] = ['app.playback', 'app.ads'];
 const EVENTS_PER_TOPIC = 10_000;
-/** Spreads each topic's production over ~10 s, so ingest commits all along while compaction runs. */
-const PRODUCE_RATE = 1_000;
+/** Spreads each topic's production over ~20 s, so ingest commits all along while compaction runs at least twice (a first run on a cold, busy machine took over 10 s). */
+const PRODUCE_RATE = 500;
 
 const kafka = testKafka();
 const admin = kafka.admin();
