@@ -11,8 +11,9 @@
  * All work on the job (records, starting flushes, assignments) runs one step at a time
  * through `exclusive`; eachBatch awaits it, and kafkajs does not fetch again until
  * eachBatch returns. A flush writes and commits in the background while the next window
- * fills; at most one is in flight, and a full window waits for it (backpressure), so
- * memory stays at one fetch plus two windows.
+ * fills; at most one is in flight. A commit interval that ends during a flush does not
+ * wait for it — the window keeps filling and is taken once the flush is done — but a full
+ * window does (backpressure), so memory stays at one fetch plus two windows.
  *
  * A failed flush loses its window from memory (the job takes it when the flush starts), so
  * recovery is always the same: back off, reload from the lake and re-read from its
@@ -66,6 +67,7 @@ export class KafkaTopicIngest {
   private readonly gapSeeks = new Map<number, number>();
   /** The flush in the background, with its outcome handled; never rejects. */
   private flushing: Promise<void> = Promise.resolve();
+  private flushInFlight = false;
   /** Set when a background flush failed; the next step re-reads from the lake. */
   private flushFailure: { readonly error: unknown } | undefined;
   private failedFlushes = 0;
@@ -206,7 +208,7 @@ export class KafkaTopicIngest {
     if (this.pendingAssignment !== undefined) return this.takeAssignment();
     if (this.flushFailure !== undefined) return this.recoverFromFailedFlush();
     const { job, commitIntervalMs, exitWhenIdleMs } = this.options;
-    if (job.pendingRecords > 0 && Date.now() - this.lastFlushAt >= commitIntervalMs) await this.startFlush();
+    if (job.pendingRecords > 0 && !this.flushInFlight && Date.now() - this.lastFlushAt >= commitIntervalMs) await this.startFlush();
     const idle = () => this.everAssigned && job.pendingRecords === 0 && Date.now() - this.lastRecordAt >= (exitWhenIdleMs ?? Infinity);
     if (!idle()) return;
     // Idle means committed: a flush still running may yet fail and need its records re-read,
@@ -308,12 +310,16 @@ export class KafkaTopicIngest {
     metrics.dlqRecords += rejected.length;
     const covered = [...this.nextOffsets].map(([partition, offset]) => ({ topic: this.topic, partition, offset: String(offset) }));
     this.lastFlushAt = Date.now();
-    this.flushing = job.flush().then(
-      (result) => this.flushed(result, covered),
-      (error: unknown) => {
-        this.flushFailure = { error };
-      },
-    );
+    this.flushInFlight = true;
+    this.flushing = job
+      .flush()
+      .then(
+        (result) => this.flushed(result, covered),
+        (error: unknown) => {
+          this.flushFailure = { error };
+        },
+      )
+      .finally(() => (this.flushInFlight = false));
   }
 
   private async flushed(result: FlushResult, covered: Array<{ topic: string; partition: number; offset: string }>): Promise<void> {
