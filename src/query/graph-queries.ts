@@ -12,7 +12,7 @@ import { EDGES_SCHEMA } from '../lake/tables.js';
 import type { GraphRequest, NodeRef, Since } from './graph-request.js';
 import { graphEdgeOf, pathOf, type GraphResult } from './graph-result.js';
 import { HOT_EDGES_SELECT } from './hot/hot-tier.js';
-import type { Neighbourhood } from './index/indexed-edges.js';
+import type { Neighbourhood, Reach } from './index/indexed-edges.js';
 import type { QueryContext } from './query-session.js';
 import { prunedFiles } from './snapshot-tier.js';
 import { snapshotSelect } from './snapshot-views.js';
@@ -70,39 +70,48 @@ async function profilesOf(connection: DuckDBConnection, account: string): Promis
   return reader.getRowObjects().map((r) => ({ type: 'profile', id: String(r['dst_id']) }));
 }
 
-/** The destinations of edges out of `nodes` seen within the window: a superset of the next khop frontier (fan-out not applied). */
-async function reachedFrom(connection: DuckDBConnection, nodes: readonly NodeRef[], since: Since): Promise<NodeRef[]> {
+/** The destinations of hot-tier edges out of `nodes` that match `reach`: the hot part of a walk's next hop. */
+async function hotDestinations(connection: DuckDBConnection, nodes: readonly NodeRef[], reach: Reach): Promise<NodeRef[]> {
+  if (nodes.length === 0) return [];
   const reader = await connection.runAndReadAll(
-    'SELECT DISTINCT e.dst_type, e.dst_id FROM edges e JOIN (SELECT unnest($1::VARCHAR[]) AS t, unnest($2::VARCHAR[]) AS i) f ON e.src_type = f.t AND e.src_id = f.i WHERE e.last_seen >= $3',
-    [listValue(nodes.map((n) => n.type)), listValue(nodes.map((n) => n.id)), sinceValue(since)],
+    `SELECT DISTINCT e.dst_type, e.dst_id FROM (${HOT_EDGES_SELECT}) e JOIN (SELECT unnest($1::VARCHAR[]) AS t, unnest($2::VARCHAR[]) AS i) f ON e.src_type = f.t AND e.src_id = f.i WHERE e.last_seen >= $3 AND ($4 IS NULL OR e.edge_type = $4)`,
+    [listValue(nodes.map((n) => n.type)), listValue(nodes.map((n) => n.id)), sinceValue(reach.since), reach.edgeType ?? null],
   );
   return reader.getRowObjects().map((r) => ({ type: String(r['dst_type']) as NodeRef['type'], id: String(r['dst_id']) }));
 }
 
-/** Copies into `edges` every committed row the request's library query can aggregate. */
+/** The destinations a walk reaches through the index and through the hot tier, each once. */
+async function reachedFrom(connection: DuckDBConnection, edges: Neighbourhood, nodes: readonly NodeRef[], reach: Reach): Promise<NodeRef[]> {
+  const reached = new Map<string, NodeRef>();
+  for (const node of [...edges.addOutgoing(nodes, reach), ...(await hotDestinations(connection, nodes, reach))]) reached.set(`${node.type}:${node.id}`, node);
+  return [...reached.values()];
+}
+
+/**
+ * Adds to `edges` every committed row the request's library query can aggregate. The
+ * next hop's nodes come from the index and the hot tier directly, not from SQL over the
+ * neighbourhood, so its rows need only one flush, at the end.
+ */
 async function addNeighbourhood(connection: DuckDBConnection, edges: Neighbourhood, request: NeighbourhoodRequest): Promise<void> {
   switch (request.query) {
     case 'member-activity': {
       const { kind, id } = request.member;
       if (kind === 'account') {
-        await edges.addOutgoing([{ type: 'account', id }]);
-        await edges.addOutgoing(await profilesOf(connection, id));
+        edges.addOutgoing(await reachedFrom(connection, edges, [{ type: 'account', id }], { edgeType: 'has_profile', since: -Infinity }));
       } else {
-        await edges.addOutgoing([{ type: 'profile', id }]);
-        await edges.addIncoming([{ type: 'profile', id }]);
+        edges.addOutgoing([{ type: 'profile', id }]);
+        edges.addIncoming([{ type: 'profile', id }]);
       }
       return;
     }
     case 'neighbors':
-      await edges.addOutgoing([request.node]);
-      await edges.addIncoming([request.node]);
+      edges.addOutgoing([request.node]);
+      edges.addIncoming([request.node]);
       return;
     case 'khop': {
       let frontier: readonly NodeRef[] = [request.node];
-      for (let hop = 1; hop <= request.hops && frontier.length > 0; hop++) {
-        await edges.addOutgoing(frontier);
-        if (hop < request.hops) frontier = await reachedFrom(connection, frontier, request.since);
-      }
+      for (let hop = 1; hop < request.hops && frontier.length > 0; hop++) frontier = await reachedFrom(connection, edges, frontier, { since: request.since });
+      edges.addOutgoing(frontier);
       return;
     }
   }
@@ -119,6 +128,7 @@ async function libraryRows(context: QueryContext, request: GraphRequest): Promis
     const { table, version } = edgeIndex;
     return table.use(version, async (neighbourhood) => {
       await addNeighbourhood(table.connection, neighbourhood, request);
+      neighbourhood.flush();
       return runLibrary(table.connection, request);
     });
   }

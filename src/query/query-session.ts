@@ -65,6 +65,7 @@ export interface SessionStats {
 }
 
 const DEFAULT_MAX_HOT_ROWS = 2_000_000;
+const HOT_APPEND_DELAY_MS = 50;
 
 interface IndexState {
   readonly index: EdgeIndex;
@@ -81,7 +82,7 @@ export class QuerySession {
   private decoder: TailDecoder | undefined;
   private hotRows = { edges: 0, nodes: 0 };
   private swaps = 0;
-  private flushScheduled = false;
+  private appendTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<boolean> | undefined;
   /** The snapshot the main connection's file views show; behind `snapshot` in an indexed session until a query needs them. */
   private viewsShow: SnapshotTier | undefined;
@@ -149,7 +150,7 @@ export class QuerySession {
     return this.refreshing;
   }
 
-  /** One-shot queries: resolves once the tail has read every partition up to the end offsets of now. */
+  /** One-shot queries: resolves once the tail has read every partition up to the end offsets of now, and the hot tables hold it. */
   async catchUp(timeoutMs: number): Promise<void> {
     if (this.tail === undefined) return;
     const ends = await this.tail.endOffsets();
@@ -158,6 +159,7 @@ export class QuerySession {
       if (Date.now() > deadline) throw new Error(`the Kafka tail did not reach the end offsets within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    await this.serial.run(() => this.appendPendingHotRows());
   }
 
   /** Cancels the DuckDB statement running now (a request that ran out of time). */
@@ -173,6 +175,7 @@ export class QuerySession {
 
   async close(): Promise<void> {
     await this.tail?.stop();
+    clearTimeout(this.appendTimer);
     await this.serial.run(async () => {
       this.edgeIndex?.table.connection.closeSync();
       this.connection.closeSync();
@@ -206,14 +209,19 @@ export class QuerySession {
     return { edges: committedOffsets(snapshot.edges, topic), nodes: committedOffsets(snapshot.nodes, topic) };
   }
 
-  /** Appends soon after a batch, so rows are in DuckDB before the next query asks. */
+  /**
+   * Appends a little after a batch, so rows are mostly in DuckDB before the next query asks
+   * (a query appends what is still pending itself). Batches arriving meanwhile share the
+   * append: each one holds the service's thread for a millisecond or more.
+   */
   private scheduleHotAppend(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    void this.serial.run(async () => {
-      this.flushScheduled = false;
-      await this.appendPendingHotRows();
-    });
+    if (this.appendTimer !== undefined) return;
+    this.appendTimer = setTimeout(() => {
+      void this.serial.run(async () => {
+        this.appendTimer = undefined;
+        await this.appendPendingHotRows();
+      });
+    }, HOT_APPEND_DELAY_MS);
   }
 
   private async appendPendingHotRows(): Promise<void> {

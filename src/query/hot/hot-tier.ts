@@ -4,7 +4,7 @@
  * the graph tables' shape (event_count 1 per row; aggregation by key happens in queries,
  * exactly as for several snapshot rows of one key).
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { EDGE_ENDPOINTS, EDGE_TYPES, NODE_TYPES } from '../../graph/model.js';
 import type { PartitionOffsets } from '../../stream/job/source-positions.js';
 import type { HotEdgeRows, HotNodeRows } from './hot-rows.js';
@@ -60,9 +60,7 @@ export async function appendHotNodes(connection: DuckDBConnection, rows: HotNode
   }
 }
 
-type Appender = Awaited<ReturnType<DuckDBConnection['createAppender']>>;
-
-function appendPosition(appender: Appender, rows: HotEdgeRows | HotNodeRows, i: number, topics: readonly string[]): void {
+function appendPosition(appender: DuckDBAppender, rows: HotEdgeRows | HotNodeRows, i: number, topics: readonly string[]): void {
   appender.appendVarchar(topics[rows.topic[i]!]!);
   appender.appendInteger(rows.partition[i]!);
   appender.appendBigInt(BigInt(rows.offset[i]!));

@@ -7,9 +7,9 @@
  * into) gives exactly the answer the full table gives. Temp objects are per connection, so
  * the session's other connection still sees the snapshot's files under the same names.
  */
-import { timestampTZValue, type DuckDBConnection } from '@duckdb/node-api';
-import { EDGE_ENDPOINTS } from '../../graph/model.js';
-import type { NodeRef } from '../graph-request.js';
+import { timestampTZValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { EDGE_ENDPOINTS, type EdgeType } from '../../graph/model.js';
+import type { NodeRef, Since } from '../graph-request.js';
 import { HOT_EDGES_SELECT } from '../hot/hot-tier.js';
 import type { EdgeIndexVersion } from './edge-index.js';
 import type { EdgeSegment } from './edge-segment.js';
@@ -32,78 +32,112 @@ export class IndexedEdges {
     return new IndexedEdges(connection);
   }
 
-  /** Runs `work` with an empty neighbourhood to add to; `edges` is it ∪ the hot tier meanwhile. */
+  /**
+   * Runs `work` with an empty neighbourhood to add to; `edges` is it ∪ the hot tier once
+   * `flush` made the added rows visible.
+   */
   async use<T>(version: EdgeIndexVersion, work: (neighbourhood: Neighbourhood) => Promise<T>): Promise<T> {
+    const appender = await this.connection.createAppender('neighbourhood', 'main', 'temp');
     try {
-      return await work(new Neighbourhood(this.connection, version));
+      return await work(new Neighbourhood(appender, version));
     } finally {
+      appender.closeSync();
       await this.connection.run('DELETE FROM temp.neighbourhood');
     }
   }
 }
 
+/** Which destinations of the rows a walk adds it reports back: the way on to the next hop. */
+export interface Reach {
+  readonly edgeType?: EdgeType;
+  /** Only rows seen at or after this (epoch ms; -Infinity: all time). */
+  readonly since: Since;
+}
+
+/**
+ * The committed rows one query may aggregate, gathered from the index. Rows go into one
+ * appender and are flushed once, before the query's SQL: each flush is a DuckDB commit
+ * that holds the service's thread for a millisecond or more.
+ */
 export class Neighbourhood {
   private readonly walkedOut = new Set<number>();
   private readonly lookedInto = new Set<number>();
   private rows = 0;
 
   constructor(
-    private readonly connection: DuckDBConnection,
+    private readonly appender: DuckDBAppender,
     private readonly index: EdgeIndexVersion,
   ) {}
 
-  /** Adds every committed edge out of these nodes (those into an already added destination are there). */
-  addOutgoing(nodes: readonly NodeRef[]): Promise<void> {
-    return this.add(nodes, AS_SOURCE, this.walkedOut, (segment, node, visit) => segment.bySrc.forEachRow(node, visit), (segment, row) => this.lookedInto.has(segment.dst[row]!));
+  /**
+   * Adds every committed edge out of these nodes (those into an already added destination
+   * are there); returns the destinations of the rows that match `reach`, over nodes not
+   * walked before (whose destinations an earlier call returned).
+   */
+  addOutgoing(nodes: readonly NodeRef[], reach?: Reach): NodeRef[] {
+    const reached = new Map<number, EdgeType>();
+    const sinceMicros = reach === undefined ? Infinity : Math.floor(reach.since) * 1000;
+    this.add(
+      nodes,
+      AS_SOURCE,
+      this.walkedOut,
+      (segment, node, visit) => segment.bySrc.forEachRow(node, visit),
+      (segment, row) => this.lookedInto.has(segment.dst[row]!),
+      (segment, row) => {
+        const edgeType = segment.edgeTypeOf(row);
+        if (segment.lastSeenMicros[row]! >= sinceMicros && (reach?.edgeType === undefined || edgeType === reach.edgeType)) reached.set(segment.dst[row]!, edgeType);
+      },
+    );
+    return [...reached].map(([node, edgeType]) => ({ type: EDGE_ENDPOINTS[edgeType].dst, id: this.index.nodes.idOf(node) }));
   }
 
   /** Adds every committed edge into these nodes (those out of an already added source are there). */
-  addIncoming(nodes: readonly NodeRef[]): Promise<void> {
-    return this.add(nodes, AS_DESTINATION, this.lookedInto, (segment, node, visit) => segment.byDst.forEachRow(node, visit), (segment, row) => this.walkedOut.has(segment.src[row]!));
+  addIncoming(nodes: readonly NodeRef[]): void {
+    this.add(nodes, AS_DESTINATION, this.lookedInto, (segment, node, visit) => segment.byDst.forEachRow(node, visit), (segment, row) => this.walkedOut.has(segment.src[row]!));
   }
 
-  private async add(
+  /** Makes the rows added so far visible to SQL on the connection. */
+  flush(): void {
+    this.appender.flushSync();
+  }
+
+  private add(
     refs: readonly NodeRef[],
     role: number,
     done: Set<number>,
     rowsOf: (segment: EdgeSegment, node: number, visit: (row: number) => void) => void,
     alreadyAdded: (segment: EdgeSegment, row: number) => boolean,
-  ): Promise<void> {
+    /** Sees every row of the walked nodes, added now or before. */
+    observe?: (segment: EdgeSegment, row: number) => void,
+  ): void {
     const { nodes, topics, segments } = this.index;
+    const appender = this.appender;
     const wanted: number[] = [];
     for (const ref of refs) {
       const node = nodes.find(ref.type, ref.id);
       if (node !== undefined && nodes.wasSeenAs(node, role) && !done.has(node)) wanted.push(node);
     }
-    if (wanted.length === 0) return;
-    // Measured against numbers-only data chunks plus one join naming the rows: for
-    // neighbourhoods of up to a few thousand rows the appender is faster (fewer statements).
-    const appender = await this.connection.createAppender('neighbourhood', 'main', 'temp');
-    try {
-      for (const segment of segments) {
-        const append = (row: number) => {
-          if (alreadyAdded(segment, row)) return;
-          if (++this.rows > MAX_NEIGHBOURHOOD_ROWS) {
-            throw new NeighbourhoodTooLargeError(`the query reaches more than ${MAX_NEIGHBOURHOOD_ROWS} committed edge rows; narrow it (fewer hops, a smaller fan-out)`);
-          }
-          const edgeType = segment.edgeTypeOf(row);
-          const { src, dst } = EDGE_ENDPOINTS[edgeType];
-          appender.appendVarchar(edgeType);
-          appender.appendVarchar(src);
-          appender.appendVarchar(nodes.idOf(segment.src[row]!));
-          appender.appendVarchar(dst);
-          appender.appendVarchar(nodes.idOf(segment.dst[row]!));
-          appender.appendTimestampTZ(timestampTZValue(BigInt(segment.firstSeenMicros[row]!)));
-          appender.appendTimestampTZ(timestampTZValue(BigInt(segment.lastSeenMicros[row]!)));
-          appender.appendBigInt(BigInt(segment.eventCount[row]!));
-          appender.appendVarchar(topics.strings[segment.topic[row]!]!);
-          appender.endRow();
-        };
-        for (const node of wanted) rowsOf(segment, node, append);
-      }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
+    for (const segment of segments) {
+      const append = (row: number) => {
+        observe?.(segment, row);
+        if (alreadyAdded(segment, row)) return;
+        if (++this.rows > MAX_NEIGHBOURHOOD_ROWS) {
+          throw new NeighbourhoodTooLargeError(`the query reaches more than ${MAX_NEIGHBOURHOOD_ROWS} committed edge rows; narrow it (fewer hops, a smaller fan-out)`);
+        }
+        const edgeType = segment.edgeTypeOf(row);
+        const { src, dst } = EDGE_ENDPOINTS[edgeType];
+        appender.appendVarchar(edgeType);
+        appender.appendVarchar(src);
+        appender.appendVarchar(nodes.idOf(segment.src[row]!));
+        appender.appendVarchar(dst);
+        appender.appendVarchar(nodes.idOf(segment.dst[row]!));
+        appender.appendTimestampTZ(timestampTZValue(BigInt(segment.firstSeenMicros[row]!)));
+        appender.appendTimestampTZ(timestampTZValue(BigInt(segment.lastSeenMicros[row]!)));
+        appender.appendBigInt(BigInt(segment.eventCount[row]!));
+        appender.appendVarchar(topics.strings[segment.topic[row]!]!);
+        appender.endRow();
+      };
+      for (const node of wanted) rowsOf(segment, node, append);
     }
     for (const node of wanted) done.add(node);
   }
