@@ -1,6 +1,6 @@
 /**
- * Runs a validated graph request: binds its parameters as DuckDB variables and runs the
- * `sql/` library file of the same name over snapshot ∪ hot. Where the session holds an
+ * Runs a validated graph request: runs the `sql/` library file of the same name over
+ * snapshot ∪ hot with the request bound to its parameters. Where the session holds an
  * edge index, `edges` is narrowed to the request's neighbourhood first (index/); without
  * one, member-activity of an account reads only the data files whose `src_id` partition
  * and bounds can hold the member's ids. `path` walks edges both ways from both ends, so
@@ -16,7 +16,7 @@ import type { Neighbourhood, Reach } from './index/indexed-edges.js';
 import type { QueryContext } from './query-session.js';
 import { prunedFiles } from './snapshot-tier.js';
 import { snapshotSelect } from './snapshot-views.js';
-import { loadLibrarySql, setVariables, type QueryVariables } from './sql-library.js';
+import { runLibrary, type QueryVariables } from './sql-library.js';
 
 /** Year 1: "all time" as a TIMESTAMPTZ DuckDB can compare. */
 const EARLIEST_MICROS = -62_135_596_800_000_000n;
@@ -47,10 +47,9 @@ function libraryCall(request: GraphRequest): { name: string; variables: QueryVar
   }
 }
 
-async function runLibrary(connection: DuckDBConnection, request: GraphRequest): Promise<Row[]> {
+async function libraryQuery(connection: DuckDBConnection, request: GraphRequest): Promise<Row[]> {
   const { name, variables } = libraryCall(request);
-  await setVariables(connection, variables);
-  return (await connection.runAndReadAll(await loadLibrarySql(name))).getRowObjects();
+  return (await runLibrary(connection, name, variables)).getRowObjects();
 }
 
 /** Shadows the session's `edges` view, for this connection, by one over fewer files. */
@@ -129,16 +128,16 @@ async function libraryRows(context: QueryContext, request: GraphRequest): Promis
     return table.use(version, async (neighbourhood) => {
       await addNeighbourhood(table.connection, neighbourhood, request);
       neighbourhood.flush();
-      return runLibrary(table.connection, request);
+      return libraryQuery(table.connection, request);
     });
   }
   if (request.query === 'member-activity' && request.member.kind === 'account') {
     const account = request.member.id;
     // The has_profile edge into a profile may sit in any src_id bucket: only accounts prune.
     const profiles = await withPrunedEdges(context, [eq('src_id', account)], () => profilesOf(connection, account));
-    return withPrunedEdges(context, [isIn('src_id', [account, ...profiles.map((p) => p.id)])], () => runLibrary(connection, request));
+    return withPrunedEdges(context, [isIn('src_id', [account, ...profiles.map((p) => p.id)])], () => libraryQuery(connection, request));
   }
-  return runLibrary(connection, request);
+  return libraryQuery(connection, request);
 }
 
 export async function runGraphQuery(context: QueryContext, request: GraphRequest): Promise<GraphResult> {

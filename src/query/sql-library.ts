@@ -1,10 +1,11 @@
 /**
- * The `sql/` folder is the graph query library users run in the DuckDB CLI; lakegraph
- * runs the same files, binding parameters as DuckDB variables (`SET VARIABLE`), so user
- * input never becomes SQL text.
+ * The `sql/` folder is the graph query library users run in the DuckDB CLI, after
+ * `SET VARIABLE`s. lakegraph runs the same files as prepared statements: each file's
+ * `getvariable('x')` reads become the named parameter `$x`, so user input is only ever a
+ * bound value, and a service skips the per-request `SET VARIABLE` statements and parsing.
  */
 import { readFile } from 'node:fs/promises';
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 
 const SQL_DIR = new URL('../../../sql/', import.meta.url);
 
@@ -12,27 +13,44 @@ const SQL_DIR = new URL('../../../sql/', import.meta.url);
 const loaded = new Map<string, Promise<string>>();
 
 export function loadLibrarySql(name: string): Promise<string> {
-  let sql = loaded.get(name);
-  if (sql === undefined) {
-    sql = readFile(new URL(`${name}.sql`, SQL_DIR), 'utf8');
-    sql.catch(() => loaded.delete(name));
-    loaded.set(name, sql);
+  return cachedPromise(loaded, name, () => readFile(new URL(`${name}.sql`, SQL_DIR), 'utf8'));
+}
+
+/** Prepared once per connection and file. DuckDB re-binds a statement itself when a view it reads is replaced. */
+const prepared = new WeakMap<DuckDBConnection, Map<string, Promise<DuckDBPreparedStatement>>>();
+
+function libraryStatement(connection: DuckDBConnection, name: string): Promise<DuckDBPreparedStatement> {
+  let statements = prepared.get(connection);
+  if (statements === undefined) prepared.set(connection, (statements = new Map()));
+  return cachedPromise(statements, name, async () => connection.prepare((await loadLibrarySql(name)).replace(/getvariable\('([a-z_][a-z0-9_]*)'\)/g, '$$$1')));
+}
+
+/** `make()`'s promise under `key`; a failure is not kept, so the next call tries again. */
+function cachedPromise<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    value.catch(() => cache.delete(key));
+    cache.set(key, value);
   }
-  return sql;
+  return value;
 }
 
 export type QueryVariables = Readonly<Record<string, DuckDBValue>>;
 
-export async function setVariables(connection: DuckDBConnection, variables: QueryVariables): Promise<void> {
-  for (const [name, value] of Object.entries(variables)) {
-    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad variable name ${name}`);
-    await connection.run(`SET VARIABLE ${name} = $1`, [value]);
+/** Runs a library file; a variable not given is NULL, as an unset `getvariable` is in the CLI. */
+export async function runLibrary(connection: DuckDBConnection, name: string, variables: QueryVariables): Promise<DuckDBResultReader> {
+  const statement = await libraryStatement(connection, name);
+  const values: Record<string, DuckDBValue> = {};
+  for (let i = 1; i <= statement.parameterCount; i++) {
+    const parameter = statement.parameterName(i);
+    values[parameter] = variables[parameter] ?? null;
   }
+  statement.bind(values);
+  return statement.runAndReadAll();
 }
 
 /** Runs a library query and returns its rows as JSON-friendly objects. */
 export async function runLibraryQuery(connection: DuckDBConnection, name: string, variables: QueryVariables): Promise<Record<string, unknown>[]> {
-  await setVariables(connection, variables);
-  const reader = await connection.runAndReadAll(await loadLibrarySql(name));
-  return reader.getRowObjectsJson() as Record<string, unknown>[];
+  return (await runLibrary(connection, name, variables)).getRowObjectsJson() as Record<string, unknown>[];
 }
