@@ -30,7 +30,7 @@ test('NodeDictionary: one int per (type, id), the same id under two types is two
   assert.equal(nodes.intern(NODE_TYPE_CODE.profile, 'x-1'), profile);
   assert.equal(nodes.find('profile', 'x-1'), profile);
   assert.equal(nodes.find('account', 'x-1'), undefined);
-  assert.deepEqual([nodes.typeOf(device), nodes.idOf(device), nodes.size], ['device', 'x-1', 2]);
+  assert.deepEqual([nodes.find('device', 'x-1'), nodes.idOf(device), nodes.size], [device, 'x-1', 2]);
   nodes.seenAs(profile, AS_SOURCE);
   const far = nodes.intern(NODE_TYPE_CODE.title, 't-9');
   for (let i = 0; i < 5000; i++) nodes.intern(NODE_TYPE_CODE.title, `t-${i + 10}`);

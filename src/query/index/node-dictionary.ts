@@ -14,7 +14,6 @@ export const AS_DESTINATION = 2;
 
 export class NodeDictionary {
   private readonly byType = NODE_TYPES.map(() => new Map<string, number>());
-  private readonly types: number[] = [];
   private readonly ids: string[] = [];
   private roles = new Uint8Array(1024);
 
@@ -24,7 +23,6 @@ export class NodeDictionary {
     if (node === undefined) {
       node = this.ids.length;
       ofType.set(id, node);
-      this.types.push(typeCode);
       this.ids.push(id);
     }
     return node;
@@ -47,10 +45,6 @@ export class NodeDictionary {
   /** undefined: no indexed row names this node. */
   find(type: NodeType, id: string): number | undefined {
     return this.byType[NODE_TYPE_CODE[type]]!.get(id);
-  }
-
-  typeOf(node: number): NodeType {
-    return NODE_TYPES[this.types[node]!]!;
   }
 
   idOf(node: number): string {
