@@ -6,11 +6,12 @@
  * and bounds can hold the member's ids. `path` walks edges both ways from both ends, so
  * its neighbourhood is most of the graph: it always reads the files.
  */
-import { listValue, timestampTZValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { timestampTZValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { eq, isIn, type Filter } from '../lake/scan/filter.js';
 import { EDGES_SCHEMA } from '../lake/tables.js';
 import type { GraphRequest, NodeRef, Since } from './graph-request.js';
 import { graphEdgeOf, pathOf, type GraphResult } from './graph-result.js';
+import type { HotAdjacency } from './hot/hot-adjacency.js';
 import { HOT_EDGES_SELECT } from './hot/hot-tier.js';
 import type { Neighbourhood, Reach } from './index/indexed-edges.js';
 import type { QueryContext } from './query-session.js';
@@ -69,34 +70,24 @@ async function profilesOf(connection: DuckDBConnection, account: string): Promis
   return reader.getRowObjects().map((r) => ({ type: 'profile', id: String(r['dst_id']) }));
 }
 
-/** The destinations of hot-tier edges out of `nodes` that match `reach`: the hot part of a walk's next hop. */
-async function hotDestinations(connection: DuckDBConnection, nodes: readonly NodeRef[], reach: Reach): Promise<NodeRef[]> {
-  if (nodes.length === 0) return [];
-  const reader = await connection.runAndReadAll(
-    `SELECT DISTINCT e.dst_type, e.dst_id FROM (${HOT_EDGES_SELECT}) e JOIN (SELECT unnest($1::VARCHAR[]) AS t, unnest($2::VARCHAR[]) AS i) f ON e.src_type = f.t AND e.src_id = f.i WHERE e.last_seen >= $3 AND ($4 IS NULL OR e.edge_type = $4)`,
-    [listValue(nodes.map((n) => n.type)), listValue(nodes.map((n) => n.id)), sinceValue(reach.since), reach.edgeType ?? null],
-  );
-  return reader.getRowObjects().map((r) => ({ type: String(r['dst_type']) as NodeRef['type'], id: String(r['dst_id']) }));
-}
-
 /** The destinations a walk reaches through the index and through the hot tier, each once. */
-async function reachedFrom(connection: DuckDBConnection, edges: Neighbourhood, nodes: readonly NodeRef[], reach: Reach): Promise<NodeRef[]> {
+function reachedFrom(edges: Neighbourhood, hot: HotAdjacency, nodes: readonly NodeRef[], reach: Reach): NodeRef[] {
   const reached = new Map<string, NodeRef>();
-  for (const node of [...edges.addOutgoing(nodes, reach), ...(await hotDestinations(connection, nodes, reach))]) reached.set(`${node.type}:${node.id}`, node);
+  for (const node of [...edges.addOutgoing(nodes, reach), ...hot.destinations(nodes, reach)]) reached.set(`${node.type}:${node.id}`, node);
   return [...reached.values()];
 }
 
 /**
  * Adds to `edges` every committed row the request's library query can aggregate. The
- * next hop's nodes come from the index and the hot tier directly, not from SQL over the
- * neighbourhood, so its rows need only one flush, at the end.
+ * next hop's nodes come from the index and the hot tier's adjacency in memory, not from
+ * SQL over the neighbourhood, so the rows need only one flush, at the end.
  */
-async function addNeighbourhood(connection: DuckDBConnection, edges: Neighbourhood, request: NeighbourhoodRequest): Promise<void> {
+function addNeighbourhood(edges: Neighbourhood, hot: HotAdjacency, request: NeighbourhoodRequest): void {
   switch (request.query) {
     case 'member-activity': {
       const { kind, id } = request.member;
       if (kind === 'account') {
-        edges.addOutgoing(await reachedFrom(connection, edges, [{ type: 'account', id }], { edgeType: 'has_profile', since: -Infinity }));
+        edges.addOutgoing(reachedFrom(edges, hot, [{ type: 'account', id }], { edgeType: 'has_profile', since: -Infinity }));
       } else {
         edges.addOutgoing([{ type: 'profile', id }]);
         edges.addIncoming([{ type: 'profile', id }]);
@@ -109,7 +100,7 @@ async function addNeighbourhood(connection: DuckDBConnection, edges: Neighbourho
       return;
     case 'khop': {
       let frontier: readonly NodeRef[] = [request.node];
-      for (let hop = 1; hop < request.hops && frontier.length > 0; hop++) frontier = await reachedFrom(connection, edges, frontier, { since: request.since });
+      for (let hop = 1; hop < request.hops && frontier.length > 0; hop++) frontier = reachedFrom(edges, hot, frontier, { since: request.since });
       edges.addOutgoing(frontier);
       return;
     }
@@ -124,9 +115,9 @@ export function answeredByIndex(request: GraphRequest): request is Neighbourhood
 async function libraryRows(context: QueryContext, request: GraphRequest): Promise<Row[]> {
   const { connection, edgeIndex } = context;
   if (edgeIndex !== undefined && answeredByIndex(request)) {
-    const { table, version } = edgeIndex;
+    const { table, version, hotEdges } = edgeIndex;
     return table.use(version, async (neighbourhood) => {
-      await addNeighbourhood(table.connection, neighbourhood, request);
+      addNeighbourhood(neighbourhood, hotEdges, request);
       neighbourhood.flush();
       return libraryQuery(table.connection, request);
     });

@@ -18,6 +18,7 @@ import { appendHotEdges, appendHotNodes, dropCoveredRows, HOT_EDGES_SELECT, HOT_
 import { answeredByIndex, runGraphQuery } from './graph-queries.js';
 import type { GraphRequest } from './graph-request.js';
 import type { GraphResult } from './graph-result.js';
+import { HotAdjacency } from './hot/hot-adjacency.js';
 import { KafkaTail } from './hot/kafka-tail.js';
 import { EdgeIndex, type EdgeIndexVersion, type IndexLoadProgress } from './index/edge-index.js';
 import { IndexedEdges } from './index/indexed-edges.js';
@@ -52,7 +53,12 @@ export interface QueryContext {
    * The snapshot's edges by node (same snapshot as `snapshot`), when the session keeps
    * them, and the connection where a query's neighbourhood is copied from it.
    */
-  readonly edgeIndex?: { readonly version: EdgeIndexVersion; readonly table: IndexedEdges };
+  readonly edgeIndex?: {
+    readonly version: EdgeIndexVersion;
+    readonly table: IndexedEdges;
+    /** The hot tier's edges by source (same rows as `hot_edges`), for walks. */
+    readonly hotEdges: HotAdjacency;
+  };
 }
 
 export interface SessionStats {
@@ -71,6 +77,7 @@ interface IndexState {
   readonly index: EdgeIndex;
   readonly onProgress: ((progress: IndexLoadProgress) => void) | undefined;
   readonly table: IndexedEdges;
+  readonly hotEdges: HotAdjacency;
 }
 
 /** The five CONTRACTS §1 topics under their own names: what a session tails unless told otherwise. */
@@ -105,7 +112,12 @@ export class QuerySession {
     await connection.run('SET parquet_metadata_cache = true');
     for (const ddl of HOT_TABLES_DDL) await connection.run(ddl);
     const snapshot = await loadSnapshotTier(options.catalog);
-    const edgeIndex = options.edgeIndex && { index: new EdgeIndex(options.catalog.io), onProgress: options.edgeIndex.onProgress, table: await IndexedEdges.open(await instance.connect()) };
+    const edgeIndex = options.edgeIndex && {
+      index: new EdgeIndex(options.catalog.io),
+      onProgress: options.edgeIndex.onProgress,
+      table: await IndexedEdges.open(await instance.connect()),
+      hotEdges: new HotAdjacency(),
+    };
     const indexVersion = await edgeIndex?.index.versionOf(snapshot.edges.files, edgeIndex.onProgress);
     const session = new QuerySession(options.catalog, instance, connection, snapshot, options.hot?.maxHotRows ?? DEFAULT_MAX_HOT_ROWS, edgeIndex, indexVersion);
     await session.createViews(snapshot);
@@ -136,7 +148,7 @@ export class QuerySession {
   }
 
   private context(): QueryContext {
-    const edgeIndex = this.edgeIndex && this.indexVersion && { version: this.indexVersion, table: this.edgeIndex.table };
+    const edgeIndex = this.edgeIndex && this.indexVersion && { version: this.indexVersion, table: this.edgeIndex.table, hotEdges: this.edgeIndex.hotEdges };
     return { connection: this.connection, snapshot: this.snapshot, edgeIndex };
   }
 
@@ -229,6 +241,7 @@ export class QuerySession {
     if (decoder === undefined || decoder.buffer.size === 0) return;
     const { edges, nodes } = decoder.buffer.take();
     await appendHotEdges(this.connection, edges, decoder.topics);
+    this.edgeIndex?.hotEdges.add(edges);
     await appendHotNodes(this.connection, nodes, decoder.topics);
     this.hotRows.edges += edges.length;
     this.hotRows.nodes += nodes.length;
@@ -256,6 +269,7 @@ export class QuerySession {
       await this.connection.run('ROLLBACK');
       throw error;
     }
+    if (decoder) await this.edgeIndex?.hotEdges.reload(this.connection);
     this.snapshot = next;
     this.indexVersion = nextIndex;
     this.swaps++;

@@ -121,9 +121,11 @@ test('member-activity over snapshot ∪ Kafka tail equals the oracle before and 
 });
 
 test('a khop walk that goes on through a hot edge finds the committed rows beyond it', { timeout: 60_000 }, async () => {
-  // Committed: p-1 saw ad-x, which is in camp-c. Hot only: p-2 (of a-2) saw ad-x too. From
-  // a-2, hop 2 reaches ad-x only through the hot tier; hop 3 must still find the
-  // committed in_campaign row, so ad-x → camp-c counts both events.
+  // Profiles p-1, p-2, p-3 (of a-1, a-2, a-3) each saw ad-x, which is in camp-c. First only
+  // p-1's event is committed: from a-2, hop 2 reaches ad-x only through the hot tier, and
+  // hop 3 must still find the committed in_campaign row. Then p-2's event is committed too
+  // and the sessions swap: from a-3, the walk must still go through p-3's hot edge, which
+  // the swap kept. Either way ad-x → camp-c counts all three events.
   const kafka = testKafka();
   const topic = uniqueName('it.hot.khop');
   await createTopic(kafka, topic, 1);
@@ -132,27 +134,34 @@ test('a khop walk that goes on through a hot edge finds the committed rows beyon
     key: Buffer.from(`a-${n}`),
     value: Buffer.from(JSON.stringify({ event_id: `e-${n}`, event_type: 'ad_impression', ts: Date.now(), account_id: `a-${n}`, profile_id: `p-${n}`, device_id: `d-${n}`, ad_id: 'ad-x', campaign_id: 'camp-c' })),
   });
-  const sent = [event(1), event(2)].map((r) => ({ ...r, topic, offset: 0, timestamp: 0 }));
-  assert.equal(await produceRecords(kafka, topic, sent), 2);
-  const [first] = await readWholeTopic(kafka, topic);
+  const sent = [1, 2, 3].map((n) => ({ ...event(n), topic, offset: 0, timestamp: 0 }));
+  assert.equal(await produceRecords(kafka, topic, sent), 3);
+  const records = await readWholeTopic(kafka, topic);
   const warehouse = mkdtempSync(join(tmpdir(), 'lakegraph-hot-khop-'));
   const catalog = new FilesystemCatalog(warehouse);
   const job = new TopicJob(topic, await openGraphTables(catalog), { contract: 'app.ads' });
   await job.reload();
   job.assign([0]);
-  job.process(first!);
+  job.process(records[0]!);
   await job.flush();
   const hot: HotTailOptions = { kafka, topics: [{ topic, contract: 'app.ads' }] };
   const sessions = [await QuerySession.open({ catalog, hot }), await QuerySession.open({ catalog, hot, edgeIndex: {} })];
-  try {
+  const check = async (account: string, stage: string) => {
     for (const [mode, session] of [['data files', sessions[0]!], ['edge index', sessions[1]!]] as const) {
-      await session.catchUp(30_000);
-      const parsed = parseGraphRequest('khop', { node: 'account:a-2', hops: '3', since: '1d' }, Date.now());
+      const parsed = parseGraphRequest('khop', { node: `account:${account}`, hops: '3', since: '1d' }, Date.now());
       assert.ok(parsed.ok);
       const { edges } = await session.graphQuery(parsed.request);
       const inCampaign = edges.find((e) => e.edge_type === 'in_campaign');
-      assert.equal(inCampaign?.event_count, 2, `${mode}: ad-x → camp-c counts the committed and the hot event`);
+      assert.equal(inCampaign?.event_count, 3, `${stage}, ${mode}: from ${account}, ad-x → camp-c counts the committed and the hot events`);
     }
+  };
+  try {
+    for (const session of sessions) await session.catchUp(30_000);
+    await check('a-2', 'one event committed');
+    job.process(records[1]!);
+    await job.flush();
+    for (const session of sessions) assert.equal(await session.refresh(), true, 'the session swaps to the new snapshot');
+    await check('a-3', 'two events committed');
   } finally {
     for (const session of sessions) await session.close();
     rmSync(warehouse, { recursive: true, force: true });
