@@ -13,8 +13,15 @@ import { test } from 'node:test';
 import { generatorOptions, ingestEmbedded } from './compact-fixtures.js';
 import { runCli, startCli, type CliProcess } from '../support/cli-process.js';
 
-const lockHolder = (lockPath: string) =>
-  readFile(lockPath, 'utf8').then((text) => (JSON.parse(text) as { pid: number }).pid, () => undefined);
+/** The lock's owner pid; undefined while there is no lock, or its owner has created the file but not written it yet. */
+async function lockHolder(lockPath: string): Promise<number | undefined> {
+  const text = await readFile(lockPath, 'utf8').catch(() => undefined);
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as { pid: number }).pid;
+  } catch {
+    return undefined;
+  }
+}
 
 async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
