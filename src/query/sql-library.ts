@@ -16,13 +16,26 @@ export function loadLibrarySql(name: string): Promise<string> {
   return cachedPromise(loaded, name, () => readFile(new URL(`${name}.sql`, SQL_DIR), 'utf8'));
 }
 
-/** Prepared once per connection and file. DuckDB re-binds a statement itself when a view it reads is replaced. */
-const prepared = new WeakMap<DuckDBConnection, Map<string, Promise<DuckDBPreparedStatement>>>();
+interface LibraryStatement {
+  readonly statement: DuckDBPreparedStatement;
+  /** Its named parameters, in order. */
+  readonly parameters: readonly string[];
+}
 
-function libraryStatement(connection: DuckDBConnection, name: string): Promise<DuckDBPreparedStatement> {
+/**
+ * Prepared once per connection and file. DuckDB re-binds a statement itself when a view it
+ * reads is replaced. Bound values stay on the statement until its run, so callers run one
+ * library query at a time per connection (the query session's Serial does).
+ */
+const prepared = new WeakMap<DuckDBConnection, Map<string, Promise<LibraryStatement>>>();
+
+function libraryStatement(connection: DuckDBConnection, name: string): Promise<LibraryStatement> {
   let statements = prepared.get(connection);
   if (statements === undefined) prepared.set(connection, (statements = new Map()));
-  return cachedPromise(statements, name, async () => connection.prepare((await loadLibrarySql(name)).replace(/getvariable\('([a-z_][a-z0-9_]*)'\)/g, '$$$1')));
+  return cachedPromise(statements, name, async () => {
+    const statement = await connection.prepare((await loadLibrarySql(name)).replace(/getvariable\('([a-z_][a-z0-9_]*)'\)/g, '$$$1'));
+    return { statement, parameters: Array.from({ length: statement.parameterCount }, (_, i) => statement.parameterName(i + 1)) };
+  });
 }
 
 /** `make()`'s promise under `key`; a failure is not kept, so the next call tries again. */
@@ -40,13 +53,8 @@ export type QueryVariables = Readonly<Record<string, DuckDBValue>>;
 
 /** Runs a library file; a variable not given is NULL, as an unset `getvariable` is in the CLI. */
 export async function runLibrary(connection: DuckDBConnection, name: string, variables: QueryVariables): Promise<DuckDBResultReader> {
-  const statement = await libraryStatement(connection, name);
-  const values: Record<string, DuckDBValue> = {};
-  for (let i = 1; i <= statement.parameterCount; i++) {
-    const parameter = statement.parameterName(i);
-    values[parameter] = variables[parameter] ?? null;
-  }
-  statement.bind(values);
+  const { statement, parameters } = await libraryStatement(connection, name);
+  statement.bind(Object.fromEntries(parameters.map((parameter) => [parameter, variables[parameter] ?? null])));
   return statement.runAndReadAll();
 }
 

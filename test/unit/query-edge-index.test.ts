@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Adjacency } from '../../src/query/index/adjacency.js';
-import { AS_DESTINATION, AS_SOURCE, NodeDictionary, NODE_TYPE_CODE } from '../../src/query/index/node-dictionary.js';
+import { NODE_TYPE_CODE } from '../../src/graph/model.js';
+import { AS_DESTINATION, AS_SOURCE, NodeDictionary } from '../../src/query/index/node-dictionary.js';
 import { Prng } from '../../src/stream/generator/prng.js';
 
 function rowsOf(adjacency: Adjacency, node: number): number[] {

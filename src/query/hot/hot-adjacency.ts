@@ -10,8 +10,6 @@ import type { NodeRef } from '../graph-request.js';
 import type { Reach } from '../index/indexed-edges.js';
 import type { HotEdgeRows } from './hot-rows.js';
 
-const EDGE_TYPE_CODE = new Map<string, number>(EDGE_TYPES.map((t, i) => [t, i]));
-
 interface Destination {
   readonly edgeType: EdgeType;
   readonly id: string;
@@ -25,14 +23,14 @@ export class HotAdjacency {
   private bySource = new Map<string, Map<string, Destination>>();
 
   add(rows: HotEdgeRows): void {
-    for (let i = 0; i < rows.length; i++) this.observe(rows.type[i]!, rows.srcId[i]!, rows.dstId[i]!, rows.seenMs[i]!);
+    for (let i = 0; i < rows.length; i++) this.observe(EDGE_TYPES[rows.type[i]!]!, rows.srcId[i]!, rows.dstId[i]!, rows.seenMs[i]!);
   }
 
   /** Starts over from the rows `hot_edges` holds now. */
   async reload(connection: DuckDBConnection): Promise<void> {
     const reader = await connection.runAndReadAll('SELECT edge_type, src_id, dst_id, max(seen_ms) FROM hot_edges GROUP BY ALL');
     this.bySource = new Map();
-    for (const [edgeType, srcId, dstId, seenMs] of reader.getRows()) this.observe(EDGE_TYPE_CODE.get(String(edgeType))!, String(srcId), String(dstId), Number(seenMs));
+    for (const [edgeType, srcId, dstId, seenMs] of reader.getRows()) this.observe(String(edgeType) as EdgeType, String(srcId), String(dstId), Number(seenMs));
   }
 
   /** The destinations of hot edges out of `nodes` that match `reach`. */
@@ -46,8 +44,7 @@ export class HotAdjacency {
     return reached;
   }
 
-  private observe(edgeCode: number, srcId: string, dstId: string, seenMs: number): void {
-    const edgeType = EDGE_TYPES[edgeCode]!;
+  private observe(edgeType: EdgeType, srcId: string, dstId: string, seenMs: number): void {
     const source = nodeKey(EDGE_ENDPOINTS[edgeType].src, srcId);
     let out = this.bySource.get(source);
     if (out === undefined) this.bySource.set(source, (out = new Map()));

@@ -6,11 +6,8 @@
  */
 import type { Device } from '../../events/contracts.js';
 import { devicePropsJson } from '../../graph/device-props.js';
-import { EDGE_TYPES, NODE_TYPES, type EdgeType, type NodeType } from '../../graph/model.js';
+import { EDGE_TYPE_CODE, NODE_TYPE_CODE, type EdgeType, type NodeType } from '../../graph/model.js';
 import type { GraphSink } from '../../graph/sink.js';
-
-const EDGE_TYPE_ID = Object.fromEntries(EDGE_TYPES.map((t, i) => [t, i])) as Record<EdgeType, number>;
-const NODE_TYPE_ID = Object.fromEntries(NODE_TYPES.map((t, i) => [t, i])) as Record<NodeType, number>;
 
 /** Columns of a growing row set; `length` rows are valid. */
 class Columns {
@@ -73,7 +70,7 @@ export class HotRowBuffer {
         if (!at.edges) return;
         const rows = this.edges;
         const i = rows.push();
-        rows.type[i] = EDGE_TYPE_ID[edgeType];
+        rows.type[i] = EDGE_TYPE_CODE[edgeType];
         rows.srcId[i] = srcId;
         rows.dstId[i] = dstId;
         this.position(rows, i, ts);
@@ -82,7 +79,7 @@ export class HotRowBuffer {
         if (!at.nodes) return;
         const rows = this.nodes;
         const i = rows.push();
-        rows.type[i] = NODE_TYPE_ID[nodeType];
+        rows.type[i] = NODE_TYPE_CODE[nodeType];
         rows.nodeId[i] = nodeId;
         rows.props[i] = device === null ? null : devicePropsJson(device);
         this.position(rows, i, ts);

@@ -6,12 +6,11 @@
  */
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
-import { EDGE_ENDPOINTS, EDGE_TYPES, type EdgeType } from '../../graph/model.js';
+import { EDGE_ENDPOINTS, EDGE_TYPES, edgeTypeCode, NODE_TYPE_CODE, type EdgeType } from '../../graph/model.js';
 import { Adjacency } from './adjacency.js';
-import { AS_DESTINATION, AS_SOURCE, NODE_TYPE_CODE, type NodeDictionary } from './node-dictionary.js';
+import { AS_DESTINATION, AS_SOURCE, type NodeDictionary } from './node-dictionary.js';
 import type { StringDictionary } from '../../stream/window/string-dictionary.js';
 
-const EDGE_TYPE_CODE = new Map<string, number>(EDGE_TYPES.map((t, i) => [t, i]));
 const SRC_TYPE_CODE = EDGE_TYPES.map((t) => NODE_TYPE_CODE[EDGE_ENDPOINTS[t].src]);
 const DST_TYPE_CODE = EDGE_TYPES.map((t) => NODE_TYPE_CODE[EDGE_ENDPOINTS[t].dst]);
 
@@ -59,7 +58,7 @@ export class EdgeSegment {
       for (let i = 0; i < batch.numRows; i++) {
         const row = base + i;
         const typeName = types(i);
-        const code = EDGE_TYPE_CODE.get(typeName);
+        const code = edgeTypeCode(typeName);
         if (code === undefined) throw new Error(`${where}: unknown edge_type ${JSON.stringify(typeName)}`);
         edgeType[row] = code;
         src[row] = nodes.intern(SRC_TYPE_CODE[code]!, srcIds(i));

@@ -89,17 +89,18 @@ export class Neighbourhood {
    */
   addOutgoing(nodes: readonly NodeRef[], reach?: Reach): NodeRef[] {
     const reached = new Map<number, EdgeType>();
-    const sinceMicros = reach === undefined ? Infinity : Math.floor(reach.since) * 1000;
+    const sinceMicros = Math.floor(reach?.since ?? Infinity) * 1000;
     this.add(
       nodes,
       AS_SOURCE,
       this.walkedOut,
       (segment, node, visit) => segment.bySrc.forEachRow(node, visit),
       (segment, row) => this.lookedInto.has(segment.dst[row]!),
-      (segment, row) => {
-        const edgeType = segment.edgeTypeOf(row);
-        if (segment.lastSeenMicros[row]! >= sinceMicros && (reach?.edgeType === undefined || edgeType === reach.edgeType)) reached.set(segment.dst[row]!, edgeType);
-      },
+      reach &&
+        ((segment, row) => {
+          const edgeType = segment.edgeTypeOf(row);
+          if (segment.lastSeenMicros[row]! >= sinceMicros && (reach.edgeType === undefined || edgeType === reach.edgeType)) reached.set(segment.dst[row]!, edgeType);
+        }),
     );
     return [...reached].map(([node, edgeType]) => ({ type: EDGE_ENDPOINTS[edgeType].dst, id: this.index.nodes.idOf(node) }));
   }
@@ -125,12 +126,12 @@ export class Neighbourhood {
   ): void {
     const { nodes, topics, segments } = this.index;
     const appender = this.appender;
-    const wanted: number[] = [];
+    const wanted = new Set<number>();
     for (const ref of refs) {
       const node = nodes.find(ref.type, ref.id);
-      if (node !== undefined && nodes.wasSeenAs(node, role) && !done.has(node)) wanted.push(node);
+      if (node !== undefined && nodes.wasSeenAs(node, role) && !done.has(node)) wanted.add(node);
     }
-    if (wanted.length === 0) return;
+    if (wanted.size === 0) return;
     for (const segment of segments) {
       const append = (row: number) => {
         observe?.(segment, row);

@@ -4,9 +4,8 @@
  * so ids are interned per node type. The dictionary only grows: ids of files a later
  * snapshot removed stay, which is what lets index versions share it.
  */
-import { NODE_TYPES, type NodeType } from '../../graph/model.js';
+import { NODE_TYPE_CODE, NODE_TYPES, type NodeType } from '../../graph/model.js';
 
-export const NODE_TYPE_CODE = Object.fromEntries(NODE_TYPES.map((t, i) => [t, i])) as Record<NodeType, number>;
 
 /** Which ends of indexed rows a node has been seen at (bits), so a walk skips nodes with no rows that way. */
 export const AS_SOURCE = 1;

@@ -4,14 +4,11 @@
  * Ids and topics are interned; rows live in typed-array columns (see the accumulators).
  */
 import type { Device } from '../../events/contracts.js';
-import { EDGE_TYPES, NODE_TYPES, type EdgeType, type NodeType } from '../../graph/model.js';
+import { EDGE_TYPE_CODE, NODE_TYPE_CODE, type EdgeType, type NodeType } from '../../graph/model.js';
 import type { GraphSink } from '../../graph/sink.js';
 import { EdgeAccumulator, type EdgeRows } from './edge-accumulator.js';
 import { NodeAccumulator, type NodeRows } from './node-accumulator.js';
 import { StringDictionary } from './string-dictionary.js';
-
-const EDGE_TYPE_ID = Object.fromEntries(EDGE_TYPES.map((type, i) => [type, i])) as Record<EdgeType, number>;
-const NODE_TYPE_ID = Object.fromEntries(NODE_TYPES.map((type, i) => [type, i])) as Record<NodeType, number>;
 
 export class GraphWindow {
   private readonly ids = new StringDictionary();
@@ -26,10 +23,10 @@ export class GraphWindow {
     const { ids, edges, nodes } = this;
     return {
       edge(edgeType: EdgeType, srcId: string, dstId: string, ts: number): void {
-        edges.observe(EDGE_TYPE_ID[edgeType], topicId, ids.intern(srcId), ids.intern(dstId), ts);
+        edges.observe(EDGE_TYPE_CODE[edgeType], topicId, ids.intern(srcId), ids.intern(dstId), ts);
       },
       node(nodeType: NodeType, nodeId: string, ts: number, device: Device | null): void {
-        nodes.observe(NODE_TYPE_ID[nodeType], topicId, ids.intern(nodeId), ts, device);
+        nodes.observe(NODE_TYPE_CODE[nodeType], topicId, ids.intern(nodeId), ts, device);
       },
     };
   }
