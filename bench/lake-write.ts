@@ -23,6 +23,7 @@ import { gatherRows } from '../src/lake/write/gather-rows.js';
 import { partitionRows } from '../src/lake/write/partition-rows.js';
 import { syntheticEdges } from './edge-table.js';
 import { writeWithParquetjs } from './parquetjs-baseline.js';
+import { localPath } from '../src/lake/io/local-file-io.js';
 
 type DataFilesWriter = (table: Table, rows: arrow.Table) => Promise<DataFile[]>;
 
@@ -36,7 +37,7 @@ const parquetjsDataFiles: DataFilesWriter = async (table, rows) => {
   for (let g = 0; g < groups.partitions.length; g++) {
     const slice = gatherRows(rows, { ...groups, start: groups.starts[g], end: groups.starts[g + 1] });
     const filePath = `${table.metadata.location}/data/${randomUUID()}.parquet`;
-    const path = table.io.localPath(filePath);
+    const path = localPath(filePath);
     await mkdir(dirname(path), { recursive: true });
     await writeWithParquetjs(path, slice, EDGES_SCHEMA);
     files.push({

@@ -10,6 +10,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { reachableFiles } from '../lake/scan/reachable-files.js';
 import type { Table } from '../lake/table/table.js';
+import { localPath } from '../lake/io/local-file-io.js';
 
 export interface OrphanResult {
   readonly orphans: number;
@@ -53,7 +54,7 @@ async function listFiles(dir: string): Promise<ListedFile[]> {
 }
 
 export async function removeOrphanFiles(table: Table, options: OrphanOptions): Promise<OrphanResult> {
-  const location = table.io.localPath(table.metadata.location);
+  const location = localPath(table.metadata.location);
   const listed = (await Promise.all(['data', 'metadata'].map((dir) => listFiles(join(location, dir))))).flat();
   const metadata = await table.refresh();
   const referenced = await reachableFiles(table.io, metadata.snapshots);

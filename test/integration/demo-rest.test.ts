@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
 import { IcebergRestCatalog } from 'iceberg-js';
 import { TOPICS } from '../../src/events/topics.js';
-import { LocalFileIO } from '../../src/lake/catalog/file-io.js';
+import { LocalFileIO, localPath } from '../../src/lake/io/local-file-io.js';
 import { RestCatalog } from '../../src/lake/catalog/rest-catalog.js';
 import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
@@ -50,7 +50,7 @@ test('embedded pipeline through the REST catalog is read back by PyIceberg equal
       const location = await admin.loadTable(id).then((m) => m.location, () => undefined);
       if (location === undefined) continue;
       await admin.dropTable(id, { purge: false });
-      await rm(io.localPath(location), { recursive: true, force: true });
+      await rm(localPath(location), { recursive: true, force: true });
     }
     await admin.dropNamespace({ namespace: [namespace] }).catch(() => {});
   }

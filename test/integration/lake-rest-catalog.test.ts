@@ -14,7 +14,7 @@ import type * as arrow from 'apache-arrow';
 import { IcebergRestCatalog } from 'iceberg-js';
 import type { Catalog, CreateTableRequest, TableCommit, TableIdentifier } from '../../src/lake/catalog/catalog.js';
 import { CommitConflictError, formatTableIdentifier, NoSuchTableError } from '../../src/lake/catalog/catalog.js';
-import { LocalFileIO } from '../../src/lake/catalog/file-io.js';
+import { LocalFileIO, localPath } from '../../src/lake/io/local-file-io.js';
 import { RestCatalog } from '../../src/lake/catalog/rest-catalog.js';
 import { CatalogUnreachableError } from '../../src/lake/catalog/rest-errors.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
@@ -49,7 +49,7 @@ after(async () => {
     if (location === undefined) continue;
     // Not purged by the server: it cannot read the big-id table's fake manifest list, and leaves directories behind.
     await admin.dropTable(restId, { purge: false });
-    await rm(io.localPath(location), { recursive: true, force: true });
+    await rm(localPath(location), { recursive: true, force: true });
   }
 });
 
@@ -129,7 +129,7 @@ describe('RestCatalog against the Apache Iceberg REST catalog server', () => {
     assert.equal(currentSnapshot(first), undefined);
     // The server chose the location in its warehouse and wrote the first metadata file there.
     const catalog = new RestCatalog({ uri: CATALOG_URI });
-    assert.ok(existsSync(catalog.io.localPath(`${first.location}/metadata`)), `${first.location}/metadata on this filesystem`);
+    assert.ok(existsSync(localPath(`${first.location}/metadata`)), `${first.location}/metadata on this filesystem`);
   });
 
   it('reports a missing table as NoSuchTableError', async () => {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { LocalFileIO } from '../../src/lake/catalog/file-io.js';
+import { LocalFileIO } from '../../src/lake/io/local-file-io.js';
 import { decodeAvroContainer } from '../../src/lake/manifest/avro-container.js';
 import { readManifest, writeManifest } from '../../src/lake/manifest/manifest-file.js';
 import { readManifestList, writeManifestList } from '../../src/lake/manifest/manifest-list.js';

@@ -16,6 +16,7 @@ import { fieldByName } from '../../src/lake/spec/schema.js';
 import { arrowSchemaOf, EDGES_PARTITION_SPEC, EDGES_SCHEMA, EDGES_SORT_ORDER, REJECTED_SCHEMA } from '../../src/lake/tables.js';
 import { partitionRows } from '../../src/lake/write/partition-rows.js';
 import { sortPartitionGroups } from '../../src/lake/write/sort-rows.js';
+import { localPath } from '../../src/lake/io/local-file-io.js';
 
 const root = await mkdtemp(join(tmpdir(), 'lake-sorted-'));
 after(() => rm(root, { recursive: true, force: true }));
@@ -53,7 +54,7 @@ describe('sorted data files', () => {
 
     const back: string[] = [];
     for (const file of written) {
-      const path = table.io.localPath(file.filePath);
+      const path = localPath(file.filePath);
       const keys = await fileKeys(path);
       for (let i = 1; i < keys.length; i++) assert.ok(compareKeys(keys[i - 1], keys[i]) <= 0, `${file.filePath}: row ${i} out of order`);
       const read = await sql(`SELECT * FROM read_parquet('${path}')`);
@@ -69,7 +70,7 @@ describe('sorted data files', () => {
     const { table, written } = await writeAndCommit('edges_unpartitioned', UNPARTITIONED, rows);
     assert.equal(written.length, 1);
     const [file] = written;
-    const path = table.io.localPath(file.filePath);
+    const path = localPath(file.filePath);
 
     const groups = await sql(
       `SELECT row_group_id, row_group_num_rows AS n, stats_min_value AS lo, stats_max_value AS hi

@@ -8,7 +8,7 @@ import type { Schema } from '../spec/schema.js';
 import type { Snapshot } from '../spec/snapshot.js';
 import type { SortOrder } from '../spec/sort-order.js';
 import type { TableMetadata } from '../spec/table-metadata.js';
-import type { FileIO } from './file-io.js';
+import type { FileIO } from '../io/file-io.js';
 
 export interface TableIdentifier {
   readonly namespace: readonly string[];

@@ -17,7 +17,7 @@ import {
   type TableCommit,
   type TableIdentifier,
 } from './catalog.js';
-import { LocalFileIO } from './file-io.js';
+import { LocalFileIO } from '../io/local-file-io.js';
 import { applyTableUpdates, commitConflict, newTableMetadata } from './table-metadata-changes.js';
 
 const VERSION_HINT = 'version-hint.text';

@@ -10,8 +10,8 @@ import type { CreateTableRequest as RestCreateTableRequest, TableIdentifier as R
 import { IcebergError, IcebergRestCatalog } from 'iceberg-js';
 import type { Catalog, CreateTableRequest, TableCommit, TableIdentifier } from './catalog.js';
 import { CommitConflictError, formatTableIdentifier, NoSuchTableError } from './catalog.js';
-import type { FileIO } from './file-io.js';
-import { LocalFileIO } from './file-io.js';
+import type { FileIO } from '../io/file-io.js';
+import { LocalFileIO } from '../io/local-file-io.js';
 import {
   CatalogUnreachableError,
   CommitStateUnknownError,

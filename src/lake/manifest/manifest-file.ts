@@ -1,5 +1,5 @@
 /** Writing and reading manifests: Avro files listing data files with their status. */
-import type { FileIO } from '../catalog/file-io.js';
+import type { FileIO } from '../io/file-io.js';
 import type { DataFile } from '../spec/data-file.js';
 import type { ColumnMetrics } from '../spec/metrics.js';
 import {

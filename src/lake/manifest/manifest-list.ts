@@ -1,5 +1,5 @@
 /** Writing and reading manifest lists: the Avro file a snapshot points at. */
-import type { FileIO } from '../catalog/file-io.js';
+import type { FileIO } from '../io/file-io.js';
 import type { ManifestFile, PartitionFieldSummary } from '../spec/manifest.js';
 import { decodeAvroContainer, encodeAvroContainer } from './avro-container.js';
 import { MANIFEST_LIST_SCHEMA } from './avro-schemas.js';

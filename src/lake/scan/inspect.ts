@@ -1,5 +1,5 @@
 /** The lake side of `lakegraph status`: snapshots with their summaries, live file counts. */
-import type { FileIO } from '../catalog/file-io.js';
+import type { FileIO } from '../io/file-io.js';
 import { readManifestList } from '../manifest/manifest-list.js';
 import { liveFilesCount } from '../spec/manifest.js';
 import type { SnapshotSummary } from '../spec/snapshot.js';

@@ -3,7 +3,7 @@
  * again (the query service, at every new snapshot) parses each one once: a new snapshot
  * costs its new manifests only.
  */
-import type { FileIO } from '../catalog/file-io.js';
+import type { FileIO } from '../io/file-io.js';
 import { readManifest } from '../manifest/manifest-file.js';
 import type { ManifestFile, ResolvedManifestEntry } from '../spec/manifest.js';
 

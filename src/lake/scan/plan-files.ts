@@ -2,7 +2,7 @@
  * Scan planning: snapshot → manifest list → manifests → live data files, pruning
  * manifests by their partition summaries and files by partition values and column bounds.
  */
-import type { FileIO } from '../catalog/file-io.js';
+import type { FileIO } from '../io/file-io.js';
 import { readManifest } from '../manifest/manifest-file.js';
 import { readManifestList } from '../manifest/manifest-list.js';
 import type { DataFile } from '../spec/data-file.js';

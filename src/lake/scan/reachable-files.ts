@@ -3,11 +3,12 @@
  * the live data files in them. What snapshot expiry may delete and orphan cleanup must
  * keep. Locations are returned as local paths, so they compare with a directory listing.
  */
-import type { FileIO } from '../catalog/file-io.js';
+import type { FileIO } from '../io/file-io.js';
 import { readManifest } from '../manifest/manifest-file.js';
 import { readManifestList } from '../manifest/manifest-list.js';
 import { ManifestEntryStatus } from '../spec/manifest.js';
 import type { Snapshot } from '../spec/snapshot.js';
+import { localPath } from '../io/local-file-io.js';
 
 export interface ReachableFiles {
   readonly metadata: Set<string>;
@@ -19,13 +20,13 @@ export async function reachableFiles(io: FileIO, snapshots: readonly Snapshot[])
   const dataFiles = new Set<string>();
   // Consecutive snapshots share most manifests; each is read once.
   for (const snapshot of snapshots) {
-    metadata.add(io.localPath(snapshot['manifest-list']));
+    metadata.add(localPath(snapshot['manifest-list']));
     for (const manifest of await readManifestList(io, snapshot['manifest-list'])) {
-      const path = io.localPath(manifest.manifestPath);
+      const path = localPath(manifest.manifestPath);
       if (metadata.has(path)) continue;
       metadata.add(path);
       for (const entry of await readManifest(io, manifest)) {
-        if (entry.status !== ManifestEntryStatus.Deleted) dataFiles.add(io.localPath(entry.dataFile.filePath));
+        if (entry.status !== ManifestEntryStatus.Deleted) dataFiles.add(localPath(entry.dataFile.filePath));
       }
     }
   }

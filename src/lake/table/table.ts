@@ -1,6 +1,6 @@
 /** A table handle: its catalog, identity and the latest metadata this process has seen. */
 import type { Catalog, CreateTableRequest, TableIdentifier } from '../catalog/catalog.js';
-import type { FileIO } from '../catalog/file-io.js';
+import type { FileIO } from '../io/file-io.js';
 import type { TableMetadata } from '../spec/table-metadata.js';
 import { AppendTransaction } from './append.js';
 import { OverwriteTransaction } from './overwrite.js';

@@ -7,7 +7,7 @@
  * consistent view however refreshes interleave.
  */
 import { setImmediate as yieldToQueries } from 'node:timers/promises';
-import type { FileIO } from '../../lake/catalog/file-io.js';
+import type { FileIO } from '../../lake/io/file-io.js';
 import type { DataFile } from '../../lake/spec/data-file.js';
 import { StringDictionary } from '../../stream/window/string-dictionary.js';
 import { EdgeSegment } from './edge-segment.js';
