@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as arrow from 'apache-arrow';
+import { LocalFileIO } from '../src/lake/io/local-file-io.js';
 import { writeParquetFile } from '../src/lake/parquet/write-parquet.js';
 import { EDGES_SCHEMA } from '../src/lake/tables.js';
 import type { Schema } from '../src/lake/spec/schema.js';
@@ -17,7 +18,7 @@ import { writeWithParquetjs } from './parquetjs-baseline.js';
 type Writer = (path: string, table: arrow.Table, schema: Schema) => Promise<unknown>;
 
 const WRITERS: Array<[name: string, write: Writer]> = [
-  ['parquet-wasm (IPC, zstd) + metrics', writeParquetFile],
+  ['parquet-wasm (IPC, zstd) + metrics', (path, table, schema) => writeParquetFile(new LocalFileIO(), path, table, schema)],
   ['DuckDB appender + COPY (zstd)', writeWithDuckDB],
   ['parquetjs-lite (snappy, baseline)', writeWithParquetjs],
 ];

@@ -4,7 +4,8 @@
 # The defaults are the shared services of CONTRACTS §5. A second, private set (a test that
 # stops and restarts its own broker) takes its own state directory and ports from the
 # environment: LAKEGRAPH_LOCAL_STATE, LAKEGRAPH_KAFKA_PORT, LAKEGRAPH_KAFKA_CONTROLLER_PORT,
-# LAKEGRAPH_CATALOG_PORT. Its up/down calls then lock, start and stop only that set.
+# LAKEGRAPH_CATALOG_PORT, LAKEGRAPH_OBJECT_STORE_PORT. Its up/down calls then lock, start
+# and stop only that set.
 
 local_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$local_dir/../.." && pwd)"
@@ -21,15 +22,41 @@ port_setting() {
 kafka_port="$(port_setting LAKEGRAPH_KAFKA_PORT 9092)" || exit
 kafka_controller_port="$(port_setting LAKEGRAPH_KAFKA_CONTROLLER_PORT 9093)" || exit
 catalog_port="$(port_setting LAKEGRAPH_CATALOG_PORT 8181)" || exit
+object_store_port="$(port_setting LAKEGRAPH_OBJECT_STORE_PORT 9000)" || exit
 [[ "$state" = /* ]] || { echo "infra/local: LAKEGRAPH_LOCAL_STATE=\"$state\" is not an absolute path" >&2; exit 2; }
 kafka_pidfile="$state/kafka.pid"
 catalog_pidfile="$state/rest-catalog.pid"
-# The REST catalog puts new namespaces and tables under this directory and returns
-# their locations; writers write where those say, so nothing else needs this path.
-catalog_warehouse="$state/rest-warehouse"
+object_store_pidfile="$state/object-store.pid"
+object_store_data="$state/object-store"   # one directory per bucket
+
+# The object store's bucket and keys (CONTRACTS §6). The REST catalog puts new namespaces
+# and tables under its warehouse in that bucket and returns their locations; writers
+# write where those say, so nothing else needs this location.
+s3_bucket=lakegraph
+s3_access_key=lakegraph
+s3_secret_key=lakegraph-secret
+s3_region=us-east-1
+s3_endpoint="http://127.0.0.1:$object_store_port"
+catalog_warehouse="s3://$s3_bucket/warehouse"
 
 kafka_main=kafka.Kafka
 catalog_main=org.apache.iceberg.rest.LoopbackRESTCatalogServer
+object_store_main=org.gaul.s3proxy.Main
+
+# Every service, in start order (the catalog writes metadata to the object store).
+all_services=(kafka object-store rest-catalog)
+
+# The AWS settings any S3 client needs for the local store (CONTRACTS §6). The AWS SDKs'
+# default request checksums are answered NotImplemented by S3Proxy, so they are asked
+# for only where an operation requires one.
+s3_client_env=(
+  "AWS_ACCESS_KEY_ID=$s3_access_key"
+  "AWS_SECRET_ACCESS_KEY=$s3_secret_key"
+  "AWS_REGION=$s3_region"
+  "AWS_ENDPOINT_URL_S3=$s3_endpoint"
+  "AWS_REQUEST_CHECKSUM_CALCULATION=when_required"
+  "AWS_RESPONSE_CHECKSUM_VALIDATION=when_required"
+)
 
 # The pid in $1 if that process is alive and still runs main class $2 (pids get reused).
 running_pid() {

@@ -4,15 +4,18 @@ import { UsageError } from './args.js';
 import type { Catalog } from '../lake/catalog/catalog.js';
 import { FilesystemCatalog } from '../lake/catalog/filesystem-catalog.js';
 import { RestCatalog } from '../lake/catalog/rest-catalog.js';
+import { fileIOFor } from '../lake/io/file-io-for.js';
+import { isLocalLocation } from '../lake/io/location.js';
+import { supportsConditionalCreate } from '../lake/io/supports-conditional-create.js';
 
 export const DEFAULT_WAREHOUSE = '.lakegraph/demo-warehouse';
 
 export const WAREHOUSE_FLAGS: readonly FlagSpec[] = [
-  { name: 'warehouse', kind: 'string', placeholder: 'DIR', env: 'LAKEGRAPH_WAREHOUSE', help: 'filesystem catalog directory', default: DEFAULT_WAREHOUSE, excludes: ['catalog-uri'] },
+  { name: 'warehouse', kind: 'string', placeholder: 'DIR|s3://B/P', env: 'LAKEGRAPH_WAREHOUSE', help: 'filesystem-layout catalog: a directory, or object storage with conditional PUTs', default: DEFAULT_WAREHOUSE, excludes: ['catalog-uri'] },
   { name: 'catalog-uri', kind: 'string', placeholder: 'URL', env: 'LAKEGRAPH_CATALOG_URI', help: 'Iceberg REST catalog instead of the filesystem one, e.g. http://127.0.0.1:8181', excludes: ['warehouse'] },
 ];
 
-export function catalogFromFlags(flags: FlagValues): Catalog {
+export async function catalogFromFlags(flags: FlagValues): Promise<Catalog> {
   const uri = flags['catalog-uri'] as string | undefined;
   if (uri !== undefined) {
     let parsed: URL;
@@ -24,5 +27,20 @@ export function catalogFromFlags(flags: FlagValues): Catalog {
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`--catalog-uri: "${uri}" must be http:// or https://`);
     return new RestCatalog({ uri: uri.replace(/\/+$/, '') });
   }
-  return new FilesystemCatalog(flags['warehouse'] as string);
+  const warehouse = flags['warehouse'] as string;
+  if (isLocalLocation(warehouse)) return new FilesystemCatalog(warehouse);
+  let io;
+  try {
+    io = fileIOFor(warehouse);
+  } catch (error) {
+    throw new UsageError(`--warehouse: ${(error as Error).message}`);
+  }
+  // Object stores have no rename: the layout's commit is a create-if-absent of the next
+  // metadata version, safe only where the store refuses a second create (CONTRACTS §6).
+  if (!(await supportsConditionalCreate(io, `${warehouse.replace(/\/+$/, '')}/`))) {
+    throw new UsageError(
+      `--warehouse ${warehouse}: this object store ignores conditional PUTs (If-None-Match: *), so concurrent commits could overwrite each other; use a REST catalog (--catalog-uri) for this store`,
+    );
+  }
+  return new FilesystemCatalog(warehouse, io);
 }

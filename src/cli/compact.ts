@@ -176,7 +176,7 @@ export const compactCommand: Command = {
     ...WAREHOUSE_FLAGS,
   ],
   async run(flags) {
-    const catalog = catalogFromFlags(flags);
+    const catalog = await catalogFromFlags(flags);
     const every = flags['every'] as string | undefined;
     if (every !== undefined) return runScheduled(catalog, flags, scheduleOf(every));
     return (await runOnce(catalog, flags)) === undefined ? 1 : 0;

@@ -33,7 +33,7 @@ export const duckdbInitCommand: Command = {
     if (via !== 'files' && via !== 'iceberg') throw new UsageError(`--via: "${via}" is neither files nor iceberg`);
     const lines = ['-- lakegraph duckdb-init: views over the committed graph tables', "SET TimeZone = 'UTC';"];
     if (via === 'files') {
-      const tier = await loadSnapshotTier(catalogFromFlags(flags));
+      const tier = await loadSnapshotTier(await catalogFromFlags(flags));
       for (const name of SNAPSHOT_TABLES) {
         const files = tier[name].files.map((f) => f.filePath);
         lines.push(`-- ${NAMESPACE}.${name}: snapshot ${tier[name].snapshotId ?? 'none'}, ${files.length} data files`);

@@ -86,7 +86,7 @@ export const ingestCommand: Command = {
       if (value !== undefined && value < 1) throw new UsageError(`--${name} must be at least 1`);
     }
     const brokers = brokersFromFlags(flags);
-    const catalog = catalogFromFlags(flags);
+    const catalog = await catalogFromFlags(flags);
     const crash = crashSwitch(process.env['LAKEGRAPH_TEST_CRASH_AT']);
     const log = jsonLog(level as LogLevel);
 

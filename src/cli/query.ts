@@ -49,7 +49,7 @@ export const queryCommand: Command = {
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const parsed = parseGraphRequest(name, optionsOf(flags), Date.now());
     if (!parsed.ok) throw new UsageError(parsed.issues.join('; '));
-    const catalog = catalogFromFlags(flags);
+    const catalog = await catalogFromFlags(flags);
     const hot = flags['brokers'] === undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-query', jsonLog('error', (l) => process.stderr.write(l))), topics: tailedTopicsFromFlags(flags) };
     const session = await QuerySession.open({ catalog, hot });
     try {

@@ -39,7 +39,7 @@ async function serve(flags: FlagValues, port: number): Promise<number> {
   const indexStarted = performance.now();
   let lastProgress = 0;
   const session = await QuerySession.open({
-    catalog: catalogFromFlags(flags),
+    catalog: await catalogFromFlags(flags),
     hot,
     edgeIndex: {
       // A large load (start-up, a compaction's rewrite) takes seconds: say how far it is, at most every 2 s.

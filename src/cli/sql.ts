@@ -35,7 +35,7 @@ export const sqlCommand: Command = {
       }
     } else text = inline!;
     const hot = flags['brokers'] === undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-sql', jsonLog('error', (l) => process.stderr.write(l))), topics: tailedTopicsFromFlags(flags) };
-    const session = await QuerySession.open({ catalog: catalogFromFlags(flags), hot });
+    const session = await QuerySession.open({ catalog: await catalogFromFlags(flags), hot });
     try {
       await session.catchUp(30_000);
       await session.query(async ({ connection }) => {

@@ -46,7 +46,7 @@ export const statusCommand: Command = {
   usage: 'lakegraph status [--json] [--warehouse DIR | --catalog-uri URL] [--brokers H:P]',
   flags: [{ name: 'json', kind: 'boolean', help: 'print one JSON object' }, ...WAREHOUSE_FLAGS, BROKERS_FLAG],
   async run(flags) {
-    const catalog = catalogFromFlags(flags);
+    const catalog = await catalogFromFlags(flags);
     const brokers = brokersFromFlags(flags);
     const tables = await Promise.all(MAINTAINED_TABLES.map((name) => tableStatus(catalog, name)));
     const topics = [...new Set(tables.flatMap((t) => [...t.offsets.keys()]))];

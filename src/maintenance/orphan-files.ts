@@ -6,11 +6,10 @@
  * loaded, so a file committed in between is seen as referenced. Table metadata files
  * (`*.metadata.json`, the version hint) are the catalog's and never touched.
  */
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { canonicalLocation, joinLocation } from '../lake/io/location.js';
+import type { FileStat } from '../lake/io/file-io.js';
 import { reachableFiles } from '../lake/scan/reachable-files.js';
 import type { Table } from '../lake/table/table.js';
-import { localPath } from '../lake/io/local-file-io.js';
 
 export interface OrphanResult {
   readonly orphans: number;
@@ -25,47 +24,27 @@ export interface OrphanOptions {
   readonly onFirstDeleted?: () => void;
 }
 
-interface ListedFile {
-  readonly path: string;
-  readonly size: number;
-  readonly mtimeMs: number;
-}
-
 const CATALOG_FILE = /(\.metadata\.json|version-hint\.text)$/;
 
-async function listFiles(dir: string): Promise<ListedFile[]> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const files: ListedFile[] = [];
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await listFiles(path)));
-    else if (entry.isFile()) {
-      const stats = await stat(path).catch(() => undefined); // deleted since the listing
-      if (stats) files.push({ path, size: stats.size, mtimeMs: stats.mtimeMs });
-    }
-  }
+async function listFiles(table: Table, dir: string): Promise<FileStat[]> {
+  const files: FileStat[] = [];
+  for await (const file of table.io.list(`${joinLocation(table.metadata.location, dir)}/`)) files.push(file);
   return files;
 }
 
 export async function removeOrphanFiles(table: Table, options: OrphanOptions): Promise<OrphanResult> {
-  const location = localPath(table.metadata.location);
-  const listed = (await Promise.all(['data', 'metadata'].map((dir) => listFiles(join(location, dir))))).flat();
+  const listed = (await Promise.all(['data', 'metadata'].map((dir) => listFiles(table, dir)))).flat();
   const metadata = await table.refresh();
   const referenced = await reachableFiles(table.io, metadata.snapshots);
   const cutoff = options.nowMs - options.olderThanMs;
-  const orphans = listed.filter(
-    (f) => f.mtimeMs < cutoff && !CATALOG_FILE.test(f.path) && !referenced.dataFiles.has(f.path) && !referenced.metadata.has(f.path),
-  );
+  const orphans = listed.filter((f) => {
+    const location = canonicalLocation(f.location);
+    return f.lastModifiedMs < cutoff && !CATALOG_FILE.test(location) && !referenced.dataFiles.has(location) && !referenced.metadata.has(location);
+  });
   const bytes = orphans.reduce((n, f) => n + BigInt(f.size), 0n);
   if (!options.dryRun) {
     for (const [i, orphan] of orphans.entries()) {
-      await table.io.delete(orphan.path);
+      await table.io.delete(orphan.location);
       if (i === 0) options.onFirstDeleted?.();
     }
   }

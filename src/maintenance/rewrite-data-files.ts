@@ -17,7 +17,7 @@ import { planBins } from './bin-pack.js';
 import { expiredRowsQuery, mergeQuery } from './merge-sql.js';
 import { retentionOf, type RetentionVerdict } from './retention.js';
 import type { RowMerger } from './row-merger.js';
-import { localPath } from '../lake/io/local-file-io.js';
+import { localReplicasOf } from '../lake/io/local-replicas.js';
 
 export interface RewriteOptions {
   readonly targetFileBytes: number;
@@ -95,7 +95,7 @@ export async function rewriteDataFiles(table: Table, name: TableName, merger: Ro
   let rowsExpired = expiredRows;
   try {
     for (const [i, bin] of bins.entries()) {
-      const paths = bin.files.map((f) => localPath(f.filePath));
+      const paths = await localReplicasOf(table.io).pathsOf(bin.files.map((f) => f.filePath));
       if (cutoff !== undefined && bin.files.some((f) => verdict(f) === 'partly-expired')) {
         rowsExpired += await merger.count(expiredRowsQuery(name, paths, cutoff));
       }

@@ -55,7 +55,7 @@ async function libraryQuery(connection: DuckDBConnection, request: GraphRequest)
 
 /** Shadows the session's `edges` view, for this connection, by one over fewer files. */
 async function withPrunedEdges<T>(context: QueryContext, filter: Filter, work: () => Promise<T>): Promise<T> {
-  const files = prunedFiles(context.snapshot.edges, filter).map((f) => f.filePath);
+  const files = await context.replicas.pathsOf(prunedFiles(context.snapshot.edges, filter).map((f) => f.filePath));
   await context.connection.run(`CREATE OR REPLACE TEMP VIEW edges AS ${snapshotSelect(EDGES_SCHEMA, files)} UNION ALL ${HOT_EDGES_SELECT}`);
   try {
     return await work();

@@ -12,6 +12,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Kafka } from 'kafkajs';
 import { TOPICS } from '../events/topics.js';
 import type { Catalog } from '../lake/catalog/catalog.js';
+import { localReplicasOf, type LocalReplicas } from '../lake/io/local-replicas.js';
 import { TABLE_SCHEMAS } from '../lake/tables.js';
 import type { DedupOptions } from '../stream/dedup/partition-dedup.js';
 import { appendHotEdges, appendHotNodes, dropCoveredRows, HOT_EDGES_SELECT, HOT_NODES_SELECT, HOT_TABLES_DDL } from './hot/hot-tier.js';
@@ -49,6 +50,8 @@ export interface QuerySessionOptions {
 export interface QueryContext {
   readonly connection: DuckDBConnection;
   readonly snapshot: SnapshotTier;
+  /** Local paths DuckDB reads the snapshot's data files from, wherever the lake lives. */
+  readonly replicas: LocalReplicas;
   /**
    * The snapshot's edges by node (same snapshot as `snapshot`), when the session keeps
    * them, and the connection where a query's neighbourhood is copied from it.
@@ -149,7 +152,7 @@ export class QuerySession {
 
   private context(): QueryContext {
     const edgeIndex = this.edgeIndex && this.indexVersion && { version: this.indexVersion, table: this.edgeIndex.table, hotEdges: this.edgeIndex.hotEdges };
-    return { connection: this.connection, snapshot: this.snapshot, edgeIndex };
+    return { connection: this.connection, snapshot: this.snapshot, replicas: localReplicasOf(this.catalog.io), edgeIndex };
   }
 
   /**
@@ -290,7 +293,7 @@ export class QuerySession {
     const views = { edges: 'snapshot_edges', nodes: 'snapshot_nodes', rejected_events: 'rejected_events' } as const;
     for (const name of SNAPSHOT_TABLES) {
       if (this.viewsShow?.[name] === snapshot[name]) continue;
-      const files = snapshot[name].files.map((f) => f.filePath);
+      const files = await localReplicasOf(this.catalog.io).pathsOf(snapshot[name].files.map((f) => f.filePath));
       await this.connection.run(`CREATE OR REPLACE VIEW ${sqlIdentifier(views[name])} AS ${snapshotSelect(TABLE_SCHEMAS[name], files)}`);
     }
     this.viewsShow = snapshot;

@@ -1,13 +1,11 @@
 /**
- * The embedded catalog: Iceberg's Hadoop-catalog layout on a local directory
+ * The embedded catalog: Iceberg's Hadoop-catalog layout
  * (`<warehouse>/<namespace>/<table>/metadata/v<N>.metadata.json` plus
- * `version-hint.text`). The atomic swap is a hard link of a fully written temp file to
- * `v<N+1>.metadata.json`: link(2) fails with EEXIST when another writer got there
- * first, so exactly one commit per version wins.
+ * `version-hint.text`) on any FileIO whose atomic create holds across writers: a local
+ * directory (link(2) of a written temp file), or an object store that honours
+ * conditional PUTs. Exactly one commit per version wins the create of `v<N+1>`.
  */
-import { randomUUID } from 'node:crypto';
-import { access, link, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { TableMetadata } from '../spec/table-metadata.js';
 import {
   CommitConflictError,
@@ -17,11 +15,13 @@ import {
   type TableCommit,
   type TableIdentifier,
 } from './catalog.js';
+import { FileNotFoundError, type FileIO } from '../io/file-io.js';
 import { LocalFileIO } from '../io/local-file-io.js';
+import { isLocalLocation, joinLocation } from '../io/location.js';
 import { applyTableUpdates, commitConflict, newTableMetadata } from './table-metadata-changes.js';
 
 const VERSION_HINT = 'version-hint.text';
-const METADATA_FILE = /^v(\d+)\.metadata\.json$/;
+const METADATA_FILE = /\/v(\d+)\.metadata\.json$/;
 
 interface VersionedMetadata {
   readonly version: number;
@@ -30,15 +30,18 @@ interface VersionedMetadata {
 }
 
 export class FilesystemCatalog implements Catalog {
-  readonly io = new LocalFileIO();
   readonly warehouse: string;
 
-  constructor(warehouse: string) {
-    this.warehouse = resolve(warehouse);
+  /** `io` must reach `warehouse`; a local directory by default. */
+  constructor(
+    warehouse: string,
+    readonly io: FileIO = new LocalFileIO(),
+  ) {
+    this.warehouse = isLocalLocation(warehouse) && !warehouse.startsWith('file:') ? resolve(warehouse) : warehouse.replace(/\/+$/, '');
   }
 
   tableLocation(id: TableIdentifier): string {
-    return join(this.warehouse, ...id.namespace, id.name);
+    return joinLocation(this.warehouse, ...id.namespace, id.name);
   }
 
   async loadTable(id: TableIdentifier): Promise<TableMetadata> {
@@ -49,7 +52,6 @@ export class FilesystemCatalog implements Catalog {
     const existing = await this.findCurrent(id);
     if (existing) return existing.metadata;
     const metadata = newTableMetadata(this.tableLocation(id), request);
-    await mkdir(this.metadataDir(id), { recursive: true });
     if (!(await this.publish(id, 1, metadata))) return this.loadTable(id); // another process created it
     return metadata;
   }
@@ -69,11 +71,11 @@ export class FilesystemCatalog implements Catalog {
   }
 
   private metadataDir(id: TableIdentifier): string {
-    return join(this.tableLocation(id), 'metadata');
+    return joinLocation(this.tableLocation(id), 'metadata');
   }
 
   private metadataFile(id: TableIdentifier, version: number): string {
-    return join(this.metadataDir(id), `v${version}.metadata.json`);
+    return joinLocation(this.metadataDir(id), `v${version}.metadata.json`);
   }
 
   private async loadCurrent(id: TableIdentifier): Promise<VersionedMetadata> {
@@ -86,7 +88,7 @@ export class FilesystemCatalog implements Catalog {
     const version = await this.latestVersion(id);
     if (version === undefined) return undefined;
     const file = this.metadataFile(id, version);
-    return { version, file, metadata: JSON.parse(await readFile(file, 'utf8')) as TableMetadata };
+    return { version, file, metadata: JSON.parse(new TextDecoder().decode(await this.io.read(file))) as TableMetadata };
   }
 
   /** The hint, then probing upward: a writer may have died between its commit and the hint update. */
@@ -97,45 +99,34 @@ export class FilesystemCatalog implements Catalog {
   }
 
   private async probeFrom(id: TableIdentifier, version: number): Promise<number> {
-    while (await exists(this.metadataFile(id, version + 1))) version++;
+    while (await this.exists(this.metadataFile(id, version + 1))) version++;
     return version;
   }
 
   private async readVersionHint(id: TableIdentifier): Promise<number | undefined> {
+    let text: string;
     try {
-      const version = Number.parseInt(await readFile(join(this.metadataDir(id), VERSION_HINT), 'utf8'), 10);
-      return Number.isSafeInteger(version) && version > 0 && (await exists(this.metadataFile(id, version))) ? version : undefined;
+      text = new TextDecoder().decode(await this.io.read(joinLocation(this.metadataDir(id), VERSION_HINT)));
     } catch (error) {
-      if (isErrno(error, 'ENOENT')) return undefined;
+      if (error instanceof FileNotFoundError) return undefined;
       throw error;
     }
+    const version = Number.parseInt(text, 10);
+    return Number.isSafeInteger(version) && version > 0 && (await this.exists(this.metadataFile(id, version))) ? version : undefined;
   }
 
   private async highestListedVersion(id: TableIdentifier): Promise<number | undefined> {
-    let names: string[];
-    try {
-      names = await readdir(this.metadataDir(id));
-    } catch (error) {
-      if (isErrno(error, 'ENOENT')) return undefined;
-      throw error;
+    let highest: number | undefined;
+    for await (const file of this.io.list(`${this.metadataDir(id)}/`)) {
+      const m = METADATA_FILE.exec(file.location);
+      if (m) highest = Math.max(highest ?? 0, Number(m[1]));
     }
-    const versions = names.map((n) => METADATA_FILE.exec(n)).filter((m) => m !== null).map((m) => Number(m[1]));
-    return versions.length > 0 ? Math.max(...versions) : undefined;
+    return highest;
   }
 
   /** Creates `v<version>.metadata.json` if absent; false when another writer created it first. */
   private async publish(id: TableIdentifier, version: number, metadata: TableMetadata): Promise<boolean> {
-    const target = this.metadataFile(id, version);
-    const temp = join(this.metadataDir(id), `.v${version}.${randomUUID()}.tmp`);
-    await writeFile(temp, JSON.stringify(metadata, null, 2));
-    try {
-      await link(temp, target);
-    } catch (error) {
-      if (isErrno(error, 'EEXIST')) return false;
-      throw error;
-    } finally {
-      await unlink(temp);
-    }
+    if (!(await this.io.createIfAbsent(this.metadataFile(id, version), JSON.stringify(metadata, null, 2)))) return false;
     await this.publishVersionHint(id, version);
     return true;
   }
@@ -145,27 +136,16 @@ export class FilesystemCatalog implements Catalog {
    * version after each write keeps the hint from settling on a stale version.
    */
   private async publishVersionHint(id: TableIdentifier, version: number): Promise<void> {
-    const hint = join(this.metadataDir(id), VERSION_HINT);
+    const hint = joinLocation(this.metadataDir(id), VERSION_HINT);
     for (;;) {
-      const temp = `${hint}.${randomUUID()}.tmp`;
-      await writeFile(temp, String(version));
-      await rename(temp, hint);
+      await this.io.write(hint, String(version));
       const latest = await this.probeFrom(id, version);
       if (latest === version) return;
       version = latest;
     }
   }
-}
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
+  private async exists(location: string): Promise<boolean> {
+    return (await this.io.stat(location)) !== undefined;
   }
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
 }

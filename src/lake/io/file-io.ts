@@ -5,6 +5,14 @@
  * and no caller needs to know which. `file-io-for.ts` picks the implementation by scheme.
  */
 
+/** What `read` and `readRange` throw when nothing is at the location, whatever the store. */
+export class FileNotFoundError extends Error {
+  constructor(readonly location: string, options?: ErrorOptions) {
+    super(`no file at ${location}`, options);
+    this.name = 'FileNotFoundError';
+  }
+}
+
 export interface FileStat {
   readonly location: string;
   readonly size: number;
@@ -21,6 +29,7 @@ export interface FileWriter {
 }
 
 export interface FileIO {
+  /** Throws FileNotFoundError when there is no file at `location`. */
   read(location: string): Promise<Uint8Array>;
   /** `length` bytes from `offset` (a Parquet footer, a column chunk) without reading the rest. */
   readRange(location: string, offset: number, length: number): Promise<Uint8Array>;

@@ -7,15 +7,15 @@ import type { FileHandle } from 'node:fs/promises';
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { FileIO, FileStat, FileWriter } from './file-io.js';
+import { FileNotFoundError, type FileIO, type FileStat, type FileWriter } from './file-io.js';
 
 export class LocalFileIO implements FileIO {
   async read(location: string): Promise<Uint8Array> {
-    return readFile(localPath(location));
+    return readFile(localPath(location)).catch(notFoundAs(location));
   }
 
   async readRange(location: string, offset: number, length: number): Promise<Uint8Array> {
-    const file = await open(localPath(location), 'r');
+    const file = await open(localPath(location), 'r').catch(notFoundAs(location));
     try {
       const bytes = new Uint8Array(length);
       const { bytesRead } = await file.read(bytes, 0, length, offset);
@@ -125,6 +125,12 @@ async function writeTemp(path: string, bytes: Uint8Array | string): Promise<stri
   const temp = tempPathFor(path);
   await writeFile(temp, bytes);
   return temp;
+}
+
+function notFoundAs(location: string): (error: unknown) => never {
+  return (error) => {
+    throw isNotFound(error) ? new FileNotFoundError(location, { cause: error }) : error;
+  };
 }
 
 function isNotFound(error: unknown): boolean {

@@ -4,9 +4,8 @@
  * entry needs. parquet-wasm (arrow-rs) does the encoding; it turns each Arrow field's
  * `PARQUET:field_id` metadata into the Parquet field id, on a worker thread (encode-pool.ts).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import * as arrow from 'apache-arrow';
+import type { FileIO } from '../io/file-io.js';
 import type { Schema } from '../spec/schema.js';
 import type { ColumnMetrics } from '../spec/metrics.js';
 import { arrowSchemaOf } from '../tables.js';
@@ -20,16 +19,11 @@ export interface WrittenDataFile {
   readonly metrics: ColumnMetrics;
 }
 
-/**
- * Creates missing parent directories (e.g. a partition's). The file itself is created
- * exclusively (fails if `path` exists): a data file name is unique, so an existing file
- * means a caller bug that would otherwise clobber committed data.
- */
-export async function writeParquetFile(path: string, table: arrow.Table, schema: Schema): Promise<WrittenDataFile> {
+/** Writes the file at `location` (a new, unique name: data files are never overwritten). */
+export async function writeParquetFile(io: FileIO, location: string, table: arrow.Table, schema: Schema): Promise<WrittenDataFile> {
   const canonical = withIcebergSchema(table, schema);
   const file = await encodeParquetInWorker(arrow.tableToIPC(canonical, 'stream'));
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, file, { flag: 'wx' });
+  await io.write(location, file);
   const metrics = { ...columnMetricsOf(canonical, schema), columnSizes: await columnSizesOf(file, schema) };
   return { fileSizeInBytes: file.byteLength, recordCount: canonical.numRows, metrics };
 }

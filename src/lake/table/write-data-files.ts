@@ -14,7 +14,6 @@ import type { Table } from './table.js';
 import { gatherRows } from '../write/gather-rows.js';
 import { partitionRows } from '../write/partition-rows.js';
 import { sortPartitionGroups } from '../write/sort-rows.js';
-import { localPath } from '../io/local-file-io.js';
 
 const DAY_MS = 86_400_000;
 
@@ -55,8 +54,7 @@ export async function writeDataFiles(table: Table, rows: arrow.Table, options: W
     const slice = single ? rows : gatherRows(rows, { ...groups, start: groups.starts[g], end: groups.starts[g + 1] });
     const segment = partitionPath(spec, partition);
     const location = `${table.metadata.location}/data/${segment ? `${segment}/` : ''}${randomUUID()}.parquet`;
-    const path = localPath(location);
-    writes.push(writeParquetFile(path, slice, schema).then((written) => ({
+    writes.push(writeParquetFile(table.io, location, slice, schema).then((written) => ({
       content: 0,
       filePath: location,
       fileFormat: 'PARQUET',
