@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const SERVICES = [
   { name: 'kafka', port: 9092 },
+  { name: 'object-store', port: 9000 },
   { name: 'rest-catalog', port: 8181 },
 ];
 const TEST_DIRS = ['test/unit', 'test/integration'];
@@ -55,6 +56,19 @@ function testFiles() {
   });
 }
 
+// The addresses and AWS settings of the local services (CONTRACTS §5–§6), as
+// infra/local/env prints them; what the caller's environment sets wins.
+function localServiceEnv() {
+  const { stdout, status } = spawnSync(join(repo, 'infra/local/env'), [], { cwd: repo, encoding: 'utf8' });
+  if (status !== 0) throw new Error('infra/local/env failed');
+  return Object.fromEntries(
+    stdout.split('\n').flatMap((line) => {
+      const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
+      return m ? [[m[1], m[2]]] : [];
+    }),
+  );
+}
+
 // Streams node's TAP output through and keeps its closing counts.
 function runTests(files, env) {
   const args = ['--test', '--test-concurrency=1', `--test-timeout=${FILE_TIMEOUT_MS}`, '--test-reporter=tap', ...process.argv.slice(2), ...files];
@@ -82,9 +96,8 @@ try {
   const files = testFiles();
   if (files.length === 0) throw new Error('no compiled tests under dist/test; run tsc -p . first');
   const env = {
+    ...localServiceEnv(),
     ...process.env,
-    LAKEGRAPH_BROKERS: process.env.LAKEGRAPH_BROKERS ?? '127.0.0.1:9092',
-    LAKEGRAPH_CATALOG_URI: process.env.LAKEGRAPH_CATALOG_URI ?? 'http://127.0.0.1:8181',
     LAKEGRAPH_PYTHON: process.env.LAKEGRAPH_PYTHON ?? join(repo, '.venv/bin/python'),
     LAKEGRAPH_DUCKDB_CLI: process.env.LAKEGRAPH_DUCKDB_CLI ?? join(repo, '.venv/bin/duckdb'),
   };

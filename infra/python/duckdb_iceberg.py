@@ -10,6 +10,11 @@ dependency) from those files only.
     con = connect()
     con.sql("SELECT count(*) FROM iceberg_scan('warehouse/graph/edges')")
 
+When the environment points at an S3-compatible store (AWS_ENDPOINT_URL_S3 or
+AWS_ENDPOINT_URL, as `infra/local/env` exports), connect() also loads httpfs and adds
+an S3 secret from the AWS variables, so `iceberg_scan('s3://…')` and
+`read_parquet('s3://…')` read the lake there; s3_properties() gives PyIceberg the same.
+
 The same directory works for the DuckDB CLI (.venv/bin/duckdb) and for
 @duckdb/node-api 1.4.4:
     SET autoinstall_known_extensions=false; SET autoload_known_extensions=false;
@@ -20,9 +25,11 @@ The same directory works for the DuckDB CLI (.venv/bin/duckdb) and for
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 import duckdb
 import duckdb_ext
@@ -46,7 +53,46 @@ def connect(database: str = ":memory:", *, read_only: bool = False) -> duckdb.Du
         },
     )
     con.execute("LOAD iceberg")
+    endpoint = _s3_endpoint()
+    if endpoint is not None:
+        con.execute("LOAD httpfs")
+        url = urlparse(endpoint)
+        settings = {
+            "KEY_ID": _sql_string(os.environ.get("AWS_ACCESS_KEY_ID", "")),
+            "SECRET": _sql_string(os.environ.get("AWS_SECRET_ACCESS_KEY", "")),
+            "REGION": _sql_string(_s3_region()),
+            "ENDPOINT": _sql_string(url.netloc),
+            "URL_STYLE": "'path'",
+            "USE_SSL": "true" if url.scheme == "https" else "false",
+        }
+        con.execute(f"CREATE OR REPLACE SECRET lakegraph_s3 (TYPE s3, {', '.join(f'{k} {v}' for k, v in settings.items())})")
     return con
+
+
+def s3_properties() -> dict[str, str]:
+    """PyIceberg FileIO properties for the store the AWS environment names (empty without one)."""
+    endpoint = _s3_endpoint()
+    if endpoint is None:
+        return {}
+    return {
+        "s3.endpoint": endpoint,
+        "s3.access-key-id": os.environ.get("AWS_ACCESS_KEY_ID", ""),
+        "s3.secret-access-key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+        "s3.region": _s3_region(),
+        "s3.force-virtual-addressing": "false",
+    }
+
+
+def _s3_endpoint() -> str | None:
+    return os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+
+
+def _s3_region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _paths() -> dict[str, str]:

@@ -17,6 +17,7 @@ import {
   type MaintenanceProgress,
   type MaintenanceResult,
 } from '../maintenance/maintenance-run.js';
+import { isLocalLocation } from '../lake/io/location.js';
 import { acquireRunLock, RunLockHeldError } from '../maintenance/run-lock.js';
 import { cronSchedule, intervalSchedule, type Schedule } from '../maintenance/schedule.js';
 import { parseDurationMs, UsageError, type FlagValues } from './args.js';
@@ -33,9 +34,14 @@ const DEFAULT_ORPHAN_OLDER_THAN_MS = 3 * 86_400_000;
 /** Test-only: SIGKILLs this process at the named maintenance point (crash tests). */
 const KILL_AT_ENV = 'LAKEGRAPH_TEST_KILL_AT';
 
+/**
+ * The lock only saves a host from running two compactions at once; correctness across
+ * hosts rests on optimistic commits (a rewrite whose inputs another run replaced first is
+ * dropped, expiry re-plans on conflict, orphans must be older than a safety age).
+ */
 function lockPathOf(catalog: Catalog): string {
-  if (catalog instanceof FilesystemCatalog) return join(catalog.warehouse, '.compact.lock');
-  // A REST catalog has no directory of ours to hold it; the lock guards this machine only.
+  if (catalog instanceof FilesystemCatalog && isLocalLocation(catalog.warehouse)) return join(catalog.warehouse, '.compact.lock');
+  // A REST catalog or an object store has no directory of ours to hold it.
   const uri = catalog instanceof RestCatalog ? catalog.uri : 'catalog';
   return join(tmpdir(), `lakegraph-compact-${createHash('sha256').update(uri).digest('hex').slice(0, 16)}.lock`);
 }
@@ -84,7 +90,7 @@ export function formatBytes(bytes: bigint): string {
 function summaryRows(result: MaintenanceResult): Record<string, string>[] {
   return result.tables.map(({ table, rewrite, manifestsBefore, manifestsAfter, expiry, orphans }) => ({
     table,
-    'data files': `${rewrite.before.files} → ${rewrite.after.files}`,
+    'data files': rewrite.conflicted ? `${rewrite.before.files} (rewritten meanwhile by another writer; next run)` : `${rewrite.before.files} → ${rewrite.after.files}`,
     bytes: result.dryRun ? formatBytes(rewrite.before.bytes) : `${formatBytes(rewrite.before.bytes)} → ${formatBytes(rewrite.after.bytes)}`,
     'rows merged': String(rewrite.rowsMerged),
     'rows past TTL': String(rewrite.rowsExpired),

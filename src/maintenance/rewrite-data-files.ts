@@ -48,6 +48,12 @@ export interface RewriteResult {
   readonly filesExpired: number;
   readonly rowsMerged: bigint;
   readonly rowsExpired: bigint;
+  /**
+   * Another writer (a compaction on another host, a foreign engine) removed some of the
+   * files first; nothing was committed and the new files were deleted. The next run
+   * plans again from the table as it is then.
+   */
+  readonly conflicted: boolean;
 }
 
 function sizeOf(files: readonly DataFile[]): FileSetSize {
@@ -88,6 +94,7 @@ export async function rewriteDataFiles(table: Table, name: TableName, merger: Ro
       filesExpired: expired.length,
       rowsMerged: 0n,
       rowsExpired: expiredRows,
+      conflicted: false,
     };
   }
 
@@ -108,8 +115,9 @@ export async function rewriteDataFiles(table: Table, name: TableName, merger: Ro
   } catch (error) {
     // A conflict proves the new files were not committed; any other failure may have
     // committed them, so they are left for orphan cleanup to judge.
-    if (error instanceof ReplaceConflictError) await Promise.all(written.map((f) => table.io.delete(f.filePath)));
-    throw error;
+    if (!(error instanceof ReplaceConflictError)) throw error;
+    await Promise.all(written.map((f) => table.io.delete(f.filePath)));
+    return { before, after: before, bins: 0, filesRewritten: 0, filesWritten: 0, rowsRewritten: 0n, filesExpired: 0, rowsMerged: 0n, rowsExpired: 0n, conflicted: true };
   }
   const removedSet = new Set(removed);
   const kept = files.filter((f) => !removedSet.has(f));
@@ -124,5 +132,6 @@ export async function rewriteDataFiles(table: Table, name: TableName, merger: Ro
     filesExpired: expired.length,
     rowsMerged: before.records - rowsExpired - after.records,
     rowsExpired,
+    conflicted: false,
   };
 }

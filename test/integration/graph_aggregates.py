@@ -1,17 +1,19 @@
 """Aggregates a lakegraph warehouse's graph tables with third-party readers, as JSON.
 
 usage: graph_aggregates.py <warehouse>
-       graph_aggregates.py --rest <catalog uri> <namespace>    (PyIceberg through the REST catalog only)
+       graph_aggregates.py --rest <catalog uri> <namespace>    (tables through the REST catalog, files in S3)
 For graph.edges and graph.nodes: the rows GROUP BY key with min(first_seen),
 max(last_seen), sum(event_count) (CONTRACTS §3); for graph.rejected_events: the
 (topic, partition, offset, reason) of every row. Once through PyIceberg (StaticTable
-from the latest metadata file) and once through DuckDB's iceberg_scan.
+from the latest metadata file, or the REST catalog) and once through DuckDB's
+iceberg_scan (of the table directory, or of the metadata file the catalog names, over
+httpfs when it is in object storage).
 """
 
 import json
 import sys
 
-from duckdb_iceberg import connect
+from duckdb_iceberg import connect, s3_properties
 from pyiceberg.table import StaticTable
 
 REST = sys.argv[1] == "--rest"
@@ -28,7 +30,7 @@ def load_table(name):
     if REST:
         from pyiceberg.catalog.rest import RestCatalog
 
-        return RestCatalog("lakegraph", uri=sys.argv[2]).load_table(f"{sys.argv[3]}.{name}")
+        return RestCatalog("lakegraph", uri=sys.argv[2], **s3_properties()).load_table(f"{sys.argv[3]}.{name}")
     with open(f"{table_dir(name)}/metadata/version-hint.text") as hint:
         version = hint.read().strip()
     return StaticTable.from_metadata(f"{table_dir(name)}/metadata/v{version}.metadata.json")
@@ -69,18 +71,20 @@ def via_pyiceberg():
     return out
 
 
+def iceberg_scan(name):
+    source = load_table(name).metadata_location if REST else table_dir(name)
+    return f"iceberg_scan('{source}')"
+
+
 def via_duckdb_iceberg_scan():
     con = connect()
     out = {}
     for name, key in (("edges", EDGE_KEY), ("nodes", NODE_KEY)):
-        scan = f"iceberg_scan('{table_dir(name)}')"
+        scan = iceberg_scan(name)
         out[name] = rows(con.execute(aggregate_sql(scan, key)).fetchall())
         (out[f"{name}_rows"],) = con.execute(f"SELECT count(*) FROM {scan}").fetchone()
-    out["rejected"] = rows(con.execute(REJECTED_SQL.format(f"iceberg_scan('{table_dir('rejected_events')}')")).fetchall())
+    out["rejected"] = rows(con.execute(REJECTED_SQL.format(iceberg_scan("rejected_events"))).fetchall())
     return out
 
 
-if REST:
-    print(json.dumps({"pyiceberg": via_pyiceberg()}))
-else:
-    print(json.dumps({"pyiceberg": via_pyiceberg(), "duckdb": via_duckdb_iceberg_scan()}))
+print(json.dumps({"pyiceberg": via_pyiceberg(), "duckdb": via_duckdb_iceberg_scan()}))

@@ -3,15 +3,16 @@
  * The server owns table metadata and swaps it atomically on commit, checking the
  * commit's requirements (`assert-table-uuid`, `assert-ref-snapshot-id`) against the
  * current metadata and answering 409 when one fails. Data and manifest files are
- * written by lakegraph under the location the server assigned to the table, which for
- * a local server is a directory of this machine's filesystem.
+ * written by lakegraph under the location the server assigned to the table — object
+ * storage or a local directory — through the FileIO of that location's scheme, configured
+ * with the FileIO properties the server returns (its config, then the table's).
  */
 import type { CreateTableRequest as RestCreateTableRequest, TableIdentifier as RestTableIdentifier } from 'iceberg-js';
 import { IcebergError, IcebergRestCatalog } from 'iceberg-js';
 import type { Catalog, CreateTableRequest, TableCommit, TableIdentifier } from './catalog.js';
 import { CommitConflictError, formatTableIdentifier, NoSuchTableError } from './catalog.js';
 import type { FileIO } from '../io/file-io.js';
-import { LocalFileIO } from '../io/local-file-io.js';
+import { RoutingFileIO } from '../io/routing-file-io.js';
 import {
   CatalogUnreachableError,
   CommitStateUnknownError,
@@ -29,7 +30,7 @@ export interface RestCatalogOptions {
   readonly uri: string;
   /** Sent as `?warehouse=` to `/v1/config`; the server may answer with a path prefix to use. */
   readonly warehouse?: string;
-  /** Defaults to the local filesystem, where a local server's warehouse lives. */
+  /** Defaults to the FileIO of each location's scheme. */
   readonly io?: FileIO;
 }
 
@@ -42,14 +43,18 @@ export class RestCatalog implements Catalog {
 
   constructor(options: RestCatalogOptions) {
     this.uri = options.uri;
-    this.io = options.io ?? new LocalFileIO();
+    this.io = options.io ?? new RoutingFileIO();
     this.client = new IcebergRestCatalog({ baseUrl: options.uri, warehouse: options.warehouse });
   }
 
   async loadTable(id: TableIdentifier): Promise<TableMetadata> {
     try {
-      return tableMetadataFromRest(id, await this.client.loadTable(restId(id)));
+      const result = await this.client.loadTableResult(restId(id));
+      if (!result) throw new NoSuchTableError(id);
+      await this.configureIO(result.config);
+      return tableMetadataFromRest(id, result.metadata);
     } catch (error) {
+      if (error instanceof NoSuchTableError) throw error;
       if (hasStatus(error, 404)) throw new NoSuchTableError(id);
       throw this.explain(error, `load ${formatTableIdentifier(id)}`);
     }
@@ -86,6 +91,13 @@ export class RestCatalog implements Catalog {
       if (hasStatus(error, 404)) throw new NoSuchTableError(id);
       throw this.explain(error, `commit to ${formatTableIdentifier(id)}`);
     }
+  }
+
+  /** The server's FileIO properties: config defaults, then the table's, then config overrides. */
+  private async configureIO(tableConfig: Record<string, string> | undefined): Promise<void> {
+    if (!(this.io instanceof RoutingFileIO)) return;
+    const { defaults, overrides } = await this.client.loadConfig();
+    this.io.configure({ ...defaults, ...tableConfig, ...overrides });
   }
 
   private ensureNamespace(namespace: readonly string[]): Promise<void> {

@@ -1,0 +1,53 @@
+/**
+ * A FileIO for a catalog whose tables may live anywhere: each call goes to the FileIO of
+ * its location's scheme (file-io-for.ts). A REST catalog hands out FileIO properties
+ * (`s3.endpoint`, keys) with its config and its tables; they apply to every later call.
+ */
+import type { FileIO, FileStat, FileWriter } from './file-io.js';
+import { fileIOFor } from './file-io-for.js';
+import type { FileIOProperties } from './s3-config.js';
+
+export class RoutingFileIO implements FileIO {
+  private properties: FileIOProperties = {};
+
+  /** Properties from the catalog; those given later (a table's) add to and win over earlier ones. */
+  configure(properties: FileIOProperties): void {
+    this.properties = { ...this.properties, ...properties };
+  }
+
+  private ioFor(location: string): FileIO {
+    return fileIOFor(location, this.properties);
+  }
+
+  read(location: string): Promise<Uint8Array> {
+    return this.ioFor(location).read(location);
+  }
+
+  readRange(location: string, offset: number, length: number): Promise<Uint8Array> {
+    return this.ioFor(location).readRange(location, offset, length);
+  }
+
+  stat(location: string): Promise<FileStat | undefined> {
+    return this.ioFor(location).stat(location);
+  }
+
+  write(location: string, bytes: Uint8Array | string): Promise<void> {
+    return this.ioFor(location).write(location, bytes);
+  }
+
+  createIfAbsent(location: string, bytes: Uint8Array | string): Promise<boolean> {
+    return this.ioFor(location).createIfAbsent(location, bytes);
+  }
+
+  openWriter(location: string): Promise<FileWriter> {
+    return this.ioFor(location).openWriter(location);
+  }
+
+  delete(location: string): Promise<void> {
+    return this.ioFor(location).delete(location);
+  }
+
+  list(prefix: string): AsyncIterable<FileStat> {
+    return this.ioFor(prefix).list(prefix);
+  }
+}
