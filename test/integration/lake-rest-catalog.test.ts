@@ -6,15 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import type * as arrow from 'apache-arrow';
 import { IcebergRestCatalog } from 'iceberg-js';
 import type { Catalog, CreateTableRequest, TableCommit, TableIdentifier } from '../../src/lake/catalog/catalog.js';
 import { CommitConflictError, formatTableIdentifier, NoSuchTableError } from '../../src/lake/catalog/catalog.js';
-import { LocalFileIO, localPath } from '../../src/lake/io/local-file-io.js';
 import { RestCatalog } from '../../src/lake/catalog/rest-catalog.js';
 import { CatalogUnreachableError } from '../../src/lake/catalog/rest-errors.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
@@ -25,6 +22,7 @@ import { writeDataFiles } from '../../src/lake/table/write-data-files.js';
 import { EDGES_PARTITION_SPEC, EDGES_SCHEMA, NAMESPACE } from '../../src/lake/tables.js';
 import { concurrentBatch, writerCommitsKey } from './lake-concurrent-batches.js';
 import { edgeRows } from './lake-edge-rows.js';
+import { deleteFilesUnder, filesUnder } from '../support/lake-files.js';
 import { runPython } from '../support/services.js';
 
 const CATALOG_URI = process.env.LAKEGRAPH_CATALOG_URI ?? 'http://127.0.0.1:8181';
@@ -42,14 +40,13 @@ function freshTable(purpose: string): TableIdentifier {
 after(async () => {
   // iceberg-js directly: RestCatalog refuses to load the big-id table.
   const admin = new IcebergRestCatalog({ baseUrl: CATALOG_URI });
-  const io = new LocalFileIO();
   for (const id of usedTables) {
     const restId = { namespace: [...id.namespace], name: id.name };
     const location = await admin.loadTable(restId).then((m) => m.location, () => undefined);
     if (location === undefined) continue;
     // Not purged by the server: it cannot read the big-id table's fake manifest list, and leaves directories behind.
     await admin.dropTable(restId, { purge: false });
-    await rm(localPath(location), { recursive: true, force: true });
+    await deleteFilesUnder(location);
   }
 });
 
@@ -129,7 +126,8 @@ describe('RestCatalog against the Apache Iceberg REST catalog server', () => {
     assert.equal(currentSnapshot(first), undefined);
     // The server chose the location in its warehouse and wrote the first metadata file there.
     const catalog = new RestCatalog({ uri: CATALOG_URI });
-    assert.ok(existsSync(localPath(`${first.location}/metadata`)), `${first.location}/metadata on this filesystem`);
+    assert.match(first.location, /^s3:\/\//, 'a table location in the object store');
+    assert.ok((await filesUnder(`${first.location}/metadata`)).some((f) => f.endsWith('.metadata.json')), `a metadata file under ${first.location}/metadata`);
   });
 
   it('reports a missing table as NoSuchTableError', async () => {

@@ -1,12 +1,11 @@
 /**
  * iceberg-js against the real Apache Iceberg REST catalog server of infra/local/up:
- * namespaces, and the warehouse location the server hands out (the Node writer must be
- * able to write there, so it must be a local directory).
+ * namespaces, and the warehouse location the server hands out: in the local object
+ * store's bucket (CONTRACTS §6), where the Node writer can write.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { access, constants } from 'node:fs/promises';
-import { dirname, isAbsolute } from 'node:path';
+import { fileIOFor } from '../../src/lake/io/file-io-for.js';
 import { after, before, describe, it } from 'node:test';
 import { IcebergError, IcebergRestCatalog } from 'iceberg-js';
 import { assertListening, CATALOG_URI } from '../support/services.js';
@@ -30,14 +29,18 @@ describe('iceberg-js against the local REST catalog', () => {
     );
   });
 
-  it('places a namespace in a local warehouse directory that this process can write', async () => {
+  it('places a namespace in the object store bucket, where this process can write', async () => {
     const created = await catalog.createNamespace(scratch, { properties: { owner: 'rest-catalog-smoke' } });
     assert.deepEqual(created.namespace, scratch.namespace);
     const { properties } = await catalog.loadNamespaceMetadata(scratch);
     assert.equal(properties['owner'], 'rest-catalog-smoke');
     const location = properties['location'];
-    assert.ok(isAbsolute(location) && location.endsWith(`/${scratch.namespace[0]}`), `a local path, not ${location}`);
-    await access(dirname(location), constants.W_OK);
+    assert.equal(location, `s3://lakegraph/warehouse/${scratch.namespace[0]}`);
+    const probe = `${location}/write-probe`;
+    const io = fileIOFor(probe);
+    await io.write(probe, 'ok');
+    assert.equal(new TextDecoder().decode(await io.read(probe)), 'ok');
+    await io.delete(probe);
   });
 
   it('answers a duplicate create with 409 and a drop with a namespace that is gone', async () => {
