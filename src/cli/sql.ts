@@ -1,7 +1,7 @@
 /** `lakegraph sql`: DuckDB SQL over views `edges`, `nodes` (snapshot ∪ Kafka tail when --brokers is given) and `rejected_events`. */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from './args.js';
-import { WAREHOUSE_FLAGS, catalogFromFlags } from './catalog-flags.js';
+import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { formatTable } from './format-table.js';
 import { QuerySession } from '../query/query-session.js';
@@ -37,8 +37,9 @@ export const sqlCommand: Command = {
         throw new UsageError(`-f ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
       }
     } else text = inline!;
+    const catalog = await existingWarehouseFromFlags(flags);
     const hot = flags['brokers'] === undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-sql', jsonLog('error', (l) => process.stderr.write(l))), topics: tailedTopicsFromFlags(flags) };
-    const session = await QuerySession.open({ catalog: catalogFromFlags(flags), hot });
+    const session = await QuerySession.open({ catalog, hot });
     try {
       await session.catchUp(30_000);
       await session.query(async ({ connection }) => {
