@@ -1,7 +1,7 @@
 -- How the graph grew in event time: per `bucket`, the nodes (by node_type) and edges (by
 -- edge_type) first seen in it, and the running total. A node or edge is counted once, at
 -- the min(first_seen) over all its rows.
---   SET VARIABLE bucket = INTERVAL 1 MINUTE;
+--   SET VARIABLE bucket = INTERVAL 5 MINUTE;   -- unset: 1 minute
 WITH node_births AS (
     SELECT 'node' AS kind, node_type AS type, min(first_seen) AS born
     FROM nodes
@@ -13,7 +13,7 @@ edge_births AS (
     GROUP BY edge_type, src_type, src_id, dst_type, dst_id
 ),
 per_bucket AS (
-    SELECT kind, type, time_bucket(getvariable('bucket'), born) AS bucket_start, count(*) AS added
+    SELECT kind, type, time_bucket(coalesce(getvariable('bucket')::INTERVAL, INTERVAL 1 MINUTE), born) AS bucket_start, count(*) AS added
     FROM (SELECT * FROM node_births UNION ALL SELECT * FROM edge_births)
     GROUP BY ALL
 )

@@ -7,7 +7,7 @@
 -- aggregated last_seen is at or after `since`.
 -- Parameters (DuckDB variables):
 --   SET VARIABLE account_id = 'a-17';          -- or: SET VARIABLE profile_id = 'p-17-2';
---   SET VARIABLE since = now() - INTERVAL 5 MINUTE;
+--   SET VARIABLE since = now() - INTERVAL 1 HOUR;   -- unset: the last 5 minutes
 WITH member_sources AS (
     SELECT 'account' AS src_type, getvariable('account_id') AS src_id
     WHERE getvariable('account_id') IS NOT NULL
@@ -32,5 +32,5 @@ SELECT edge_type, src_type, src_id, dst_type, dst_id,
        min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(event_count)::BIGINT AS event_count
 FROM member_rows
 GROUP BY edge_type, src_type, src_id, dst_type, dst_id
-HAVING max(last_seen) >= getvariable('since')
+HAVING max(last_seen) >= coalesce(getvariable('since')::TIMESTAMPTZ, now() - INTERVAL 5 MINUTE)
 ORDER BY last_seen DESC, edge_type, src_id, dst_id;

@@ -4,14 +4,14 @@
 -- path's edges in order; no rows when there is no path that short.
 --   SET VARIABLE from_type = 'profile';  SET VARIABLE from_id = 'p-1-0';
 --   SET VARIABLE to_type = 'profile';    SET VARIABLE to_id = 'p-9-1';
---   SET VARIABLE max_hops = 4;
---   SET VARIABLE since = TIMESTAMPTZ '1970-01-01 00:00:00+00';   -- all time
+--   SET VARIABLE max_hops = 4;        -- unset: 6
+--   SET VARIABLE since = now() - INTERVAL 1 DAY;   -- unset: all time
 WITH RECURSIVE windowed AS (
     SELECT edge_type, src_type, src_id, dst_type, dst_id,
            min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(event_count)::BIGINT AS event_count
     FROM edges
     GROUP BY ALL
-    HAVING max(last_seen) >= getvariable('since')
+    HAVING max(last_seen) >= coalesce(getvariable('since')::TIMESTAMPTZ, '-infinity'::TIMESTAMPTZ)
 ),
 adjacent AS (
     SELECT src_type AS from_type, src_id AS from_id, dst_type AS to_type, dst_id AS to_id, w.* FROM windowed w
@@ -30,7 +30,7 @@ reach(node_type, node_id, depth, steps) USING KEY (node_type, node_id) AS (
                                   'to_type': a.to_type, 'to_id': a.to_id})
      FROM reach r
      JOIN adjacent a ON a.from_type = r.node_type AND a.from_id = r.node_id
-     WHERE r.depth < getvariable('max_hops')
+     WHERE r.depth < coalesce(getvariable('max_hops')::INTEGER, 6)
        AND NOT EXISTS (SELECT 1 FROM recurring.reach v WHERE v.node_type = a.to_type AND v.node_id = a.to_id)
        AND NOT EXISTS (SELECT 1 FROM recurring.reach v WHERE v.node_type = getvariable('to_type') AND v.node_id = getvariable('to_id'))
      QUALIFY row_number() OVER (PARTITION BY a.to_type, a.to_id ORDER BY a.from_type, a.from_id, a.edge_type) = 1)

@@ -21,9 +21,12 @@ export interface FlagSpec {
    * environment value and default are not used, and giving both is a usage error.
    */
   readonly excludes?: readonly string[];
+  /** May be given any number of times; its value is then the list of values, in order (empty when not given). */
+  readonly repeatable?: boolean;
 }
 
-export type FlagValues = Record<string, string | number | boolean | undefined>;
+export type FlagValue = string | number | boolean;
+export type FlagValues = Record<string, FlagValue | readonly FlagValue[] | undefined>;
 
 /** Parses `90s`, `5m`, `30d`, `250ms` or a bare number of milliseconds; anything else is the user's mistake. */
 export function parseDurationMs(text: string, what: string): number {
@@ -32,7 +35,7 @@ export function parseDurationMs(text: string, what: string): number {
   return ms;
 }
 
-function convert(spec: FlagSpec, raw: string): string | number | boolean {
+function convert(spec: FlagSpec, raw: string): FlagValue {
   const flag = `--${spec.name}`;
   switch (spec.kind) {
     case 'string':
@@ -94,7 +97,8 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], e
       if (i + 1 >= argv.length) throw new UsageError(`--${spec.name} needs a value (${spec.placeholder ?? spec.kind})`);
       raw = argv[++i];
     }
-    flags[spec.name] = convert(spec, raw);
+    const value = convert(spec, raw);
+    flags[spec.name] = spec.repeatable ? [...((flags[spec.name] as FlagValue[] | undefined) ?? []), value] : value;
   }
   for (const s of specs) {
     for (const other of s.excludes ?? []) {
@@ -104,6 +108,10 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], e
   const excludedByCommandLine = new Set(specs.flatMap((s) => (flags[s.name] !== undefined ? (s.excludes ?? []) : [])));
   for (const s of specs) {
     if (flags[s.name] !== undefined || excludedByCommandLine.has(s.name)) continue;
+    if (s.repeatable) {
+      flags[s.name] = [];
+      continue;
+    }
     const fromEnv = s.env ? env[s.env] : undefined;
     if (fromEnv !== undefined && fromEnv !== '') flags[s.name] = convert(s, fromEnv);
     else if (s.default !== undefined) flags[s.name] = s.default;
@@ -114,7 +122,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], e
 export function formatFlagHelp(specs: readonly FlagSpec[]): string {
   const rows = specs.map((s) => {
     const left = `  ${s.alias ? `${s.alias}, ` : ''}--${s.name}${s.kind === 'boolean' ? '' : ` ${s.placeholder ?? s.kind.toUpperCase()}`}`;
-    const extras = [s.default !== undefined ? `default ${s.default}` : '', s.env ? `env ${s.env}` : ''].filter(Boolean).join(', ');
+    const extras = [s.repeatable ? 'repeatable' : '', s.default !== undefined ? `default ${s.default}` : '', s.env ? `env ${s.env}` : ''].filter(Boolean).join(', ');
     return [left, `${s.help}${extras ? ` (${extras})` : ''}`];
   });
   const width = Math.max(...rows.map(([l]) => l.length), 0) + 2;

@@ -1,12 +1,13 @@
 /** The flags that say where the warehouse is, shared by every command that reads or writes tables. */
 import type { FlagSpec, FlagValues } from './args.js';
 import { UsageError } from './args.js';
-import type { Catalog } from '../lake/catalog/catalog.js';
+import { NoSuchTableError, type Catalog } from '../lake/catalog/catalog.js';
 import { FilesystemCatalog } from '../lake/catalog/filesystem-catalog.js';
 import { RestCatalog } from '../lake/catalog/rest-catalog.js';
 import { fileIOFor } from '../lake/io/file-io-for.js';
 import { isLocalLocation } from '../lake/io/location.js';
 import { supportsConditionalCreate } from '../lake/io/supports-conditional-create.js';
+import { NAMESPACE } from '../lake/tables.js';
 
 export const DEFAULT_WAREHOUSE = '.lakegraph/demo-warehouse';
 
@@ -43,4 +44,31 @@ export async function catalogFromFlags(flags: FlagValues): Promise<Catalog> {
     );
   }
   return new FilesystemCatalog(warehouse, io);
+}
+
+/** Writers create `graph.edges` first, so a catalog without it holds no lakegraph tables at all. */
+const FIRST_TABLE = { namespace: [NAMESPACE], name: 'edges' };
+
+/**
+ * The catalog of the flags, for a command that reads tables a writer made: pointing one at
+ * a place with none is a configuration mistake (exit 2), told with where it looked and how
+ * to make a warehouse there.
+ */
+export async function existingWarehouseFromFlags(flags: FlagValues): Promise<Catalog> {
+  const catalog = await catalogFromFlags(flags);
+  try {
+    await catalog.loadTable(FIRST_TABLE);
+  } catch (error) {
+    if (!(error instanceof NoSuchTableError)) throw error;
+    if (catalog instanceof FilesystemCatalog) {
+      const at = catalog.warehouse;
+      throw new UsageError(
+        `no lakegraph warehouse at ${at} (no ${NAMESPACE}/edges table there); make one with \`lakegraph demo --warehouse ${at}\` (generated events) ` +
+          `or \`lakegraph ingest --topic T --warehouse ${at}\` (from Kafka), or point --warehouse or LAKEGRAPH_WAREHOUSE at an existing one`,
+      );
+    }
+    const uri = flags['catalog-uri'] as string;
+    throw new UsageError(`the REST catalog at ${uri} has no ${NAMESPACE}.edges table; make the tables with \`lakegraph ingest --topic T --catalog-uri ${uri}\``);
+  }
+  return catalog;
 }

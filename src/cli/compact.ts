@@ -21,7 +21,7 @@ import { isLocalLocation } from '../lake/io/location.js';
 import { acquireRunLock, RunLockHeldError } from '../maintenance/run-lock.js';
 import { cronSchedule, intervalSchedule, type Schedule } from '../maintenance/schedule.js';
 import { parseDurationMs, UsageError, type FlagValues } from './args.js';
-import { catalogFromFlags, WAREHOUSE_FLAGS } from './catalog-flags.js';
+import { existingWarehouseFromFlags, WAREHOUSE_FLAGS } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { formatTable } from './format-table.js';
 import { ProgressLine } from './progress-line.js';
@@ -182,7 +182,7 @@ export const compactCommand: Command = {
     ...WAREHOUSE_FLAGS,
   ],
   async run(flags) {
-    const catalog = await catalogFromFlags(flags);
+    const catalog = await existingWarehouseFromFlags(flags);
     const every = flags['every'] as string | undefined;
     if (every !== undefined) return runScheduled(catalog, flags, scheduleOf(every));
     return (await runOnce(catalog, flags)) === undefined ? 1 : 0;

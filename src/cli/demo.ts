@@ -4,6 +4,7 @@
  * the last five minutes of event time, and the top titles.
  */
 import { mkdir, readdir, rm, writeFile, access } from 'node:fs/promises';
+import type { DuckDBValue } from '@duckdb/node-api';
 import { join, resolve } from 'node:path';
 import { TOPICS } from '../events/topics.js';
 import { FilesystemCatalog } from '../lake/catalog/filesystem-catalog.js';
@@ -56,20 +57,6 @@ function statusLine(c: JobCounters, elapsedMs: number): string {
   );
 }
 
-const PICK_MEMBER = `
-WITH recent AS (SELECT * FROM edges WHERE last_seen >= getvariable('since')),
-     profiles AS (SELECT DISTINCT src_id AS account_id, dst_id AS profile_id FROM edges WHERE edge_type = 'has_profile'),
-     activity AS (
-       SELECT p.account_id, r.edge_type, r.dst_id, r.source_topic
-       FROM recent r JOIN profiles p ON r.src_type = 'profile' AND r.src_id = p.profile_id)
-SELECT account_id,
-       count(DISTINCT dst_id) FILTER (WHERE edge_type = 'used_device') AS devices,
-       count(DISTINCT source_topic) AS business_lines
-FROM activity
-GROUP BY account_id
-ORDER BY (devices >= 2 AND business_lines >= 2) DESC, business_lines DESC, devices DESC, account_id
-LIMIT 1`;
-
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Run the embedded pipeline on generated events into a local Iceberg warehouse, then query it.',
@@ -106,17 +93,20 @@ export const demoCommand: Command = {
     const session = await QuerySession.open({ catalog });
     try {
       await session.query(async ({ connection }) => {
-        const [{ newest }] = (await connection.runAndReadAll('SELECT max(last_seen) AS newest FROM edges')).getRowObjectsJson() as Array<{ newest: string | null }>;
+        const window = 'SELECT max(last_seen) AS newest, max(last_seen) - INTERVAL 5 MINUTE AS since FROM edges';
+        const [{ newest, since }] = (await connection.runAndReadAll(window)).getRowObjects() as [Record<'newest' | 'since', DuckDBValue>];
         if (newest === null) {
           process.stdout.write('No edges were committed.\n');
           return;
         }
-        await connection.run("SET VARIABLE since = (SELECT max(last_seen) - INTERVAL 5 MINUTE FROM edges)");
-        const picked = (await connection.runAndReadAll(PICK_MEMBER)).getRowObjectsJson() as Array<{ account_id: string; devices: number; business_lines: number }>;
-        if (picked.length > 0) {
-          const { account_id } = picked[0];
-          const activity = await runLibraryQuery(connection, 'member_activity', { account_id });
-          process.stdout.write(`\nAccount ${account_id}: activity in the last 5 minutes of event time (up to ${newest}), across devices and business lines:\n`);
+        const [member] = await runLibraryQuery(connection, 'busiest_member', { since });
+        if (member !== undefined) {
+          const { account_id, devices, business_lines, topics } = member as { account_id: string; devices: number; business_lines: number; topics: string };
+          const activity = await runLibraryQuery(connection, 'member_activity', { account_id, profile_id: null, since });
+          process.stdout.write(
+            `\nAccount ${account_id}: activity in the last 5 minutes of event time (up to ${String(newest)}), ` +
+              `on ${devices} devices in ${business_lines} business lines (${topics}):\n`,
+          );
           process.stdout.write(formatTable(activity, ['last_seen', 'edge_type', 'src_id', 'dst_type', 'dst_id', 'event_count']) + '\n');
         }
         const titles = await runLibraryQuery(connection, 'top_titles', { top_n: 10 });

@@ -16,7 +16,7 @@ import { dataFilesSelect, snapshotsSelect } from '../query/lake-views.js';
 import { loadSnapshotTier, SNAPSHOT_TABLES } from '../query/snapshot-tier.js';
 import { snapshotSelect, sqlIdentifier, sqlString } from '../query/snapshot-views.js';
 import { UsageError } from './args.js';
-import { WAREHOUSE_FLAGS, catalogFromFlags } from './catalog-flags.js';
+import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 
 export const duckdbInitCommand: Command = {
@@ -31,9 +31,11 @@ export const duckdbInitCommand: Command = {
   async run(flags) {
     const via = flags['via'] as string;
     if (via !== 'files' && via !== 'iceberg') throw new UsageError(`--via: "${via}" is neither files nor iceberg`);
+    if (via === 'iceberg' && flags['catalog-uri'] !== undefined) throw new UsageError('--via iceberg reads a filesystem warehouse; use --via files with a REST catalog');
+    const catalog = await existingWarehouseFromFlags(flags);
     const lines = ['-- lakegraph duckdb-init: views over the committed graph tables', "SET TimeZone = 'UTC';"];
     if (via === 'files') {
-      const tier = await loadSnapshotTier(await catalogFromFlags(flags));
+      const tier = await loadSnapshotTier(catalog);
       for (const name of SNAPSHOT_TABLES) {
         const files = tier[name].files.map((f) => f.filePath);
         lines.push(`-- ${NAMESPACE}.${name}: snapshot ${tier[name].snapshotId ?? 'none'}, ${files.length} data files`);
@@ -43,7 +45,6 @@ export const duckdbInitCommand: Command = {
       lines.push(`CREATE OR REPLACE VIEW snapshots AS ${snapshotsSelect(tier, SNAPSHOT_TABLES)};`);
       lines.push(`CREATE OR REPLACE VIEW data_files AS ${dataFilesSelect(tier, SNAPSHOT_TABLES)};`);
     } else {
-      if (flags['catalog-uri'] !== undefined) throw new UsageError('--via iceberg reads a filesystem warehouse; use --via files with a REST catalog');
       const extensionDir = flags['extension-dir'] as string | undefined;
       if (extensionDir !== undefined) {
         lines.push('SET autoinstall_known_extensions = false;', 'SET autoload_known_extensions = false;', `SET extension_directory = ${sqlString(resolve(extensionDir))};`);

@@ -6,7 +6,7 @@ import { createKafka } from '../stream/kafka/kafka-client.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
 import { UsageError, type FlagSpec, type FlagValues } from './args.js';
 import { brokersFromFlags } from './broker-flags.js';
-import { WAREHOUSE_FLAGS, catalogFromFlags } from './catalog-flags.js';
+import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { formatTable } from './format-table.js';
 import { OPTIONAL_BROKERS_FLAG, TAIL_TOPIC_FLAGS, tailedTopicsFromFlags } from './tail-flags.js';
@@ -49,7 +49,7 @@ export const queryCommand: Command = {
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const parsed = parseGraphRequest(name, optionsOf(flags), Date.now());
     if (!parsed.ok) throw new UsageError(parsed.issues.join('; '));
-    const catalog = await catalogFromFlags(flags);
+    const catalog = await existingWarehouseFromFlags(flags);
     const hot = flags['brokers'] === undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-query', jsonLog('error', (l) => process.stderr.write(l))), topics: tailedTopicsFromFlags(flags) };
     const session = await QuerySession.open({ catalog, hot });
     try {

@@ -5,7 +5,7 @@ import { createKafka, withOwnConnections } from '../stream/kafka/kafka-client.js
 import { jsonLog } from '../stream/metrics/json-log.js';
 import { UsageError, type FlagValues } from './args.js';
 import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
-import { WAREHOUSE_FLAGS, catalogFromFlags } from './catalog-flags.js';
+import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { TAIL_TOPIC_FLAGS, tailedTopicsFromFlags } from './tail-flags.js';
 
@@ -35,11 +35,12 @@ export const serveCommand: Command = {
 
 async function serve(flags: FlagValues, port: number): Promise<number> {
   const log = jsonLog('info');
+  const catalog = await existingWarehouseFromFlags(flags);
   const hot = flags['no-tail'] ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-serve', log), topics: tailedTopicsFromFlags(flags) };
   const indexStarted = performance.now();
   let lastProgress = 0;
   const session = await QuerySession.open({
-    catalog: await catalogFromFlags(flags),
+    catalog,
     hot,
     edgeIndex: {
       // A large load (start-up, a compaction's rewrite) takes seconds: say how far it is, at most every 2 s.

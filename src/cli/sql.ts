@@ -1,7 +1,7 @@
 /** `lakegraph sql`: DuckDB SQL over views `edges`, `nodes` (snapshot ∪ Kafka tail when --brokers is given) and `rejected_events`. */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from './args.js';
-import { WAREHOUSE_FLAGS, catalogFromFlags } from './catalog-flags.js';
+import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { formatTable } from './format-table.js';
 import { QuerySession } from '../query/query-session.js';
@@ -9,14 +9,16 @@ import { createKafka } from '../stream/kafka/kafka-client.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
 import { brokersFromFlags } from './broker-flags.js';
 import { OPTIONAL_BROKERS_FLAG, TAIL_TOPIC_FLAGS, tailedTopicsFromFlags } from './tail-flags.js';
+import { VAR_FLAG, variablesFromFlags } from './var-flag.js';
 
 export const sqlCommand: Command = {
   name: 'sql',
   summary: 'Run DuckDB SQL with views `edges`, `nodes` over snapshot ∪ Kafka tail (with --brokers) and `rejected_events`.',
-  usage: 'lakegraph sql (-c SQL | -f FILE) [--warehouse DIR | --catalog-uri URL] [--brokers H:P] [--json]',
+  usage: 'lakegraph sql (-c SQL | -f FILE) [--var NAME=VALUE]… [--warehouse DIR | --catalog-uri URL] [--brokers H:P] [--json]',
   flags: [
     { name: 'command', alias: '-c', kind: 'string', placeholder: 'SQL', help: 'SQL to run (several statements allowed; the last one is printed)' },
     { name: 'file', alias: '-f', kind: 'string', placeholder: 'FILE', help: 'file of SQL to run' },
+    VAR_FLAG,
     ...WAREHOUSE_FLAGS,
     OPTIONAL_BROKERS_FLAG,
     ...TAIL_TOPIC_FLAGS,
@@ -26,6 +28,7 @@ export const sqlCommand: Command = {
     const inline = flags['command'] as string | undefined;
     const file = flags['file'] as string | undefined;
     if ((inline === undefined) === (file === undefined)) throw new UsageError('give exactly one of -c SQL or -f FILE');
+    const variables = variablesFromFlags(flags);
     let text: string;
     if (file !== undefined) {
       try {
@@ -34,13 +37,15 @@ export const sqlCommand: Command = {
         throw new UsageError(`-f ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
       }
     } else text = inline!;
+    const catalog = await existingWarehouseFromFlags(flags);
     const hot = flags['brokers'] === undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-sql', jsonLog('error', (l) => process.stderr.write(l))), topics: tailedTopicsFromFlags(flags) };
-    const session = await QuerySession.open({ catalog: await catalogFromFlags(flags), hot });
+    const session = await QuerySession.open({ catalog, hot });
     try {
       await session.catchUp(30_000);
       await session.query(async ({ connection }) => {
         const statements = await connection.extractStatements(text);
         if (statements.count === 0) throw new UsageError('no SQL statement given');
+        for (const [name, value] of variables) await connection.run(`SET VARIABLE ${name} = $1`, [value]);
         let rows: Record<string, unknown>[] = [];
         for (let i = 0; i < statements.count; i++) {
           const prepared = await statements.prepare(i);

@@ -7,7 +7,7 @@ import { tableStatus, type TableStatus } from '../maintenance/status/table-statu
 import { fetchEndOffsets, type EndOffsetsResult } from '../maintenance/status/topic-end-offsets.js';
 import { MAINTAINED_TABLES } from '../maintenance/maintenance-run.js';
 import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
-import { catalogFromFlags, WAREHOUSE_FLAGS } from './catalog-flags.js';
+import { existingWarehouseFromFlags, WAREHOUSE_FLAGS } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { formatBytes } from './compact.js';
 import { formatTable } from './format-table.js';
@@ -46,7 +46,7 @@ export const statusCommand: Command = {
   usage: 'lakegraph status [--json] [--warehouse DIR | --catalog-uri URL] [--brokers H:P]',
   flags: [{ name: 'json', kind: 'boolean', help: 'print one JSON object' }, ...WAREHOUSE_FLAGS, BROKERS_FLAG],
   async run(flags) {
-    const catalog = await catalogFromFlags(flags);
+    const catalog = await existingWarehouseFromFlags(flags);
     const brokers = brokersFromFlags(flags);
     const tables = await Promise.all(MAINTAINED_TABLES.map((name) => tableStatus(catalog, name)));
     const topics = [...new Set(tables.flatMap((t) => [...t.offsets.keys()]))];

@@ -3,6 +3,8 @@
  * `SET VARIABLE`s. lakegraph runs the same files as prepared statements: each file's
  * `getvariable('x')` reads become the named parameter `$x`, so user input is only ever a
  * bound value, and a service skips the per-request `SET VARIABLE` statements and parsing.
+ * A `SET VARIABLE` on the connection therefore never reaches a library query: every call
+ * names each variable its file reads (null for the file's default).
  */
 import { readFile } from 'node:fs/promises';
 import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
@@ -51,9 +53,19 @@ function cachedPromise<T>(cache: Map<string, Promise<T>>, key: string, make: () 
 
 export type QueryVariables = Readonly<Record<string, DuckDBValue>>;
 
-/** Runs a library file; a variable not given is NULL, as an unset `getvariable` is in the CLI. */
+/**
+ * Runs a library file. Every variable the file reads must be named, null (or undefined)
+ * meaning unset, as an unset `getvariable` is in the CLI; a variable left out or one the
+ * file does not read is the caller's bug, reported instead of silently reading NULL.
+ */
 export async function runLibrary(connection: DuckDBConnection, name: string, variables: QueryVariables): Promise<DuckDBResultReader> {
   const { statement, parameters } = await libraryStatement(connection, name);
+  const missing = parameters.filter((parameter) => !(parameter in variables));
+  const unknown = Object.keys(variables).filter((variable) => !parameters.includes(variable));
+  if (missing.length > 0 || unknown.length > 0) {
+    const problems = [missing.length > 0 ? `not given: ${missing.join(', ')}` : '', unknown.length > 0 ? `not read by the file: ${unknown.join(', ')}` : ''];
+    throw new Error(`sql/${name}.sql takes ${parameters.join(', ') || 'no variables'} (${problems.filter(Boolean).join('; ')})`);
+  }
   statement.bind(Object.fromEntries(parameters.map((parameter) => [parameter, variables[parameter] ?? null])));
   return statement.runAndReadAll();
 }

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { timestampTZValue } from '@duckdb/node-api';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { QuerySession } from '../../src/query/query-session.js';
 import { runLibraryQuery } from '../../src/query/sql-library.js';
@@ -25,13 +26,14 @@ async function queryAnswers(warehouse: string, accounts: readonly string[]): Pro
   const session = await QuerySession.open({ catalog: new FilesystemCatalog(warehouse) });
   try {
     return await session.query(async ({ connection: c }) => {
-      await c.run("SET VARIABLE since = TIMESTAMPTZ '2026-11-26 12:30:00+00'");
+      const since = timestampTZValue(BigInt(Date.parse('2026-11-26T12:30:00Z')) * 1000n);
       const answers: unknown[] = [await runLibraryQuery(c, 'top_titles', { top_n: 20 })];
       for (const account of accounts) {
-        answers.push(await runLibraryQuery(c, 'member_activity', { account_id: account }));
-        answers.push(await runLibraryQuery(c, 'neighbors', { node_type: 'account', node_id: account }));
-        answers.push(await runLibraryQuery(c, 'khop', { node_type: 'account', node_id: account, hops: 2, fanout: 50 }));
+        answers.push(await runLibraryQuery(c, 'member_activity', { account_id: account, profile_id: null, since }));
+        answers.push(await runLibraryQuery(c, 'neighbors', { node_type: 'account', node_id: account, edge_type: null, since }));
+        answers.push(await runLibraryQuery(c, 'khop', { node_type: 'account', node_id: account, hops: 2, fanout: 50, since }));
       }
+      assert.ok(answers.every((rows) => (rows as unknown[]).length > 0), 'every query has rows to compare');
       return JSON.stringify(answers);
     });
   } finally {

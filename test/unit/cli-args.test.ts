@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { UsageError, parseArgs, parseDurationMs, type FlagSpec } from '../../src/cli/args.js';
+import { UsageError, formatFlagHelp, parseArgs, parseDurationMs, type FlagSpec } from '../../src/cli/args.js';
+import { VAR_FLAG, variablesFromFlags } from '../../src/cli/var-flag.js';
 
 const SPECS: FlagSpec[] = [
   { name: 'events', kind: 'int', help: '', default: 10 },
@@ -44,4 +45,21 @@ test('durations', () => {
   assert.equal(parseDurationMs('5m', 'x'), 300_000);
   assert.equal(parseDurationMs('30d', 'x'), 30 * 86_400_000);
   assert.equal(parseDurationMs('1500', 'x'), 1500);
+});
+
+test('a repeatable flag collects every value in order, both spellings, and is an empty list when not given', () => {
+  const specs: FlagSpec[] = [{ name: 'tag', kind: 'string', help: 'a tag', repeatable: true }, SPECS[0]!];
+  assert.deepEqual(parseArgs(['--tag', 'a', '--events', '3', '--tag=b=c', '--tag', ''], specs, {}).flags, { tag: ['a', 'b=c', ''], events: 3 });
+  assert.deepEqual(parseArgs([], specs, {}).flags, { tag: [], events: 10 });
+  assert.match(formatFlagHelp(specs), /--tag STRING +a tag \(repeatable\)/);
+});
+
+test('sql --var NAME=VALUE: variables in order; a bad or repeated one is a UsageError that shows the right form', () => {
+  const variables = (...argv: string[]) => variablesFromFlags(parseArgs(argv, [VAR_FLAG], {}).flags);
+  assert.deepEqual([...variables('--var', 'top_n=5', '--var=since=2026-11-26 12:00:00+00', '--var', 'empty=')], [['top_n', '5'], ['since', '2026-11-26 12:00:00+00'], ['empty', '']]);
+  assert.deepEqual([...variables()], []);
+  for (const bad of ['top_n', '=5', '5n=1', 'top-n=5', ' top_n=5']) {
+    assert.throws(() => variables('--var', bad), (e: unknown) => e instanceof UsageError && e.message.includes(`"${bad}" is not NAME=VALUE`) && e.message.includes('--var top_n=5'), bad);
+  }
+  assert.throws(() => variables('--var', 'a=1', '--var', 'a=2'), /--var: a is given twice/);
 });
