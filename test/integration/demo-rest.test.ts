@@ -14,7 +14,7 @@ import { LocalFileIO, localPath } from '../../src/lake/io/local-file-io.js';
 import { RestCatalog } from '../../src/lake/catalog/rest-catalog.js';
 import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
-import { GRAPH_TABLE_NAMES } from '../../src/stream/job/graph-tables.js';
+import { TABLE_NAMES } from '../../src/lake/tables.js';
 import { oracle } from '../support/oracle.js';
 import { assertGraphEqualsOracle, assertRejectedEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 import { CATALOG_URI, assertListening } from '../support/services.js';
@@ -45,7 +45,7 @@ test('embedded pipeline through the REST catalog is read back by PyIceberg equal
     assert.equal(pyiceberg.rejected.length, totals.rejected);
   } finally {
     const io = new LocalFileIO();
-    for (const name of GRAPH_TABLE_NAMES) {
+    for (const name of TABLE_NAMES) {
       const id = { namespace: [namespace], name };
       const location = await admin.loadTable(id).then((m) => m.location, () => undefined);
       if (location === undefined) continue;
