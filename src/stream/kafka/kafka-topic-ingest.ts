@@ -29,6 +29,7 @@ import { BROKER_RETRY, withOwnConnections } from './kafka-client.js';
 import { DlqProducer } from './dlq-producer.js';
 import { EndOffsets } from './end-offsets.js';
 import { sourceRecordOf } from './kafka-record.js';
+import { subscribedTopicsAssigner } from './subscribed-topics-assigner.js';
 
 export interface KafkaIngestOptions {
   readonly kafka: Kafka;
@@ -92,6 +93,7 @@ export class KafkaTopicIngest {
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
       retry: BROKER_RETRY,
+      partitionAssigners: [subscribedTopicsAssigner],
     });
     this.dlq = new DlqProducer(options.kafka, this.topic, options.log);
     this.endOffsets = new EndOffsets(options.kafka, this.topic);
