@@ -11,9 +11,9 @@
  * extension directory.
  */
 import { resolve } from 'node:path';
-import { NAMESPACE, TABLE_SCHEMAS } from '../lake/tables.js';
+import { NAMESPACE, TABLE_NAMES, TABLE_SCHEMAS } from '../lake/tables.js';
 import { dataFilesSelect, snapshotsSelect } from '../query/lake-views.js';
-import { loadSnapshotTier, SNAPSHOT_TABLES } from '../query/snapshot-tier.js';
+import { loadSnapshotTier } from '../query/snapshot-tier.js';
 import { snapshotSelect, sqlIdentifier, sqlString } from '../query/snapshot-views.js';
 import { UsageError } from './args.js';
 import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
@@ -36,14 +36,14 @@ export const duckdbInitCommand: Command = {
     const lines = ['-- lakegraph duckdb-init: views over the committed graph tables', "SET TimeZone = 'UTC';"];
     if (via === 'files') {
       const tier = await loadSnapshotTier(catalog);
-      for (const name of SNAPSHOT_TABLES) {
+      for (const name of TABLE_NAMES) {
         const files = tier[name].files.map((f) => f.filePath);
         lines.push(`-- ${NAMESPACE}.${name}: snapshot ${tier[name].snapshotId ?? 'none'}, ${files.length} data files`);
         lines.push(`CREATE OR REPLACE VIEW ${sqlIdentifier(name)} AS ${snapshotSelect(TABLE_SCHEMAS[name], files)};`);
       }
       lines.push('-- the tables\' commits and current data files, for sql/snapshot_log.sql and its kin');
-      lines.push(`CREATE OR REPLACE VIEW snapshots AS ${snapshotsSelect(tier, SNAPSHOT_TABLES)};`);
-      lines.push(`CREATE OR REPLACE VIEW data_files AS ${dataFilesSelect(tier, SNAPSHOT_TABLES)};`);
+      lines.push(`CREATE OR REPLACE VIEW snapshots AS ${snapshotsSelect(tier, TABLE_NAMES)};`);
+      lines.push(`CREATE OR REPLACE VIEW data_files AS ${dataFilesSelect(tier, TABLE_NAMES)};`);
     } else {
       const extensionDir = flags['extension-dir'] as string | undefined;
       if (extensionDir !== undefined) {
@@ -51,7 +51,7 @@ export const duckdbInitCommand: Command = {
       }
       lines.push('LOAD iceberg;');
       const warehouse = resolve(flags['warehouse'] as string);
-      for (const name of SNAPSHOT_TABLES) {
+      for (const name of TABLE_NAMES) {
         lines.push(`CREATE OR REPLACE VIEW ${sqlIdentifier(name)} AS SELECT * FROM iceberg_scan(${sqlString(`${warehouse}/${NAMESPACE}/${name}`)});`);
       }
     }

@@ -9,7 +9,9 @@ import { UNSORTED, type SortOrder } from './spec/sort-order.js';
 import { bucketTransform } from './spec/transforms.js';
 
 export const NAMESPACE = 'graph';
-export type TableName = 'edges' | 'nodes' | 'rejected_events';
+/** Every graph table, in the order a window commits to them. */
+export const TABLE_NAMES = ['edges', 'nodes', 'rejected_events'] as const;
+export type TableName = (typeof TABLE_NAMES)[number];
 
 function schema(fields: Array<[name: string, type: PrimitiveType, required: boolean]>): Schema {
   return {

@@ -7,14 +7,15 @@
 import { NoSuchTableError, type Catalog } from '../lake/catalog/catalog.js';
 import { liveFileStats } from '../lake/scan/inspect.js';
 import { Table } from '../lake/table/table.js';
-import { NAMESPACE, type TableName } from '../lake/tables.js';
+import { NAMESPACE, TABLE_NAMES, type TableName } from '../lake/tables.js';
 import { expireTableSnapshots, type ExpiryResult } from './expire.js';
 import { removeOrphanFiles, type OrphanResult } from './orphan-files.js';
 import { rewriteDataFiles, type RewriteResult } from './rewrite-data-files.js';
 import { RowMerger } from './row-merger.js';
 import type { SnapshotRetention } from './snapshot-retention.js';
 
-export const MAINTAINED_TABLES: readonly TableName[] = ['edges', 'nodes', 'rejected_events'];
+/** Maintenance covers every graph table. */
+export const MAINTAINED_TABLES: readonly TableName[] = TABLE_NAMES;
 
 export interface MaintenanceOptions {
   readonly targetFileBytes: number;

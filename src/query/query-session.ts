@@ -13,7 +13,7 @@ import type { Kafka } from 'kafkajs';
 import { TOPICS } from '../events/topics.js';
 import type { Catalog } from '../lake/catalog/catalog.js';
 import { localReplicasOf, type LocalReplicas } from '../lake/io/local-replicas.js';
-import { TABLE_SCHEMAS } from '../lake/tables.js';
+import { TABLE_NAMES, TABLE_SCHEMAS } from '../lake/tables.js';
 import type { DedupOptions } from '../stream/dedup/partition-dedup.js';
 import { appendHotEdges, appendHotNodes, dropCoveredRows, HOT_EDGES_SELECT, HOT_NODES_SELECT, HOT_TABLES_DDL } from './hot/hot-tier.js';
 import { answeredByIndex, runGraphQuery } from './graph-queries.js';
@@ -25,7 +25,7 @@ import { EdgeIndex, type EdgeIndexVersion, type IndexLoadProgress } from './inde
 import { IndexedEdges } from './index/indexed-edges.js';
 import { TailDecoder, type TailedTopic, type TopicBoundary } from './hot/tail-decoder.js';
 import { Serial } from './serial.js';
-import { committedOffsets, loadSnapshotTier, replayOffsets, sameSnapshots, SNAPSHOT_TABLES, type SnapshotTier } from './snapshot-tier.js';
+import { committedOffsets, loadSnapshotTier, replayOffsets, sameSnapshots, type SnapshotTier } from './snapshot-tier.js';
 import { snapshotSelect, sqlIdentifier } from './snapshot-views.js';
 
 export interface HotTailOptions {
@@ -291,7 +291,7 @@ export class QuerySession {
   /** Re-points the snapshot view of each table whose snapshot the views do not show yet (binding a view over hundreds of files takes tens of ms). */
   private async pointSnapshotViews(snapshot: SnapshotTier): Promise<void> {
     const views = { edges: 'snapshot_edges', nodes: 'snapshot_nodes', rejected_events: 'rejected_events' } as const;
-    for (const name of SNAPSHOT_TABLES) {
+    for (const name of TABLE_NAMES) {
       if (this.viewsShow?.[name] === snapshot[name]) continue;
       const files = await localReplicasOf(this.catalog.io).pathsOf(snapshot[name].files.map((f) => f.filePath));
       await this.connection.run(`CREATE OR REPLACE VIEW ${sqlIdentifier(views[name])} AS ${snapshotSelect(TABLE_SCHEMAS[name], files)}`);

@@ -9,10 +9,8 @@ import { BoundFilter, type Filter } from '../lake/scan/filter.js';
 import { ManifestCache } from '../lake/scan/manifest-cache.js';
 import { planFiles } from '../lake/scan/plan-files.js';
 import { currentSchema, currentSnapshot, partitionSpecById, type TableMetadata } from '../lake/spec/table-metadata.js';
-import { NAMESPACE, type TableName } from '../lake/tables.js';
+import { NAMESPACE, TABLE_NAMES, type TableName } from '../lake/tables.js';
 import { positionsOf, type PartitionOffsets } from '../stream/job/source-positions.js';
-
-export const SNAPSHOT_TABLES: readonly TableName[] = ['edges', 'nodes', 'rejected_events'];
 
 export interface TableSnapshot {
   readonly metadata: TableMetadata;
@@ -35,12 +33,12 @@ export async function loadTableSnapshot(catalog: Catalog, name: TableName, previ
 }
 
 export async function loadSnapshotTier(catalog: Catalog, previous?: SnapshotTier): Promise<SnapshotTier> {
-  const [edges, nodes, rejected_events] = await Promise.all(SNAPSHOT_TABLES.map((name) => loadTableSnapshot(catalog, name, previous?.[name])));
-  return { edges: edges!, nodes: nodes!, rejected_events: rejected_events! };
+  const snapshots = await Promise.all(TABLE_NAMES.map((name) => loadTableSnapshot(catalog, name, previous?.[name])));
+  return Object.fromEntries(TABLE_NAMES.map((name, i) => [name, snapshots[i]!])) as SnapshotTier;
 }
 
 export function sameSnapshots(a: SnapshotTier, b: SnapshotTier): boolean {
-  return SNAPSHOT_TABLES.every((name) => a[name].snapshotId === b[name].snapshotId);
+  return TABLE_NAMES.every((name) => a[name].snapshotId === b[name].snapshotId);
 }
 
 /** The next Kafka offset per partition that the table's snapshot does not hold yet. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { reachableFiles } from '../../src/lake/scan/reachable-files.js';
-import { GRAPH_TABLE_NAMES } from '../../src/stream/job/graph-tables.js';
+import { TABLE_NAMES } from '../../src/lake/tables.js';
 import { assertGraphEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 import { oracle } from '../support/oracle.js';
 import { allRecords, carriedSummary, generatorOptions, ingestEmbedded, loadMetadata } from './compact-fixtures.js';
@@ -23,7 +23,7 @@ test('expiry and orphan cleanup: ingest resumes from the right offsets, no refer
   try {
     const options = generatorOptions(2_000);
     await ingestEmbedded(warehouse, options, 1_000);
-    const offsetsBefore = await Promise.all(GRAPH_TABLE_NAMES.map((name) => carriedSummary(warehouse, name)));
+    const offsetsBefore = await Promise.all(TABLE_NAMES.map((name) => carriedSummary(warehouse, name)));
     const dataDir = join(warehouse, 'graph/edges/data');
     const oldOrphan = join(dataDir, 'crashed-writer.parquet');
     const youngOrphan = join(dataDir, 'in-flight-writer.parquet');
@@ -40,7 +40,7 @@ test('expiry and orphan cleanup: ingest resumes from the right offsets, no refer
     assert.equal(await exists(oldOrphan), false, 'old orphan removed');
     assert.equal(await exists(youngOrphan), true, 'young orphan kept (a writer may still commit it)');
     const catalog = new FilesystemCatalog(warehouse);
-    for (const [i, name] of GRAPH_TABLE_NAMES.entries()) {
+    for (const [i, name] of TABLE_NAMES.entries()) {
       const metadata = await loadMetadata(warehouse, name);
       assert.equal(metadata.snapshots.length, 2, `${name}: the newest 2 snapshots kept`);
       assert.deepEqual(await carriedSummary(warehouse, name), offsetsBefore[i], `${name}: offsets chain intact`);

@@ -13,7 +13,7 @@ import { TOPICS } from '../../src/events/topics.js';
 import { RestCatalog } from '../../src/lake/catalog/rest-catalog.js';
 import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
-import { GRAPH_TABLE_NAMES } from '../../src/stream/job/graph-tables.js';
+import { TABLE_NAMES } from '../../src/lake/tables.js';
 import { oracle } from '../support/oracle.js';
 import { assertGraphEqualsOracle, assertRejectedEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 import { CATALOG_URI, assertListening } from '../support/services.js';
@@ -48,7 +48,7 @@ test('embedded pipeline through the REST catalog is read back by PyIceberg equal
     }
   } finally {
     // The server's S3FileIO deletes the tables' files from the object store.
-    for (const name of GRAPH_TABLE_NAMES) await admin.dropTable({ namespace: [namespace], name }, { purge: true }).catch(() => {});
+    for (const name of TABLE_NAMES) await admin.dropTable({ namespace: [namespace], name }, { purge: true }).catch(() => {});
     await admin.dropNamespace({ namespace: [namespace] }).catch(() => {});
   }
 });

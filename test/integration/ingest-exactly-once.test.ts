@@ -18,7 +18,7 @@ import type { Kafka } from 'kafkajs';
 import { TOPICS } from '../../src/events/topics.js';
 import { rejectionKindOf } from '../../src/events/rejection.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
-import { GRAPH_TABLE_NAMES } from '../../src/stream/job/graph-tables.js';
+import { TABLE_NAMES } from '../../src/lake/tables.js';
 import { DLQ_HEADERS } from '../../src/stream/kafka/dlq-producer.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
 import { dlqTopicOf } from '../../src/stream/kafka/topic-admin.js';
@@ -133,7 +133,7 @@ test('five topics, five jobs committing into the same tables at once: all correc
   for (const { topic } of sources) {
     assert.deepEqual(await readAndCommitted(warehouse, topic), await endOffsets(kafka, topic), `the lake's offsets of ${topic} reach the end`);
     // Carried forward over the other topics' commits: every table's current snapshot knows every partition of every topic.
-    for (const table of GRAPH_TABLE_NAMES) assert.equal((await committedOffsets(warehouse, table, topic)).size, PARTITIONS, `${table} offsets of ${topic}`);
+    for (const table of TABLE_NAMES) assert.equal((await committedOffsets(warehouse, table, topic)).size, PARTITIONS, `${table} offsets of ${topic}`);
   }
 }));
 

@@ -14,7 +14,7 @@ import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js'
 import { planFiles } from '../../src/lake/scan/plan-files.js';
 import { currentSnapshot } from '../../src/lake/spec/table-metadata.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
-import { GRAPH_TABLE_NAMES } from '../../src/stream/job/graph-tables.js';
+import { TABLE_NAMES } from '../../src/lake/tables.js';
 import { positionsOf } from '../../src/stream/job/source-positions.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
 import { highWatermarks } from '../../src/stream/kafka/end-offsets.js';
@@ -76,9 +76,9 @@ test('status --json: tables, snapshots, files and offsets as in the metadata; la
   assert.deepEqual(status.kafka, { brokers: BROKERS.split(','), reachable: true });
 
   const catalog = new FilesystemCatalog(warehouse);
-  assert.deepEqual(status.tables.map((t) => t.table), GRAPH_TABLE_NAMES);
+  assert.deepEqual(status.tables.map((t) => t.table), TABLE_NAMES);
   for (const shown of status.tables) {
-    const metadata = await loadMetadata(warehouse, shown.table as (typeof GRAPH_TABLE_NAMES)[number]);
+    const metadata = await loadMetadata(warehouse, shown.table as (typeof TABLE_NAMES)[number]);
     const snapshot = currentSnapshot(metadata);
     assert.ok(snapshot, `${shown.table} has a snapshot`);
     const { files } = await planFiles(catalog.io, metadata);

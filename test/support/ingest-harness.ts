@@ -16,8 +16,7 @@ import type { Kafka } from 'kafkajs';
 import { NoSuchTableError } from '../../src/lake/catalog/catalog.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { currentSnapshot } from '../../src/lake/spec/table-metadata.js';
-import { NAMESPACE } from '../../src/lake/tables.js';
-import { GRAPH_TABLE_NAMES, type GraphTableName } from '../../src/stream/job/graph-tables.js';
+import { NAMESPACE, TABLE_NAMES, type TableName } from '../../src/lake/tables.js';
 import { positionsOf } from '../../src/stream/job/source-positions.js';
 import { QuerySession } from '../../src/query/query-session.js';
 import type { SourceRecord } from '../../src/stream/source-record.js';
@@ -86,7 +85,7 @@ export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<numbe
  */
 export async function readAndCommitted(warehouse: string, topic: string): Promise<Map<number, number>> {
   const furthest = new Map<number, number>();
-  for (const table of GRAPH_TABLE_NAMES) {
+  for (const table of TABLE_NAMES) {
     for (const [partition, offset] of await committedOffsets(warehouse, table, topic)) furthest.set(partition, Math.max(offset, furthest.get(partition) ?? 0));
   }
   return furthest;
@@ -175,7 +174,7 @@ export async function assertLakeEqualsOracleOfTopics(warehouse: string, topics: 
 }
 
 /** Per partition, the next offset of `topic` that `table`'s current snapshot holds (empty before the first commit). */
-export async function committedOffsets(warehouse: string, table: GraphTableName, topic: string): Promise<ReadonlyMap<number, number>> {
+export async function committedOffsets(warehouse: string, table: TableName, topic: string): Promise<ReadonlyMap<number, number>> {
   try {
     const metadata = await new FilesystemCatalog(warehouse).loadTable({ namespace: [NAMESPACE], name: table });
     return positionsOf(currentSnapshot(metadata)?.summary, topic).offsets;

@@ -6,7 +6,7 @@
  * with jittered exponential backoff.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { withRetries, type RetryOptions } from '../../common/backoff.js';
 import { CommitConflictError, formatTableIdentifier, type TableCommit } from '../catalog/catalog.js';
 import { writeManifest } from '../manifest/manifest-file.js';
 import { readManifestList, writeManifestList } from '../manifest/manifest-list.js';
@@ -18,13 +18,12 @@ import { newSnapshotId } from './snapshot-id.js';
 import { snapshotSummary, type PropertiesOfParent } from './snapshot-summary.js';
 import type { Table } from './table.js';
 
-export interface RetryPolicy {
-  readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 60, baseDelayMs: 5, maxDelayMs: 1000 };
+/** Commit conflicts pass once the other writer is done; everything else is not a conflict to wait out. */
+export const COMMIT_CONFLICT_RETRIES: RetryOptions = {
+  backoff: { baseMs: 10, maxMs: 1000 },
+  maxAttempts: 60,
+  retryable: (error) => error instanceof CommitConflictError,
+};
 
 export class CommitRetriesExhaustedError extends Error {
   override readonly name = 'CommitRetriesExhaustedError';
@@ -75,23 +74,20 @@ export abstract class SnapshotTransaction {
   /** Rewrites the parent's manifests as this operation requires. */
   protected abstract rebase(parentManifests: readonly ManifestFile[], context: AttemptContext): Promise<RebasedManifests>;
 
-  async commit(retry: RetryPolicy = DEFAULT_RETRY_POLICY): Promise<Snapshot> {
+  async commit(retry: RetryOptions = COMMIT_CONFLICT_RETRIES): Promise<Snapshot> {
     this.assertOpen();
-    let base = this.table.metadata;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const snapshot = await this.attempt(base, attempt);
-        this.committed = true;
-        return snapshot;
-      } catch (error) {
-        if (!(error instanceof CommitConflictError)) throw error;
-        if (attempt >= retry.maxAttempts) {
-          throw new CommitRetriesExhaustedError(formatTableIdentifier(this.table.id), attempt, error);
-        }
-        const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);
-        await sleep(Math.random() * ceiling);
-        base = await this.table.refresh();
-      }
+    let attempts = 0;
+    try {
+      const snapshot = await withRetries(async (attempt) => {
+        attempts = attempt;
+        const base = attempt === 1 ? this.table.metadata : await this.table.refresh();
+        return this.attempt(base, attempt);
+      }, retry);
+      this.committed = true;
+      return snapshot;
+    } catch (error) {
+      if (error instanceof CommitConflictError) throw new CommitRetriesExhaustedError(formatTableIdentifier(this.table.id), attempts, error);
+      throw error;
     }
   }
 

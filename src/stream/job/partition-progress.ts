@@ -5,7 +5,7 @@
  * which is how a crash between the per-table commits stays exactly-once.
  */
 import type { GraphSink } from '../../graph/sink.js';
-import type { GraphTableName } from './graph-tables.js';
+import type { TableName } from '../../lake/tables.js';
 import { ReplayTracker } from './replay-tracker.js';
 
 const IGNORE_EDGES: Pick<GraphSink, 'edge'> = { edge() {} };
@@ -14,12 +14,12 @@ const IGNORE_NODES: Pick<GraphSink, 'node'> = { node() {} };
 export class PartitionProgress {
   /** Next offset to read; equals the start offset until the first record arrives. */
   next: number;
-  readonly committed: Record<GraphTableName, number>;
+  readonly committed: Record<TableName, number>;
   readonly replay: ReplayTracker;
   /** Sinks for a record that only some tables still need, built once per partition. */
   private readonly sinks: GraphSink[];
 
-  constructor(committed: Record<GraphTableName, number>, replayFrom: number, horizonMs: number, sink: GraphSink) {
+  constructor(committed: Record<TableName, number>, replayFrom: number, horizonMs: number, sink: GraphSink) {
     this.committed = { ...committed };
     this.next = Math.min(replayFrom, committed.edges, committed.nodes, committed.rejected_events);
     this.replay = new ReplayTracker(this.next, horizonMs);

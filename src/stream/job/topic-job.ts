@@ -17,6 +17,7 @@ import type { SnapshotSummary } from '../../lake/spec/snapshot.js';
 import { currentSnapshot } from '../../lake/spec/table-metadata.js';
 import type { Table } from '../../lake/table/table.js';
 import { writeDataFiles } from '../../lake/table/write-data-files.js';
+import { TABLE_NAMES, type TableName } from '../../lake/tables.js';
 import { edgesTable } from '../batch/edges-table.js';
 import { nodesTable } from '../batch/nodes-table.js';
 import { rejectedTable } from '../batch/rejected-table.js';
@@ -25,7 +26,7 @@ import { EventAdmission } from '../event-admission.js';
 import type { SourceRecord } from '../source-record.js';
 import { GraphWindow } from '../window/graph-window.js';
 import { RejectedBuffer, type RejectedRecord } from '../window/rejected-buffer.js';
-import { GRAPH_TABLE_NAMES, type GraphTableName, type GraphTables } from './graph-tables.js';
+import type { GraphTables } from './graph-tables.js';
 import { PartitionProgress } from './partition-progress.js';
 import { positionProperties, positionsOf, type SourcePositions } from './source-positions.js';
 
@@ -65,7 +66,7 @@ export interface JobCounters {
 
 /** A window taken from the job, ready to be written: its Arrow tables and where each partition stood. */
 interface TakenWindow {
-  readonly rows: Record<GraphTableName, arrow.Table | undefined>;
+  readonly rows: Record<TableName, arrow.Table | undefined>;
   readonly positions: ReadonlyMap<number, { readonly next: number; readonly replayFrom: number }>;
   readonly takenAt: number;
 }
@@ -88,7 +89,7 @@ export class OffsetGapError extends Error {
 }
 
 export interface FlushResult {
-  readonly committedTables: GraphTableName[];
+  readonly committedTables: TableName[];
   readonly edgeRows: number;
   readonly nodeRows: number;
   readonly rejectedRows: number;
@@ -104,8 +105,8 @@ export class TopicJob {
   private readonly rejected = new RejectedBuffer();
   private readonly partitions = new Map<number, PartitionProgress>();
   /** Per table, the committed positions this process last saw (the fence for its next commit). */
-  private readonly positions = new Map<GraphTableName, SourcePositions>();
-  private readonly lastCommitAt = new Map<GraphTableName, number>();
+  private readonly positions = new Map<TableName, SourcePositions>();
+  private readonly lastCommitAt = new Map<TableName, number>();
   private recordsInWindow = 0;
   private previousFlush: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
@@ -126,7 +127,7 @@ export class TopicJob {
     this.failure = undefined;
     this.admission.restart();
     const now = Date.now();
-    for (const name of GRAPH_TABLE_NAMES) {
+    for (const name of TABLE_NAMES) {
       const metadata = await this.tables[name].refresh();
       this.positions.set(name, positionsOf(currentSnapshot(metadata)?.summary, this.topic));
       this.lastCommitAt.set(name, now);
@@ -141,9 +142,8 @@ export class TopicJob {
   assign(partitions: readonly number[]): Map<number, number> {
     const starts = new Map<number, number>();
     for (const partition of partitions) {
-      const committedOf = (name: GraphTableName) => this.position(name).offsets.get(partition) ?? 0;
-      const committed = { edges: committedOf('edges'), nodes: committedOf('nodes'), rejected_events: committedOf('rejected_events') };
-      const replayFrom = Math.min(...GRAPH_TABLE_NAMES.map((name) => this.position(name).replay.get(partition) ?? committed[name]));
+      const committed = Object.fromEntries(TABLE_NAMES.map((name) => [name, this.position(name).offsets.get(partition) ?? 0])) as Record<TableName, number>;
+      const replayFrom = Math.min(...TABLE_NAMES.map((name) => this.position(name).replay.get(partition) ?? committed[name]));
       const progress = new PartitionProgress(committed, replayFrom, this.dedupOptions.horizonMs, this.window.sinkFor(this.topic));
       this.partitions.set(partition, progress);
       starts.set(partition, progress.next);
@@ -235,8 +235,8 @@ export class TopicJob {
   private async commitWindow({ rows, positions, takenAt }: TakenWindow): Promise<FlushResult> {
     const point = this.options.onFlushPoint ?? (() => {});
     const now = Date.now();
-    const committedTables: GraphTableName[] = [];
-    for (const name of GRAPH_TABLE_NAMES) {
+    const committedTables: TableName[] = [];
+    for (const name of TABLE_NAMES) {
       const batch = rows[name];
       const mine = this.advancedPositions(name, positions);
       const idleTooLong = now - (this.lastCommitAt.get(name) ?? 0) >= this.limits.idleTableCommitMs;
@@ -261,7 +261,7 @@ export class TopicJob {
     return result;
   }
 
-  private async commit(table: Table, name: GraphTableName, files: Parameters<ReturnType<Table['newAppend']>['addFiles']>[0], mine: SourcePositions): Promise<void> {
+  private async commit(table: Table, name: TableName, files: Parameters<ReturnType<Table['newAppend']>['addFiles']>[0], mine: SourcePositions): Promise<void> {
     const fence = this.position(name);
     await table
       .newAppend()
@@ -288,7 +288,7 @@ export class TopicJob {
   }
 
   /** The taken window's partitions whose read position is past what `name` holds. */
-  private advancedPositions(name: GraphTableName, taken: TakenWindow['positions']): SourcePositions {
+  private advancedPositions(name: TableName, taken: TakenWindow['positions']): SourcePositions {
     const offsets = new Map<number, number>();
     const replay = new Map<number, number>();
     for (const [partition, { next, replayFrom }] of taken) {
@@ -300,7 +300,7 @@ export class TopicJob {
     return { offsets, replay };
   }
 
-  private position(name: GraphTableName): SourcePositions {
+  private position(name: TableName): SourcePositions {
     const position = this.positions.get(name);
     if (position === undefined) throw new Error('TopicJob.reload() must run before use');
     return position;

@@ -11,6 +11,7 @@
  * chunk may land twice, which at-least-once allows.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withRetries } from '../../common/backoff.js';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { MAX_EVENT_BYTES } from '../../events/rejection.js';
 import type { JsonLog } from '../metrics/json-log.js';
@@ -19,6 +20,8 @@ import { sendChunks, payloadBytes } from './send-chunks.js';
 import { dlqTopicOf } from './topic-admin.js';
 
 export const DLQ_HEADERS = { reason: 'lakegraph.reason', topic: 'lakegraph.source.topic', partition: 'lakegraph.source.partition', offset: 'lakegraph.source.offset' } as const;
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 const view = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
@@ -37,7 +40,7 @@ function dlqMessageOf(r: RejectedRecord): Message {
 
 /** Outlasts a broker restart (about a minute of kafkajs reconnects, BROKER_RETRY) with room to spare. */
 const SEND_DEADLINE_MS = 120_000;
-const MAX_BACKOFF_MS = 5_000;
+const SEND_BACKOFF = { baseMs: 500, maxMs: 5_000 };
 
 /** Rejects once `ms` have passed; the work itself goes on (kafkajs cannot cancel it). */
 async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -78,17 +81,16 @@ export class DlqProducer {
     const giveUpAt = Date.now() + SEND_DEADLINE_MS;
     for (const chunk of sendChunks(rejected, (r) => payloadBytes(r.key, r.payload), MAX_EVENT_BYTES, 10_000)) {
       const messages = chunk.map(dlqMessageOf);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await within(this.sendChunk(messages), giveUpAt - Date.now(), `DLQ send to ${this.dlqTopic}`);
-          break;
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          const delayMs = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt);
-          if (Date.now() + delayMs >= giveUpAt) throw new Error(`DLQ send to ${this.dlqTopic} failed for ${SEND_DEADLINE_MS / 1000} s: ${message}`);
-          this.log('warn', 'DLQ send failed; retrying', { topic: this.topic, attempt, delayMs, error: message });
-          await sleep(delayMs);
-        }
+      try {
+        await withRetries(() => within(this.sendChunk(messages), giveUpAt - Date.now(), `DLQ send to ${this.dlqTopic}`), {
+          backoff: SEND_BACKOFF,
+          retryable: () => true,
+          deadlineMs: giveUpAt - Date.now(),
+          onRetry: (error, attempt, delayMs) =>
+            this.log('warn', 'DLQ send failed; retrying', { topic: this.topic, attempt, delayMs: Math.round(delayMs), error: messageOf(error) }),
+        });
+      } catch (error) {
+        throw new Error(`DLQ send to ${this.dlqTopic} failed for ${SEND_DEADLINE_MS / 1000} s: ${messageOf(error)}`, { cause: error });
       }
     }
   }

@@ -21,6 +21,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { backoffDelayMs } from '../../common/backoff.js';
 import { OffsetFenceError, OffsetGapError, type FlushResult, type TopicJob } from '../job/topic-job.js';
 import type { IngestMetrics } from '../metrics/ingest-metrics.js';
 import type { JsonLog } from '../metrics/json-log.js';
@@ -28,6 +29,7 @@ import { BROKER_RETRY, withOwnConnections } from './kafka-client.js';
 import { DlqProducer } from './dlq-producer.js';
 import { EndOffsets } from './end-offsets.js';
 import { sourceRecordOf } from './kafka-record.js';
+import { subscribedTopicsAssigner } from './subscribed-topics-assigner.js';
 
 export interface KafkaIngestOptions {
   readonly kafka: Kafka;
@@ -47,6 +49,7 @@ export type StopReason = 'signal' | 'idle';
 
 /** Consecutive failed flushes (each followed by a re-read from the lake) before the process gives up; a restart resumes from the lake. */
 const FLUSH_ATTEMPTS = 8;
+const FLUSH_BACKOFF = { baseMs: 500, maxMs: 10_000 };
 const TICK_MS = 100;
 /** Consecutive seeks back over a gap in one partition before the records count as gone from Kafka. */
 const MAX_GAP_SEEKS = 3;
@@ -90,6 +93,7 @@ export class KafkaTopicIngest {
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
       retry: BROKER_RETRY,
+      partitionAssigners: [subscribedTopicsAssigner],
     });
     this.dlq = new DlqProducer(options.kafka, this.topic, options.log);
     this.endOffsets = new EndOffsets(options.kafka, this.topic);
@@ -289,7 +293,7 @@ export class KafkaTopicIngest {
     } else {
       metrics.flushFailures++;
       if (++this.failedFlushes >= FLUSH_ATTEMPTS) throw error;
-      const delayMs = Math.min(10_000, 250 * 2 ** this.failedFlushes) * (0.5 + Math.random() / 2);
+      const delayMs = backoffDelayMs(FLUSH_BACKOFF, this.failedFlushes);
       log('warn', 'flush failed; re-reading from the lake after a backoff', { topic: this.topic, attempt: this.failedFlushes, delayMs: Math.round(delayMs), error: message });
       await sleep(delayMs);
     }
