@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
 import { IcebergRestCatalog } from 'iceberg-js';
 import { TOPICS } from '../../src/events/topics.js';
-import { LocalFileIO, localPath } from '../../src/lake/io/local-file-io.js';
+import { localPath } from '../../src/lake/io/local-file-io.js';
 import { RestCatalog } from '../../src/lake/catalog/rest-catalog.js';
 import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
@@ -44,7 +44,6 @@ test('embedded pipeline through the REST catalog is read back by PyIceberg equal
     assertRejectedEqualsOracle(pyiceberg, expected, 'pyiceberg (REST)');
     assert.equal(pyiceberg.rejected.length, totals.rejected);
   } finally {
-    const io = new LocalFileIO();
     for (const name of GRAPH_TABLE_NAMES) {
       const id = { namespace: [namespace], name };
       const location = await admin.loadTable(id).then((m) => m.location, () => undefined);

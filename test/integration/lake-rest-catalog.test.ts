@@ -14,7 +14,7 @@ import type * as arrow from 'apache-arrow';
 import { IcebergRestCatalog } from 'iceberg-js';
 import type { Catalog, CreateTableRequest, TableCommit, TableIdentifier } from '../../src/lake/catalog/catalog.js';
 import { CommitConflictError, formatTableIdentifier, NoSuchTableError } from '../../src/lake/catalog/catalog.js';
-import { LocalFileIO, localPath } from '../../src/lake/io/local-file-io.js';
+import { localPath } from '../../src/lake/io/local-file-io.js';
 import { RestCatalog } from '../../src/lake/catalog/rest-catalog.js';
 import { CatalogUnreachableError } from '../../src/lake/catalog/rest-errors.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
@@ -42,7 +42,6 @@ function freshTable(purpose: string): TableIdentifier {
 after(async () => {
   // iceberg-js directly: RestCatalog refuses to load the big-id table.
   const admin = new IcebergRestCatalog({ baseUrl: CATALOG_URI });
-  const io = new LocalFileIO();
   for (const id of usedTables) {
     const restId = { namespace: [...id.namespace], name: id.name };
     const location = await admin.loadTable(restId).then((m) => m.location, () => undefined);
@@ -128,7 +127,6 @@ describe('RestCatalog against the Apache Iceberg REST catalog server', () => {
     assert.deepEqual(defaultPartitionSpec(first).fields, EDGES_PARTITION_SPEC.fields);
     assert.equal(currentSnapshot(first), undefined);
     // The server chose the location in its warehouse and wrote the first metadata file there.
-    const catalog = new RestCatalog({ uri: CATALOG_URI });
     assert.ok(existsSync(localPath(`${first.location}/metadata`)), `${first.location}/metadata on this filesystem`);
   });
 
