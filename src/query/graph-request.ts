@@ -1,5 +1,5 @@
 /**
- * The inputs of the four graph queries (CONTRACTS §4), validated once with zod for the CLI
+ * The inputs of the four graph queries (docs/CONTRACTS.md §4), validated once with zod for the CLI
  * and HTTP alike. Inputs arrive as strings named like the CLI flags; validation turns them
  * into typed requests or into issues that name the option and say what is wrong.
  */

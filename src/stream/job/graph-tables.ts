@@ -8,7 +8,7 @@ export const GRAPH_TABLE_NAMES: readonly GraphTableName[] = ['edges', 'nodes', '
 
 export type GraphTables = Record<GraphTableName, Table>;
 
-/** `namespace`: `graph` (CONTRACTS §3); tests use their own to share a catalog server. */
+/** `namespace`: `graph` (docs/CONTRACTS.md §3); tests use their own to share a catalog server. */
 export async function openGraphTables(catalog: Catalog, namespace: string = NAMESPACE): Promise<GraphTables> {
   const open = (name: GraphTableName) =>
     Table.ensure(catalog, { namespace: [namespace], name }, {
