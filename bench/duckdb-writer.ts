@@ -4,7 +4,7 @@
  * @duckdb/node-api has no Arrow scan, so every string is decoded to a JS string and
  * every timestamp wrapped in a value object on the way in.
  */
-import * as arrow from 'apache-arrow';
+import type * as arrow from 'apache-arrow';
 import {
   BIGINT, BLOB, INTEGER, TIMESTAMP, TIMESTAMPTZ, VARCHAR,
   DuckDBDataChunk, DuckDBInstance, DuckDBTimestampTZValue, DuckDBTimestampValue,

@@ -2,7 +2,7 @@
  * The baseline writer: parquetjs-lite, fed row objects as a JS-only writer must be. It
  * cannot write Parquet field ids, so its files are for timing only.
  */
-import * as arrow from 'apache-arrow';
+import type * as arrow from 'apache-arrow';
 import parquetjs from 'parquetjs-lite';
 import type { ParquetFieldType } from 'parquetjs-lite';
 import type { PrimitiveType, Schema } from '../src/lake/spec/schema.js';

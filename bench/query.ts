@@ -94,7 +94,7 @@ async function buildWarehouse(catalog: FilesystemCatalog, nowMicros: number): Pr
     shiftTimestamps(rows, 'first_seen', delta);
     shiftTimestamps(rows, 'last_seen', delta);
     await tables.edges.newAppend().addFiles(await writeDataFiles(tables.edges, rows)).commit();
-    process.stderr.write(`\rwarehouse: ${(c + 1) * CHUNK_ROWS > ROWS ? ROWS : (c + 1) * CHUNK_ROWS} / ${ROWS} rows, ${c + 1} commits, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    process.stderr.write(`\rwarehouse: ${Math.min((c + 1) * CHUNK_ROWS, ROWS)} / ${ROWS} rows, ${c + 1} commits, ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
   process.stderr.write('\n');
 }

@@ -1,5 +1,5 @@
 -- What a member did within a window, across devices and business lines, newest first
--- (CONTRACTS §4). Give exactly one of account_id / profile_id; leave the other unset.
+-- (docs/CONTRACTS.md §4). Give exactly one of account_id / profile_id; leave the other unset.
 --   account: edges whose source is the account or one of its profiles (every has_profile
 --            edge of the account, at any time);
 --   profile: edges whose source is the profile, plus the has_profile edge into it.

@@ -1,7 +1,7 @@
 # Shared by infra/local/up and infra/local/down: where things live, and process checks.
 # Sourced, not run.
 
-# The defaults are the shared services of CONTRACTS §5. A second, private set (a test that
+# The defaults are the shared services of docs/CONTRACTS.md §5. A second, private set (a test that
 # stops and restarts its own broker) takes its own state directory and ports from the
 # environment: LAKEGRAPH_LOCAL_STATE, LAKEGRAPH_KAFKA_PORT, LAKEGRAPH_KAFKA_CONTROLLER_PORT,
 # LAKEGRAPH_CATALOG_PORT, LAKEGRAPH_OBJECT_STORE_PORT. Its up/down calls then lock, start
@@ -29,7 +29,7 @@ catalog_pidfile="$state/rest-catalog.pid"
 object_store_pidfile="$state/object-store.pid"
 object_store_data="$state/object-store"   # one directory per bucket
 
-# The object store's bucket and keys (CONTRACTS §6). The REST catalog puts new namespaces
+# The object store's bucket and keys (docs/CONTRACTS.md §6). The REST catalog puts new namespaces
 # and tables under its warehouse in that bucket and returns their locations; writers
 # write where those say, so nothing else needs this location.
 s3_bucket=lakegraph
@@ -46,7 +46,7 @@ object_store_main=org.gaul.s3proxy.Main
 # Every service, in start order (the catalog writes metadata to the object store).
 all_services=(kafka object-store rest-catalog)
 
-# The AWS settings any S3 client needs for the local store (CONTRACTS §6). The AWS SDKs'
+# The AWS settings any S3 client needs for the local store (docs/CONTRACTS.md §6). The AWS SDKs'
 # default request checksums are answered NotImplemented by S3Proxy, so they are asked
 # for only where an operation requires one.
 s3_client_env=(

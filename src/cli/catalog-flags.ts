@@ -37,7 +37,7 @@ export async function catalogFromFlags(flags: FlagValues): Promise<Catalog> {
     throw new UsageError(`--warehouse: ${(error as Error).message}`);
   }
   // Object stores have no rename: the layout's commit is a create-if-absent of the next
-  // metadata version, safe only where the store refuses a second create (CONTRACTS §6).
+  // metadata version, safe only where the store refuses a second create (docs/CONTRACTS.md §6).
   if (!(await supportsConditionalCreate(io, `${warehouse.replace(/\/+$/, '')}/`))) {
     throw new UsageError(
       `--warehouse ${warehouse}: this object store ignores conditional PUTs (If-None-Match: *), so concurrent commits could overwrite each other; use a REST catalog (--catalog-uri) for this store`,

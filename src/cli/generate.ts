@@ -25,7 +25,7 @@ export const generateCommand: Command = {
   usage: 'lakegraph generate --topic T --events N [--brokers H:P] [--seed S] [--rate R] [--dup-ratio X] [--bad-ratio X]',
   flags: [
     { name: 'topic', kind: 'string', placeholder: 'T', help: 'the Kafka topic to write' },
-    { name: 'contract', kind: 'string', placeholder: 'C', help: 'the CONTRACTS §1 topic whose events to generate (default: --topic)' },
+    { name: 'contract', kind: 'string', placeholder: 'C', help: 'the docs/CONTRACTS.md §1 topic whose events to generate (default: --topic)' },
     { name: 'events', kind: 'int', placeholder: 'N', help: 'records to produce, duplicates and bad ones included' },
     BROKERS_FLAG,
     { name: 'seed', kind: 'int', placeholder: 'S', default: 1, help: 'generator seed; the same seed and flags give the same records' },
@@ -39,7 +39,7 @@ export const generateCommand: Command = {
     const topic = flags['topic'] as string | undefined;
     if (!topic) throw new UsageError('--topic is required');
     const contract = (flags['contract'] as string | undefined) ?? topic;
-    if (!isTopic(contract)) throw new UsageError(`--contract: "${contract}" is not a CONTRACTS §1 topic; pass --contract app.<line> for a topic named otherwise`);
+    if (!isTopic(contract)) throw new UsageError(`--contract: "${contract}" is not a docs/CONTRACTS.md §1 topic; pass --contract app.<line> for a topic named otherwise`);
     const events = flags['events'] as number | undefined;
     if (events === undefined || events < 1) throw new UsageError('--events N (at least 1) is required');
     const rate = flags['rate'] as number;

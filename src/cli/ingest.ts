@@ -64,7 +64,7 @@ export const ingestCommand: Command = {
   usage: 'lakegraph ingest --topic T [--brokers H:P] [--warehouse DIR | --catalog-uri URL] [--group G] [--commit-interval-ms N] [--exit-when-idle-ms N] [--metrics-port P]',
   flags: [
     { name: 'topic', kind: 'string', placeholder: 'T', help: 'the Kafka topic to consume (one process per topic)' },
-    { name: 'contract', kind: 'string', placeholder: 'C', help: 'the CONTRACTS §1 topic whose event rules apply (default: --topic)' },
+    { name: 'contract', kind: 'string', placeholder: 'C', help: 'the docs/CONTRACTS.md §1 topic whose event rules apply (default: --topic)' },
     BROKERS_FLAG,
     ...WAREHOUSE_FLAGS,
     { name: 'group', kind: 'string', placeholder: 'G', help: 'consumer group (default: lakegraph-ingest.<topic>)' },
@@ -78,7 +78,7 @@ export const ingestCommand: Command = {
     const topic = flags['topic'] as string | undefined;
     if (!topic) throw new UsageError('--topic is required');
     const contract = (flags['contract'] as string | undefined) ?? topic;
-    if (!isTopic(contract)) throw new UsageError(`--contract: "${contract}" is not a CONTRACTS §1 topic; pass --contract app.<line> for a topic named otherwise`);
+    if (!isTopic(contract)) throw new UsageError(`--contract: "${contract}" is not a docs/CONTRACTS.md §1 topic; pass --contract app.<line> for a topic named otherwise`);
     const level = flags['log-level'] as string;
     if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level: "${level}" is not one of ${LOG_LEVELS.join(', ')}`);
     for (const name of ['commit-interval-ms', 'exit-when-idle-ms', 'session-timeout-ms'] as const) {

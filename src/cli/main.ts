@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Entry point of the `lakegraph` binary: picks the command, parses its flags and maps
- * failures to the exit codes of CONTRACTS §4 (2 = bad usage or configuration, 1 = runtime).
+ * failures to the exit codes of docs/CONTRACTS.md §4 (2 = bad usage or configuration, 1 = runtime).
  */
 import { UsageError, formatFlagHelp, parseArgs } from './args.js';
 import type { Command } from './command.js';

@@ -37,7 +37,7 @@ export const queryCommand: Command = {
   ].join('\n'),
   flags: [
     ...QUERY_OPTION_FLAGS,
-    { name: 'json', kind: 'boolean', help: 'print one JSON object (CONTRACTS §4)' },
+    { name: 'json', kind: 'boolean', help: 'print one JSON object (docs/CONTRACTS.md §4)' },
     ...WAREHOUSE_FLAGS,
     OPTIONAL_BROKERS_FLAG,
     ...TAIL_TOPIC_FLAGS,

@@ -1,6 +1,6 @@
 /**
  * Flags of the commands that read the Kafka tail after the snapshot (query, sql, serve):
- * which brokers, and which topics. By default the five CONTRACTS §1 topics; `--topic T
+ * which brokers, and which topics. By default the five docs/CONTRACTS.md §1 topics; `--topic T
  * --contract C` tails one topic named otherwise, as `lakegraph ingest` consumes it.
  */
 import { isTopic } from '../events/topics.js';
@@ -13,7 +13,7 @@ export const OPTIONAL_BROKERS_FLAG: FlagSpec = { ...BROKERS_FLAG, default: undef
 
 export const TAIL_TOPIC_FLAGS: readonly FlagSpec[] = [
   { name: 'topic', kind: 'string', placeholder: 'T', help: 'tail only this Kafka topic (default: the five contract topics)' },
-  { name: 'contract', kind: 'string', placeholder: 'C', help: 'with --topic: the CONTRACTS §1 topic whose event rules it follows (default: --topic)' },
+  { name: 'contract', kind: 'string', placeholder: 'C', help: 'with --topic: the docs/CONTRACTS.md §1 topic whose event rules it follows (default: --topic)' },
 ];
 
 export function tailedTopicsFromFlags(flags: FlagValues): readonly TailedTopic[] {
@@ -24,6 +24,6 @@ export function tailedTopicsFromFlags(flags: FlagValues): readonly TailedTopic[]
     return CONTRACT_TOPICS;
   }
   const rules = contract ?? topic;
-  if (!isTopic(rules)) throw new UsageError(`--contract: "${rules}" is not a CONTRACTS §1 topic; pass --contract app.<line> for a topic named otherwise`);
+  if (!isTopic(rules)) throw new UsageError(`--contract: "${rules}" is not a docs/CONTRACTS.md §1 topic; pass --contract app.<line> for a topic named otherwise`);
   return [{ topic, contract: rules }];
 }

@@ -1,5 +1,5 @@
 /**
- * The zod contracts of CONTRACTS §1: the envelope every topic shares plus each topic's own
+ * The zod contracts of docs/CONTRACTS.md §1: the envelope every topic shares plus each topic's own
  * fields. Error messages are written here, next to the rule they describe, because
  * decode turns them verbatim into `invalid_field: <path>: <message>` reasons.
  */

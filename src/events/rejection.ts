@@ -13,7 +13,7 @@ export const REJECTION_KINDS = [
 ] as const;
 export type RejectionKind = (typeof REJECTION_KINDS)[number];
 
-/** CONTRACTS §1: a message over 1 MiB is rejected. */
+/** docs/CONTRACTS.md §1: a message over 1 MiB is rejected. */
 export const MAX_EVENT_BYTES = 1024 * 1024;
 
 export function rejectionKindOf(reason: string): RejectionKind {

@@ -1,4 +1,4 @@
-/** The Kafka topics of CONTRACTS §1 and the `event_type` values each one carries. */
+/** The Kafka topics of docs/CONTRACTS.md §1 and the `event_type` values each one carries. */
 
 export const EVENT_TYPES_BY_TOPIC = {
   'app.session': ['login', 'logout', 'app_open'],

@@ -1,4 +1,4 @@
-/** An accepted event → its node and edge observations, row by row as in CONTRACTS §2. */
+/** An accepted event → its node and edge observations, row by row as in docs/CONTRACTS.md §2. */
 import type { AppEvent } from '../events/contracts.js';
 import type { GraphSink } from './sink.js';
 

@@ -1,4 +1,4 @@
-/** The graph of CONTRACTS §2: node types, edge types, and which node types each edge joins. */
+/** The graph of docs/CONTRACTS.md §2: node types, edge types, and which node types each edge joins. */
 
 export const NODE_TYPES = ['account', 'profile', 'device', 'title', 'game', 'ad', 'campaign', 'live_event'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];

@@ -1,5 +1,5 @@
 /**
- * The three graph tables of CONTRACTS §3: their Iceberg schemas (with stable field ids),
+ * The three graph tables of docs/CONTRACTS.md §3: their Iceberg schemas (with stable field ids),
  * partition specs, sort orders, and the Arrow schemas that batches handed to the lake must match.
  */
 import * as arrow from 'apache-arrow';

@@ -1,7 +1,7 @@
 /**
  * The SQL that merges a bin's rows (DuckDB dialect). Rows of one key and source topic
  * become one row with min(first_seen), max(last_seen) and sum(event_count) — the
- * aggregates CONTRACTS §3 defines, so merging never changes them; source_topic stays in
+ * aggregates docs/CONTRACTS.md §3 defines, so merging never changes them; source_topic stays in
  * the key so no row's provenance is lost. The rows come out unordered: `writeDataFiles`
  * sorts every file it writes by the table's sort order, as it does for streamed rows.
  */
@@ -15,7 +15,7 @@ const MERGE_SELECT: Readonly<Record<TableName, string>> = {
            min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(event_count)::BIGINT AS event_count, source_topic
     FROM input
     GROUP BY edge_type, src_type, src_id, dst_type, dst_id, source_topic`,
-  // A node's props are those of its latest event that carried them (CONTRACTS §2); per
+  // A node's props are those of its latest event that carried them (docs/CONTRACTS.md §2); per
   // row that is the row's newest observation with props.
   nodes: `
     SELECT node_type, node_id,

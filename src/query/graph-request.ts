@@ -1,5 +1,5 @@
 /**
- * The inputs of the four graph queries (CONTRACTS §4), validated once with zod for the CLI
+ * The inputs of the four graph queries (docs/CONTRACTS.md §4), validated once with zod for the CLI
  * and HTTP alike. Inputs arrive as strings named like the CLI flags; validation turns them
  * into typed requests or into issues that name the option and say what is wrong.
  */
@@ -44,7 +44,7 @@ const nodeRef = z.string().transform((text, ctx): NodeRef => {
     return z.NEVER;
   }
   return { type: type as NodeType, id: parsed.data };
-});
+}).meta({ description: `a node as TYPE:ID, TYPE one of ${NODE_TYPES.join(', ')}` });
 
 const duration = z.string().transform((text, ctx) => {
   const ms = durationMs(text);
@@ -53,9 +53,8 @@ const duration = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   return ms;
-});
+}).meta({ description: `keep the edges last seen within this long before the reference time (at); ${DURATION_EXAMPLES}, or bare milliseconds` });
 
-/** Epoch ms or ISO-8601 with an offset. */
 const instant = z.string().transform((text, ctx) => {
   const ms = /^-?\d+$/.test(text) ? Number(text) : /^\d{4}-\d\d-\d\dT.*(Z|[+-]\d\d:?\d\d)$/.test(text) ? Date.parse(text) : NaN;
   if (!Number.isSafeInteger(ms)) {
@@ -63,14 +62,15 @@ const instant = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   return ms;
-});
+}).meta({ description: 'the reference time of the window, epoch milliseconds or ISO-8601 with an offset; default: now' });
 
 const wholeNumber = (min: number, max: number) =>
-  z.string().regex(/^\d{1,9}$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
+  z.string().regex(/^\d{1,9}$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max)).meta({ description: `a whole number from ${min} to ${max}` });
 
 const windowFields = { since: duration.optional(), at: instant.optional() };
 
-const SCHEMAS = {
+/** Each query's options as they arrive; also what docs/contracts/openapi.json is generated from. */
+export const REQUEST_SCHEMAS = {
   'member-activity': z
     .strictObject({ account: id.optional(), profile: id.optional(), ...windowFields })
     .refine((o) => (o.account === undefined) !== (o.profile === undefined), { message: 'give exactly one of account or profile' }),
@@ -90,7 +90,7 @@ export function isQueryName(name: string): name is QueryName {
 
 /** Validates raw options (CLI flag names without dashes); `now` is the reference time when `at` is absent. */
 export function parseGraphRequest(query: QueryName, raw: Readonly<Record<string, string>>, now: number): { ok: true; request: GraphRequest } | { ok: false; issues: RequestIssues } {
-  const parsed = SCHEMAS[query].safeParse(raw);
+  const parsed = REQUEST_SCHEMAS[query].safeParse(raw);
   if (!parsed.success) {
     return { ok: false, issues: parsed.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)) };
   }

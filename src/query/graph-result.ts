@@ -1,4 +1,4 @@
-/** The JSON shape of a graph query's answer (CONTRACTS §4), made from DuckDB rows. */
+/** The JSON shape of a graph query's answer (docs/CONTRACTS.md §4), made from DuckDB rows. */
 import type { DuckDBValue } from '@duckdb/node-api';
 
 export interface GraphEdge {

@@ -1,5 +1,5 @@
 /**
- * A DuckDB session over snapshot ∪ hot tail (ARCHITECTURE invariant 3).
+ * A DuckDB session over snapshot ∪ hot tail (docs/QUERIES.md, "Exactly one tier per record").
  *
  * Views `edges` and `nodes` are the current snapshot's data files UNION ALL the hot
  * tables; `rejected_events` is the snapshot only. When a newer snapshot lands, one
@@ -83,7 +83,7 @@ interface IndexState {
   readonly hotEdges: HotAdjacency;
 }
 
-/** The five CONTRACTS §1 topics under their own names: what a session tails unless told otherwise. */
+/** The five docs/CONTRACTS.md §1 topics under their own names: what a session tails unless told otherwise. */
 export const CONTRACT_TOPICS: readonly TailedTopic[] = TOPICS.map((topic) => ({ topic, contract: topic }));
 
 export class QuerySession {

@@ -20,7 +20,7 @@ export class EventAdmission {
   /** Counters of dedup state dropped by `restart()`, so totals never go backwards. */
   private retired = zeroCounters();
 
-  /** `contract`: the CONTRACTS §1 topic whose rules apply to the records. */
+  /** `contract`: the docs/CONTRACTS.md §1 topic whose rules apply to the records. */
   constructor(
     readonly contract: string,
     private readonly dedupOptions?: DedupOptions,

@@ -8,6 +8,7 @@ import { parseArgs } from '../../src/cli/args.js';
 import { compactCommand } from '../../src/cli/compact.js';
 import { REPO_ROOT, VENV_PYTHON } from '../support/services.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: a parsed YAML document, which the asserts below probe field by field
 async function parseYaml(file: string): Promise<any> {
   const script = 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))';
   const { stdout } = await promisify(execFile)(VENV_PYTHON, ['-c', script, join(REPO_ROOT, file)]);

@@ -3,7 +3,7 @@
 usage: graph_aggregates.py <warehouse>
        graph_aggregates.py --rest <catalog uri> <namespace>    (tables through the REST catalog, files in S3)
 For graph.edges and graph.nodes: the rows GROUP BY key with min(first_seen),
-max(last_seen), sum(event_count) (CONTRACTS §3); for graph.rejected_events: the
+max(last_seen), sum(event_count) (docs/CONTRACTS.md §3); for graph.rejected_events: the
 (topic, partition, offset, reason) of every row. Once through PyIceberg (StaticTable
 from the latest metadata file, or the REST catalog) and once through DuckDB's
 iceberg_scan (of the table directory, or of the metadata file the catalog names, over

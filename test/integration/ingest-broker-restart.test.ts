@@ -3,7 +3,7 @@
  * outlives the outage, reads the rest, and the lake equals the oracle.
  *
  * The broker is the test's own (infra/local/up with a private state directory and free
- * ports), so the shared broker of CONTRACTS §5, which other tests and people use, never
+ * ports), so the shared broker of docs/CONTRACTS.md §5, which other tests and people use, never
  * goes down. Every wait has a deadline that names what it waited for.
  */
 import assert from 'node:assert/strict';

@@ -125,7 +125,6 @@ describe('RestCatalog against the Apache Iceberg REST catalog server', () => {
     assert.deepEqual(defaultPartitionSpec(first).fields, EDGES_PARTITION_SPEC.fields);
     assert.equal(currentSnapshot(first), undefined);
     // The server chose the location in its warehouse and wrote the first metadata file there.
-    const catalog = new RestCatalog({ uri: CATALOG_URI });
     assert.match(first.location, /^s3:\/\//, 'a table location in the object store');
     assert.ok((await filesUnder(`${first.location}/metadata`)).some((f) => f.endsWith('.metadata.json')), `a metadata file under ${first.location}/metadata`);
   });

@@ -2,7 +2,7 @@
 
 usage: lake_readers.py <table dir> <src_id to filter on>
 PyIceberg opens the table from its latest metadata file (StaticTable); DuckDB's iceberg
-extension resolves it through version-hint.text, as CONTRACTS §3 promises.
+extension resolves it through version-hint.text, as docs/CONTRACTS.md §3 promises.
 """
 
 import json

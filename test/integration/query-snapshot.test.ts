@@ -164,7 +164,13 @@ for (const mode of MODES) test(`path is a shortest walk over edges of the oracle
     const seen = new Set(frontier);
     for (let d = 1; d <= max; d++) {
       const next: string[] = [];
-      for (const n of frontier) for (const m of adjacency.get(n) ?? []) if (!seen.has(m)) (seen.add(m), next.push(m));
+      for (const n of frontier) {
+        for (const m of adjacency.get(n) ?? []) {
+          if (seen.has(m)) continue;
+          seen.add(m);
+          next.push(m);
+        }
+      }
       if (seen.has(to)) return d;
       frontier = next;
     }

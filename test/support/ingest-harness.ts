@@ -27,7 +27,7 @@ import { jsonLog } from '../../src/stream/metrics/json-log.js';
 import { startCli, type CliProcess } from './cli-process.js';
 import { edgeKey, nodeKey, oracle } from './oracle.js';
 
-/** The shared broker (CONTRACTS §5); a test with a broker of its own passes that one's address to `testKafka` and `startIngest`. */
+/** The shared broker (docs/CONTRACTS.md §5); a test with a broker of its own passes that one's address to `testKafka` and `startIngest`. */
 export const BROKERS = process.env['LAKEGRAPH_BROKERS'] ?? '127.0.0.1:9092';
 
 export function testKafka(brokers: string = BROKERS): Kafka {

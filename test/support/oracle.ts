@@ -2,7 +2,7 @@
  * The test oracle: what the lake must contain for a list of records, computed the plain way —
  * JSON.parse, hand-written checks, a Map per partition that forgets nothing — and on purpose
  * sharing no code with src/events, src/graph or src/stream, so a bug there cannot hide here.
- * It implements CONTRACTS §1–2 as written, with the dedup rule:
+ * It implements docs/CONTRACTS.md §1–2 as written, with the dedup rule:
  *   newest = max ts seen on the partition before this delivery;
  *   ts < newest − horizon → accepted ("late"; a late duplicate if the id was ever accepted);
  *   else duplicate iff the id was accepted with a ts ≥ newest − horizon; else accepted.

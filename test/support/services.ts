@@ -1,7 +1,7 @@
 /**
  * Where integration tests find the real services and readers. `npm test` (test/run.mjs)
  * starts them and passes their addresses in the environment; run alone, a test falls
- * back to the addresses infra/local/up uses (CONTRACTS §5) and the repo's .venv.
+ * back to the addresses infra/local/up uses (docs/CONTRACTS.md §5) and the repo's .venv.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';

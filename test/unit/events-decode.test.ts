@@ -24,7 +24,7 @@ function eventOf(topic: string, value: unknown) {
 }
 
 describe('decodeEvent accepts contract events', () => {
-  it('decodes the CONTRACTS example unchanged', () => {
+  it('decodes the example of docs/CONTRACTS.md §1 unchanged', () => {
     assert.deepEqual(eventOf('app.playback', playback), playback);
   });
 

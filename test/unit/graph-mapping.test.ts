@@ -24,7 +24,7 @@ const envelope = { event_id: 'e', ts: 5, account_id: 'a', profile_id: 'p', devic
 const profileObservations = ['node account a @5', 'node device d @5', 'node profile p @5', 'edge has_profile a→p @5', 'edge used_device p→d @5'];
 const expect = (...extra: string[]) => [...profileObservations, ...extra].sort();
 
-describe('mapEvent: CONTRACTS §2 row by row', () => {
+describe('mapEvent: docs/CONTRACTS.md §2 row by row', () => {
   it('has_profile + used_device from any event with a profile_id (app_open)', () => {
     assert.deepEqual(observationsOf('app.session', { ...envelope, event_type: 'app_open' }), expect());
   });

@@ -49,7 +49,7 @@ async function writeAndCommit(name: string, partitionSpec: typeof EDGES_PARTITIO
 describe('sorted data files', () => {
   it('orders every partition file by src_id, then last_seen, keeping every row', async () => {
     const rows = syntheticEdges(150_000, 7); // several 64k-row input batches
-    const { table, written } = await writeAndCommit('edges_partitioned', EDGES_PARTITION_SPEC, rows);
+    const { written } = await writeAndCommit('edges_partitioned', EDGES_PARTITION_SPEC, rows);
     assert.ok(written.length >= 8, `expected a file per bucket at least, got ${written.length}`);
 
     const back: string[] = [];
@@ -67,7 +67,7 @@ describe('sorted data files', () => {
   it('splits a large file into bounded row groups with disjoint src_id ranges, and whole-file metrics', async () => {
     const rowCount = 3 * MAX_ROW_GROUP_ROWS + 1234;
     const rows = syntheticEdges(rowCount, 11);
-    const { table, written } = await writeAndCommit('edges_unpartitioned', UNPARTITIONED, rows);
+    const { written } = await writeAndCommit('edges_unpartitioned', UNPARTITIONED, rows);
     assert.equal(written.length, 1);
     const [file] = written;
     const path = localPath(file.filePath);

@@ -140,6 +140,6 @@ describe('in-memory pipeline vs oracle', () => {
     assert.deepEqual(edges, expected.edges);
     assert.equal(nodes.size, expected.nodes.size);
     assert.deepEqual(nodes, expected.nodes);
-    assert.ok([...nodes.values()].some((n) => n.props !== null && n.props.includes('app_version')));
+    assert.ok([...nodes.values()].some((n) => n.props?.includes('app_version')));
   });
 });

@@ -3,7 +3,7 @@
  * Arrow buffers. Loops read typed arrays and compare bytes in place, so a column of a
  * million rows costs no per-row allocation; bounds are copied out once at the end.
  */
-import * as arrow from 'apache-arrow';
+import type * as arrow from 'apache-arrow';
 import type { NestedField, Schema } from '../spec/schema.js';
 import type { ColumnMetrics } from '../spec/metrics.js';
 
@@ -175,7 +175,7 @@ function utf8Bounds(chunks: readonly arrow.Data[]): Bounds | undefined {
 function compareBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
   const aLength = aEnd - aStart;
   const bLength = bEnd - bStart;
-  const common = aLength < bLength ? aLength : bLength;
+  const common = Math.min(aLength, bLength);
   for (let i = 0; i < common; i++) {
     const diff = a[aStart + i] - b[bStart + i];
     if (diff !== 0) return diff;

@@ -4,7 +4,7 @@
  * read as two int32 words), and rows are grouped through a trie of Maps keyed by the
  * int partition values, so no per-row objects are created.
  */
-import * as arrow from 'apache-arrow';
+import type * as arrow from 'apache-arrow';
 import type { PartitionSpec } from '../spec/partition-spec.js';
 import { murmur3Bytes, murmur3Long } from '../spec/murmur3.js';
 import { fieldById, type NestedField, type Schema } from '../spec/schema.js';

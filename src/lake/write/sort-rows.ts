@@ -10,7 +10,7 @@
  * and rows are then counting-sorted by rank. Later fields only order the short runs of
  * rows that share a first key.
  */
-import * as arrow from 'apache-arrow';
+import type * as arrow from 'apache-arrow';
 import { murmur3Bytes } from '../spec/murmur3.js';
 import { fieldById, type NestedField, type Schema } from '../spec/schema.js';
 import type { SortField, SortOrder } from '../spec/sort-order.js';

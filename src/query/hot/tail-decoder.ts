@@ -18,7 +18,7 @@ export interface TopicBoundary {
   readonly nodes: PartitionOffsets;
 }
 
-/** A Kafka topic to tail and the CONTRACTS §1 topic whose rules its events follow (as ingest's `--contract`). */
+/** A Kafka topic to tail and the docs/CONTRACTS.md §1 topic whose rules its events follow (as ingest's `--contract`). */
 export interface TailedTopic {
   readonly topic: string;
   readonly contract: Topic;

@@ -1,6 +1,6 @@
 /**
  * Graph nodes as dense ints, so an indexed edge row holds two numbers instead of four
- * strings. A node is its type and id; the type is implied by the edge type (CONTRACTS §2),
+ * strings. A node is its type and id; the type is implied by the edge type (docs/CONTRACTS.md §2),
  * so ids are interned per node type. The dictionary only grows: ids of files a later
  * snapshot removed stay, which is what lets index versions share it.
  */

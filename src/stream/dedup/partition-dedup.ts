@@ -1,5 +1,5 @@
 /**
- * Event-id dedup for one (topic, partition), CONTRACTS §2:
+ * Event-id dedup for one (topic, partition), docs/CONTRACTS.md §2:
  *
  *   newest = the max ts of the deliveries seen on this partition before this one.
  *   ts <  newest − horizon  → accepted as `late` (counted as a late duplicate if its id

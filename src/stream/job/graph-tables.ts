@@ -5,7 +5,7 @@ import { NAMESPACE, TABLE_NAMES, TABLE_PARTITION_SPECS, TABLE_SCHEMAS, TABLE_SOR
 
 export type GraphTables = Record<TableName, Table>;
 
-/** `namespace`: `graph` (CONTRACTS §3); tests use their own to share a catalog server. */
+/** `namespace`: `graph` (docs/CONTRACTS.md §3); tests use their own to share a catalog server. */
 export async function openGraphTables(catalog: Catalog, namespace: string = NAMESPACE): Promise<GraphTables> {
   const tables = {} as GraphTables;
   // Sequential: the first create also creates the namespace.

@@ -42,7 +42,7 @@ export interface FlushLimits {
 export const DEFAULT_FLUSH_LIMITS: FlushLimits = { maxEdgeRows: 400_000, maxRejectedBytes: 64 << 20, idleTableCommitMs: 60_000 };
 
 export interface TopicJobOptions {
-  /** The CONTRACTS §1 topic whose event rules apply; default: the topic name (differs for e.g. `staging.app.playback`). */
+  /** The docs/CONTRACTS.md §1 topic whose event rules apply; default: the topic name (differs for e.g. `staging.app.playback`). */
   readonly contract?: string;
   readonly dedup?: DedupOptions;
   readonly limits?: FlushLimits;

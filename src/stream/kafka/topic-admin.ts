@@ -1,6 +1,6 @@
 /**
  * Creating the topics lakegraph writes to. Topics get a message size limit above
- * CONTRACTS §1's 1 MiB: an oversize event must reach the ingest job to be rejected into
+ * docs/CONTRACTS.md §1's 1 MiB: an oversize event must reach the ingest job to be rejected into
  * the DLQ (with its bytes) instead of failing at the producer, unseen by the lake.
  */
 import type { Admin } from 'kafkajs';

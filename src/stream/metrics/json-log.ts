@@ -9,9 +9,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type LogFields = Record<string, unknown>;
 
-export interface JsonLog {
-  (level: LogLevel, msg: string, fields?: LogFields): void;
-}
+export type JsonLog = (level: LogLevel, msg: string, fields?: LogFields) => void;
 
 export function jsonLog(minLevel: LogLevel = 'info', write: (line: string) => void = (line) => process.stdout.write(line)): JsonLog {
   const threshold = LOG_LEVELS.indexOf(minLevel);

@@ -1,0 +1,140 @@
+/**
+ * The OpenAPI 3.1 description of `lakegraph serve` (src/query/http/query-server.ts). The
+ * options are generated from the zod schemas the server validates with; the answers are
+ * written here in zod, each checked by the compiler against the type the server sends (a
+ * field added there and not here fails the build).
+ */
+import { z } from 'zod';
+import { EDGE_TYPES, NODE_TYPES } from '../../src/graph/model.js';
+import { DEFAULT_FANOUT, MAX_PATH_HOPS, QUERY_NAMES, REQUEST_SCHEMAS, type QueryName } from '../../src/query/graph-request.js';
+import type { GraphEdge, GraphResult, PathNode } from '../../src/query/graph-result.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_TIMEOUT_MS } from '../../src/query/http/query-server.js';
+import type { SessionStats } from '../../src/query/query-session.js';
+
+type JsonSchema = Record<string, unknown>;
+
+const instant = z.iso.datetime().meta({ description: 'ISO-8601, UTC' });
+
+// Answers are open objects: a field added later must not break a client that validates them.
+const graphEdge = z
+  .looseObject({
+    edge_type: z.enum(EDGE_TYPES),
+    src_type: z.enum(NODE_TYPES),
+    src_id: z.string(),
+    dst_type: z.enum(NODE_TYPES),
+    dst_id: z.string(),
+    first_seen: instant,
+    last_seen: instant,
+    event_count: z.int().min(1).meta({ description: 'distinct events behind the edge, over all time' }),
+  })
+  .meta({ description: 'One edge, aggregated by key over snapshot and hot tail (docs/CONTRACTS.md §3).' }) satisfies z.ZodType<GraphEdge>;
+
+const pathNode = z.looseObject({ node_type: z.enum(NODE_TYPES), node_id: z.string() }) satisfies z.ZodType<PathNode>;
+
+const graphResult = z
+  .looseObject({
+    edges: z.array(graphEdge).meta({ description: 'newest last_seen first' }),
+    path: z.array(pathNode).optional().meta({ description: 'path only: the nodes from `from` to `to`; empty when no path is that short' }),
+  })
+  .meta({ description: 'The answer of a graph query (docs/CONTRACTS.md §4).' }) satisfies z.ZodType<GraphResult>;
+
+const health = z.looseObject({
+  status: z.literal('ok'),
+  hotEdgeRows: z.int().min(0),
+  hotNodeRows: z.int().min(0),
+  swaps: z.int().min(0).meta({ description: 'newer snapshots swapped in since start' }),
+  indexedEdgeRows: z.int().min(0).nullable().meta({ description: 'committed edge rows in the edge index' }),
+  snapshotIds: z.record(z.string(), z.int().nullable()).meta({ description: 'the snapshot served, per table; null for a table without one' }),
+}) satisfies z.ZodType<SessionStats & { status: 'ok' }>;
+
+const error = z.looseObject({
+  error: z.string(),
+  issues: z.array(z.string()).optional().meta({ description: 'invalid options: one line each, starting with the name of the option' }),
+});
+
+const SUMMARIES: Readonly<Record<QueryName, string>> = {
+  'member-activity':
+    "A member's edges in the window (default: the last 5 minutes). With account: the edges out of the account and out of its profiles; with profile: the edges out of the profile plus the has_profile edge into it. Give exactly one of the two.",
+  neighbors: 'Every edge into or out of a node, optionally of one edge type; window default: all time.',
+  khop: `The edges reached from a node following source to destination, up to hops steps; per node and step at most fanout edges (default ${DEFAULT_FANOUT}), the newest.`,
+  path: `A shortest path between two nodes of at most max-hops edges (default ${MAX_PATH_HOPS}): its edges, and its nodes as \`path\`.`,
+};
+
+/** `member-activity` → `memberActivity`. */
+const operationId = (query: QueryName) => query.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+const requestName = (query: QueryName) => `${operationId(query).replace(/^./, (c) => c.toUpperCase())}Request`;
+
+/** Every schema the document names, converted together so that they refer to each other by $ref. */
+function componentSchemas(): Record<string, JsonSchema> {
+  const components = z.registry<{ id: string }>();
+  for (const query of QUERY_NAMES) components.add(REQUEST_SCHEMAS[query], { id: requestName(query) });
+  components.add(graphEdge, { id: 'GraphEdge' }).add(pathNode, { id: 'PathNode' }).add(graphResult, { id: 'GraphResult' });
+  components.add(health, { id: 'Health' }).add(error, { id: 'Error' });
+  // `input`: requests as the client sends them (before the server turns `hops` into a number).
+  const { schemas } = z.toJSONSchema(components, { io: 'input', uri: (id) => `#/components/schemas/${id}` });
+  // The document names the dialect once (OpenAPI 3.1: JSON Schema 2020-12), and each schema by its key.
+  return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [id, schema]));
+}
+
+const json = (schema: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } });
+const failure = (description: string) => ({ description, content: json('Error') });
+
+/** The answers every query route may give, by status. */
+const QUERY_RESPONSES = {
+  '200': { description: 'the answer', content: json('GraphResult') },
+  '400': failure('invalid options; `issues` says which and why'),
+  '413': failure(`a POST body over ${DEFAULT_MAX_BODY_BYTES} bytes`),
+  '422': failure('the neighbourhood the query would read is too large; narrow it'),
+  '500': failure('the query failed'),
+  '503': failure(`the query ran past the timeout (serve --query-timeout-ms, default ${DEFAULT_QUERY_TIMEOUT_MS} ms) and was interrupted`),
+};
+const responseRefs = Object.fromEntries(Object.keys(QUERY_RESPONSES).map((status) => [status, { $ref: `#/components/responses/${status}` }]));
+
+function queryPath(query: QueryName, request: JsonSchema) {
+  const properties = request['properties'] as Record<string, JsonSchema>;
+  const required = new Set(request['required'] as string[] | undefined);
+  return {
+    get: {
+      operationId: operationId(query),
+      summary: SUMMARIES[query],
+      parameters: Object.entries(properties).map(([name, { description, ...schema }]) => ({ name, in: 'query', required: required.has(name), description, schema })),
+      responses: responseRefs,
+    },
+    post: {
+      operationId: `${operationId(query)}Post`,
+      summary: `${SUMMARIES[query]} The options as a JSON object.`,
+      requestBody: { required: false, content: json(requestName(query)) },
+      responses: responseRefs,
+    },
+  };
+}
+
+export function openApiDocument(): Record<string, unknown> {
+  const schemas = componentSchemas();
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'lakegraph serve',
+      version: '1',
+      description:
+        'The graph queries of `lakegraph query` over HTTP, over the committed snapshot and the Kafka tail after it. ' +
+        'Options are the CLI flags without the leading dashes; `edge-type`, `edge_type` and `edgetype` name the same option, ' +
+        'and a JSON body may give numbers where strings are shown. docs/CONTRACTS.md §4.',
+    },
+    servers: [{ url: 'http://127.0.0.1:8080', description: 'serve binds to 127.0.0.1; --port sets the port' }],
+    paths: {
+      ...Object.fromEntries(QUERY_NAMES.map((query) => [`/v1/query/${query}`, queryPath(query, schemas[requestName(query)]!)])),
+      '/healthz': {
+        get: { operationId: 'health', summary: 'Answers 200 while the query session does, with its figures.', responses: { '200': { description: 'healthy', content: json('Health') } } },
+      },
+      '/metrics': {
+        get: {
+          operationId: 'metrics',
+          summary: 'Prometheus metrics: latency histogram and outcomes per query, hot tier rows, snapshot swaps.',
+          responses: { '200': { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } } },
+        },
+      },
+    },
+    components: { schemas, responses: QUERY_RESPONSES },
+  };
+}
