@@ -114,7 +114,8 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], e
     }
     const fromEnv = s.env ? env[s.env] : undefined;
     if (fromEnv !== undefined && fromEnv !== '') flags[s.name] = convert(s, fromEnv);
-    else if (s.default !== undefined) flags[s.name] = s.default;
+    // A duration's default is written as people write one (`5m`), and parsed like one.
+    else if (s.default !== undefined) flags[s.name] = s.kind === 'duration' && typeof s.default === 'string' ? convert(s, s.default) : s.default;
   }
   return { flags, positionals, help };
 }

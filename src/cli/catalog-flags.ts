@@ -14,7 +14,18 @@ export const DEFAULT_WAREHOUSE = '.lakegraph/demo-warehouse';
 export const WAREHOUSE_FLAGS: readonly FlagSpec[] = [
   { name: 'warehouse', kind: 'string', placeholder: 'DIR|s3://B/P', env: 'LAKEGRAPH_WAREHOUSE', help: 'filesystem-layout catalog: a directory, or object storage with conditional PUTs', default: DEFAULT_WAREHOUSE, excludes: ['catalog-uri'] },
   { name: 'catalog-uri', kind: 'string', placeholder: 'URL', env: 'LAKEGRAPH_CATALOG_URI', help: 'Iceberg REST catalog instead of the filesystem one, e.g. http://127.0.0.1:8181', excludes: ['warehouse'] },
+  { name: 'catalog-wait', kind: 'duration', placeholder: 'D', env: 'LAKEGRAPH_CATALOG_WAIT', default: '5m', help: 'how long to keep retrying while the REST catalog is unreachable, then fail' },
 ];
+
+/** Says once per outage, and every 30 s of it, that the catalog is being waited for. */
+function unavailableNotice(waitMs: number): (error: Error, attempt: number) => void {
+  let lastSaidAt = 0;
+  return (error, attempt) => {
+    if (attempt > 1 && Date.now() - lastSaidAt < 30_000) return;
+    lastSaidAt = Date.now();
+    process.stderr.write(`lakegraph: ${error.message.split('. ')[0]}; retrying for up to ${Math.round(waitMs / 1000)} s (--catalog-wait)\n`);
+  };
+}
 
 export async function catalogFromFlags(flags: FlagValues): Promise<Catalog> {
   const uri = flags['catalog-uri'] as string | undefined;
@@ -26,7 +37,8 @@ export async function catalogFromFlags(flags: FlagValues): Promise<Catalog> {
       throw new UsageError(`--catalog-uri: "${uri}" is not a URL; use e.g. http://127.0.0.1:8181`);
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`--catalog-uri: "${uri}" must be http:// or https://`);
-    return new RestCatalog({ uri: uri.replace(/\/+$/, '') });
+    const waitMs = flags['catalog-wait'] as number;
+    return new RestCatalog({ uri: uri.replace(/\/+$/, ''), unavailableWaitMs: waitMs, onUnavailable: unavailableNotice(waitMs) });
   }
   const warehouse = flags['warehouse'] as string;
   if (isLocalLocation(warehouse)) return new FilesystemCatalog(warehouse);

@@ -134,9 +134,14 @@ describe('RestCatalog against the Apache Iceberg REST catalog server', () => {
     await assert.rejects(new RestCatalog({ uri: CATALOG_URI }).loadTable(id), NoSuchTableError);
   });
 
-  it('names the URL and infra/local/up when nothing answers', async () => {
+  it('retries for the configured wait, then names the URL and infra/local/up when nothing answers', async () => {
     const uri = `http://127.0.0.1:${await closedPort()}`;
-    await assert.rejects(new RestCatalog({ uri }).loadTable({ namespace: [NAMESPACE], name: 'edges' }), (error: unknown) => {
+    let retries = 0;
+    const started = Date.now();
+    const catalog = new RestCatalog({ uri, unavailableWaitMs: 1_500, onUnavailable: () => retries++ });
+    await assert.rejects(catalog.loadTable({ namespace: [NAMESPACE], name: 'edges' }), (error: unknown) => {
+      assert.ok(retries >= 2, `retried while unreachable: ${retries}`);
+      assert.ok(Date.now() - started < 3_000, 'gave up once the wait was over');
       assert.ok(error instanceof CatalogUnreachableError);
       assert.ok(error.message.startsWith(`Iceberg REST catalog at ${uri} is unreachable (ECONNREFUSED)`), error.message);
       assert.match(error.message, /infra\/local\/up/);

@@ -12,6 +12,7 @@ import { IcebergError, IcebergRestCatalog } from 'iceberg-js';
 import type { Catalog, CreateTableRequest, TableCommit, TableIdentifier } from './catalog.js';
 import { CommitConflictError, formatTableIdentifier, NoSuchTableError } from './catalog.js';
 import type { FileIO } from '../io/file-io.js';
+import { withRetries } from '../../common/backoff.js';
 import { RoutingFileIO } from '../io/routing-file-io.js';
 import {
   CatalogUnreachableError,
@@ -32,7 +33,17 @@ export interface RestCatalogOptions {
   readonly warehouse?: string;
   /** Defaults to the FileIO of each location's scheme. */
   readonly io?: FileIO;
+  /**
+   * How long a call keeps retrying while the server is unreachable (a restart, a network
+   * blip) before it fails with CatalogUnreachableError. Default 5 minutes.
+   */
+  readonly unavailableWaitMs?: number;
+  /** Told of each retry while the server is unreachable. */
+  readonly onUnavailable?: (error: Error, attempt: number, delayMs: number) => void;
 }
+
+export const DEFAULT_UNAVAILABLE_WAIT_MS = 5 * 60_000;
+const UNAVAILABLE_BACKOFF = { baseMs: 250, maxMs: 5_000 };
 
 export class RestCatalog implements Catalog {
   readonly uri: string;
@@ -41,7 +52,7 @@ export class RestCatalog implements Catalog {
   /** One creation request per namespace and process; a failed one is forgotten so it is tried again. */
   private readonly ensuredNamespaces = new Map<string, Promise<void>>();
 
-  constructor(options: RestCatalogOptions) {
+  constructor(private readonly options: RestCatalogOptions) {
     this.uri = options.uri;
     this.io = options.io ?? new RoutingFileIO();
     this.client = new IcebergRestCatalog({ baseUrl: options.uri, warehouse: options.warehouse });
@@ -49,7 +60,7 @@ export class RestCatalog implements Catalog {
 
   async loadTable(id: TableIdentifier): Promise<TableMetadata> {
     try {
-      const result = await this.client.loadTableResult(restId(id));
+      const result = await this.whileUnavailable('read', () => this.client.loadTableResult(restId(id)));
       if (!result) throw new NoSuchTableError(id);
       await this.configureIO(result.config);
       return tableMetadataFromRest(id, result.metadata);
@@ -64,7 +75,7 @@ export class RestCatalog implements Catalog {
     await this.ensureNamespace(id.namespace);
     let created;
     try {
-      created = await this.client.createTable({ namespace: [...id.namespace] }, restCreateRequest(id, request));
+      created = await this.whileUnavailable('write', () => this.client.createTable({ namespace: [...id.namespace] }, restCreateRequest(id, request)));
     } catch (error) {
       // AlreadyExistsException: another process (or an earlier run) created it; its schema wins.
       if (hasStatus(error, 409)) return this.loadTable(id);
@@ -77,10 +88,9 @@ export class RestCatalog implements Catalog {
 
   async commitTable(id: TableIdentifier, commit: TableCommit): Promise<TableMetadata> {
     try {
-      const response = await this.client.commitTable(restId(id), {
-        requirements: [...commit.requirements],
-        updates: [...commit.updates],
-      });
+      const response = await this.whileUnavailable('write', () =>
+        this.client.commitTable(restId(id), { requirements: [...commit.requirements], updates: [...commit.updates] }),
+      );
       return tableMetadataFromRest(id, response.metadata);
     } catch (error) {
       // CommitFailedException: a requirement no longer holds and the server changed nothing.
@@ -96,7 +106,7 @@ export class RestCatalog implements Catalog {
   /** The server's FileIO properties: config defaults, then the table's, then config overrides. */
   private async configureIO(tableConfig: Record<string, string> | undefined): Promise<void> {
     if (!(this.io instanceof RoutingFileIO)) return;
-    const { defaults, overrides } = await this.client.loadConfig();
+    const { defaults, overrides } = await this.whileUnavailable('read', () => this.client.loadConfig());
     this.io.configure({ ...defaults, ...tableConfig, ...overrides });
   }
 
@@ -104,7 +114,7 @@ export class RestCatalog implements Catalog {
     const key = namespace.join('\u001f');
     let ensured = this.ensuredNamespaces.get(key);
     if (!ensured) {
-      ensured = this.client.createNamespaceIfNotExists({ namespace: [...namespace] }).then(
+      ensured = this.whileUnavailable('write', () => this.client.createNamespaceIfNotExists({ namespace: [...namespace] })).then(
         () => undefined,
         (error: unknown) => {
           this.ensuredNamespaces.delete(key);
@@ -137,6 +147,22 @@ export class RestCatalog implements Catalog {
       `commit to ${table} failed (${describe(failure)}) and its snapshot ${added.join(', ') || '(none)'} is not in the table; it may still land`,
       { cause: failure },
     );
+  }
+
+  /**
+   * Retries while the server cannot be reached, up to the configured wait. A refused
+   * connection never carried the request, so any call may be retried; a read may also be
+   * retried after a dropped connection or a gateway error, a write may not (its outcome
+   * is unknown, which commitTable resolves by reloading).
+   */
+  private whileUnavailable<T>(kind: 'read' | 'write', call: () => Promise<T>): Promise<T> {
+    return withRetries(call, {
+      backoff: UNAVAILABLE_BACKOFF,
+      deadlineMs: this.options.unavailableWaitMs ?? DEFAULT_UNAVAILABLE_WAIT_MS,
+      retryable: (error) =>
+        isConnectionRefused(error) || (kind === 'read' && (isNetworkFailure(error) || [502, 503, 504].some((status) => hasStatus(error, status)))),
+      onRetry: (error, attempt, delayMs) => this.options.onUnavailable?.(this.explain(error, 'answer'), attempt, delayMs),
+    });
   }
 
   /** Names the URL when nothing answered, and the action when the server refused. */
