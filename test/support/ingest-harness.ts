@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
 import type { Kafka } from 'kafkajs';
-import { NoSuchTableError } from '../../src/lake/catalog/catalog.js';
+import { NoSuchTableError, type Catalog } from '../../src/lake/catalog/catalog.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { currentSnapshot } from '../../src/lake/spec/table-metadata.js';
 import { NAMESPACE, TABLE_NAMES, type TableName } from '../../src/lake/tables.js';
@@ -59,6 +59,13 @@ export async function withScratch(t: TestContext, body: (scratch: Scratch) => Pr
   await rm(dir, { recursive: true, force: true });
 }
 
+/** A lake as tests name it: a filesystem warehouse directory, or any catalog (REST on S3, say). */
+export type Lake = string | Catalog;
+
+function catalogOf(lake: Lake): Catalog {
+  return typeof lake === 'string' ? new FilesystemCatalog(lake) : lake;
+}
+
 export async function createTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -83,20 +90,20 @@ export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<numbe
  * Per partition of `topic`, the furthest offset any graph table's snapshot holds: how far
  * the job has read and committed (a window commits only to the tables it has rows for).
  */
-export async function readAndCommitted(warehouse: string, topic: string): Promise<Map<number, number>> {
+export async function readAndCommitted(lake: Lake, topic: string): Promise<Map<number, number>> {
   const furthest = new Map<number, number>();
   for (const table of TABLE_NAMES) {
-    for (const [partition, offset] of await committedOffsets(warehouse, table, topic)) furthest.set(partition, Math.max(offset, furthest.get(partition) ?? 0));
+    for (const [partition, offset] of await committedOffsets(lake, table, topic)) furthest.set(partition, Math.max(offset, furthest.get(partition) ?? 0));
   }
   return furthest;
 }
 
 /** Resolves once the lake's snapshots reach every record of `topic` the broker has; fails after `timeoutMs`. */
-export async function waitUntilCommitted(kafka: Kafka, warehouse: string, topic: string, timeoutMs: number): Promise<void> {
+export async function waitUntilCommitted(kafka: Kafka, lake: Lake, topic: string, timeoutMs: number): Promise<void> {
   const end = await endOffsets(kafka, topic);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const committed = await readAndCommitted(warehouse, topic);
+    const committed = await readAndCommitted(lake, topic);
     if ([...end].every(([partition, offset]) => committed.get(partition) === offset)) return;
     if (Date.now() > deadline) assert.fail(`committed ${JSON.stringify([...committed])} of ${topic}, the broker has ${JSON.stringify([...end])}`);
     await sleep(200);
@@ -135,8 +142,8 @@ export interface LakeAggregates {
   rejectedPositions: string[];
 }
 
-export async function lakeAggregates(warehouse: string): Promise<LakeAggregates> {
-  const session = await QuerySession.open({ catalog: new FilesystemCatalog(warehouse) });
+export async function lakeAggregates(lake: Lake): Promise<LakeAggregates> {
+  const session = await QuerySession.open({ catalog: catalogOf(lake) });
   try {
     const read = (sql: string) => session.query(async ({ connection }) => (await connection.runAndReadAll(sql)).getRowsJS());
     const edges = new Map<string, number[]>();
@@ -156,14 +163,14 @@ export async function lakeAggregates(warehouse: string): Promise<LakeAggregates>
 }
 
 /** The lake holds exactly what the oracle derives from `records` (read as the contract topic's). */
-export function assertLakeEqualsOracle(warehouse: string, contract: string, records: readonly SourceRecord[]): Promise<void> {
-  return assertLakeEqualsOracleOfTopics(warehouse, [{ contract, records }]);
+export function assertLakeEqualsOracle(lake: Lake, contract: string, records: readonly SourceRecord[]): Promise<void> {
+  return assertLakeEqualsOracleOfTopics(lake, [{ contract, records }]);
 }
 
 /** Several topics ingested into one lake, each with its own contract. */
-export async function assertLakeEqualsOracleOfTopics(warehouse: string, topics: ReadonlyArray<{ contract: string; records: readonly SourceRecord[] }>): Promise<void> {
+export async function assertLakeEqualsOracleOfTopics(lake: Lake, topics: ReadonlyArray<{ contract: string; records: readonly SourceRecord[] }>): Promise<void> {
   const expected = oracle(topics.flatMap(({ contract, records }) => records.map((r) => ({ topic: contract, partition: r.partition, value: r.value }))));
-  const actual = await lakeAggregates(warehouse);
+  const actual = await lakeAggregates(lake);
   assert.equal(actual.edges.size, expected.edges.size, 'distinct edges');
   for (const [key, e] of expected.edges) assert.deepEqual(actual.edges.get(key), [e.first_seen, e.last_seen, e.event_count], `edge ${key}`);
   assert.equal(actual.nodes.size, expected.nodes.size, 'distinct nodes');
@@ -174,9 +181,9 @@ export async function assertLakeEqualsOracleOfTopics(warehouse: string, topics: 
 }
 
 /** Per partition, the next offset of `topic` that `table`'s current snapshot holds (empty before the first commit). */
-export async function committedOffsets(warehouse: string, table: TableName, topic: string): Promise<ReadonlyMap<number, number>> {
+export async function committedOffsets(lake: Lake, table: TableName, topic: string): Promise<ReadonlyMap<number, number>> {
   try {
-    const metadata = await new FilesystemCatalog(warehouse).loadTable({ namespace: [NAMESPACE], name: table });
+    const metadata = await catalogOf(lake).loadTable({ namespace: [NAMESPACE], name: table });
     return positionsOf(currentSnapshot(metadata)?.summary, topic).offsets;
   } catch (error) {
     if (error instanceof NoSuchTableError) return new Map();
