@@ -10,12 +10,17 @@ figures and tables a notebook shows, so a headless run can be checked afterwards
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import matplotlib.pyplot as plt
+import manimgx_fonts
+import noto_cjk_sans_jp_regular
+from matplotlib import font_manager
 import pandas as pd
 import pyarrow as pa
 from IPython.display import display
@@ -27,6 +32,20 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = REPO_ROOT / "sql"
 GRAPH_TABLES = ("edges", "nodes", "rejected_events")
 _DATA_FILE_COLUMNS = ["partition", "file_path", "file_size_in_bytes", "record_count"]
+
+
+def _use_fonts_with_every_glyph() -> None:
+    """Generated ids hold CJK titles and emoji, which matplotlib's own DejaVu Sans lacks (it
+    draws boxes). The fonts infra/python/requirements.txt installs are tried after it, glyph
+    by glyph, and a glyph none of them has is an error, not a silent box."""
+    fallbacks = [str(noto_cjk_sans_jp_regular.FONT_PATH), str(files(manimgx_fonts).joinpath("NotoEmoji[wght].ttf"))]
+    for path in fallbacks:
+        font_manager.fontManager.addfont(path)
+    plt.rcParams["font.family"] = ["DejaVu Sans", *(font_manager.FontProperties(fname=path).get_name() for path in fallbacks)]
+    warnings.filterwarnings("error", message="Glyph .* missing")
+
+
+_use_fonts_with_every_glyph()
 
 
 def repo_path(path: str | Path) -> Path:

@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import { isTopic } from '../events/topics.js';
 import { openGraphTables } from '../stream/job/graph-tables.js';
+import { kafkaSource } from '../stream/job/source-positions.js';
 import { TopicJob, type FlushPoint, type JobCounters } from '../stream/job/topic-job.js';
 import { createKafka } from '../stream/kafka/kafka-client.js';
 import { KafkaTopicIngest } from '../stream/kafka/kafka-topic-ingest.js';
@@ -90,16 +91,18 @@ export const ingestCommand: Command = {
     const crash = crashSwitch(process.env['LAKEGRAPH_TEST_CRASH_AT']);
     const log = jsonLog(level as LogLevel);
 
-    const job = new TopicJob(topic, await openGraphTables(catalog), { contract, onFlushPoint: crash });
     const kafka = createKafka(brokers, `lakegraph-ingest-${topic}`, log);
     const admin = kafka.admin();
     await admin.connect();
+    let clusterId: string;
     try {
       await ensureTopic(admin, topic, NEW_TOPIC_PARTITIONS);
       await ensureTopic(admin, dlqTopicOf(topic), 1);
+      ({ clusterId } = await admin.describeCluster());
     } finally {
       await admin.disconnect();
     }
+    const job = new TopicJob(topic, await openGraphTables(catalog), { contract, source: kafkaSource(clusterId), onFlushPoint: crash });
 
     const metrics = new IngestMetrics();
     const ingest = new KafkaTopicIngest({

@@ -7,6 +7,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Catalog } from '../lake/catalog/catalog.js';
 import type { RecordGenerator } from './generator/record-generator.js';
 import { openGraphTables } from './job/graph-tables.js';
+import { GENERATOR_SOURCE } from './job/source-positions.js';
 import { TopicJob, type JobCounters, type TopicJobOptions } from './job/topic-job.js';
 
 export interface EmbeddedRunOptions {
@@ -35,7 +36,7 @@ export async function runEmbeddedPipeline(options: EmbeddedRunOptions): Promise<
   const jobs = new Map<string, TopicJob>();
   for (const topic of options.topics) {
     // Each job holds its own table handles, as separate processes would.
-    const job = new TopicJob(topic, await openGraphTables(options.catalog, options.namespace), options.job);
+    const job = new TopicJob(topic, await openGraphTables(options.catalog, options.namespace), { ...options.job, source: GENERATOR_SOURCE });
     await job.reload();
     job.assign(partitions);
     jobs.set(topic, job);

@@ -95,6 +95,20 @@ after(async () => {
 
 const LAKE_FIGURES = ['commits', 'data_files', 'compaction', 'rejected_by_reason'];
 
+test('figures draw the generated CJK and emoji ids with real glyphs (a missing glyph is an error, not a box)', { timeout: 60_000 }, async () => {
+  const draw = [
+    'import lakegraph_nb, matplotlib.pyplot as plt',
+    'fig, ax = plt.subplots()',
+    "ax.barh(['t-東京物語-3', 't-🎬-shorts-7', 't-amélie-2'], [3, 2, 1])",
+    "fig.savefig('/dev/null', format='png')",
+  ].join('\n');
+  await exec(join(VENV, 'bin/python'), ['-c', draw], { cwd: join(REPO_ROOT, 'notebooks') });
+  const missing = exec(join(VENV, 'bin/python'), ['-c', draw.replace('import lakegraph_nb, ', "import lakegraph_nb, matplotlib; matplotlib.rcParams['font.family'] = ['DejaVu Sans']; import ")], {
+    cwd: join(REPO_ROOT, 'notebooks'),
+  });
+  await assert.rejects(missing, /Glyph \d+ .* missing/);
+});
+
 test('lake_health before any compaction says so and shows the rest', { timeout: 120_000 }, async () => {
   const run = await runNotebook('lake_health', 'lake_health_uncompacted');
   await assertShown('lake_health (uncompacted)', run, LAKE_FIGURES, ['snapshots_by_operation', 'files_by_partition', 'rejected_by_reason']);

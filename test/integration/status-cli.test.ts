@@ -37,9 +37,10 @@ interface StatusJson {
     liveBytes: number;
     liveRecords: number;
     offsets: Record<string, Record<string, number>>;
+    sources: Record<string, string>;
   }>;
-  kafka: { brokers: string[]; reachable: boolean; reason?: string };
-  partitions: Array<{ topic: string; partition: number; committed: Record<string, number | null>; endOffset: number | null; lag: number | null }>;
+  kafka: { brokers: string[]; asked: boolean; reachable?: boolean; clusterId?: string; reason?: string };
+  partitions: Array<{ topic: string; partition: number; source: string | null; committed: Record<string, number | null>; endOffset: number | null; lag: number | null }>;
 }
 
 const kafka = testKafka();
@@ -51,6 +52,7 @@ after(async () => {
   await rm(warehouse, { recursive: true, force: true });
 });
 
+const { clusterId } = await admin.describeCluster();
 const topic = uniqueName(`it.status.${CONTRACT}`);
 const endOffsets = () => highWatermarks(admin, topic);
 const generated = (events: number, seed: number) => new RecordGenerator({ events, seed, topics: [CONTRACT], partitions: PARTITIONS, badRatio: 0.02 });
@@ -73,7 +75,7 @@ test('status --json: tables, snapshots, files and offsets as in the metadata; la
   const run = await runCli(['status', '--json', '--warehouse', warehouse, '--brokers', BROKERS]);
   assert.equal(run.code, 0, run.stderr);
   const status = JSON.parse(run.stdout) as StatusJson;
-  assert.deepEqual(status.kafka, { brokers: BROKERS.split(','), reachable: true });
+  assert.deepEqual(status.kafka, { brokers: BROKERS.split(','), asked: true, reachable: true, clusterId });
 
   const catalog = new FilesystemCatalog(warehouse);
   assert.deepEqual(status.tables.map((t) => t.table), TABLE_NAMES);
@@ -89,6 +91,7 @@ test('status --json: tables, snapshots, files and offsets as in the metadata; la
     assert.equal(shown.liveRecords, Number(files.reduce((n, f) => n + f.recordCount, 0n)), `${shown.table}: live records`);
     assert.equal(shown.liveBytes, Number(files.reduce((n, f) => n + f.fileSizeInBytes, 0n)), `${shown.table}: live bytes`);
     assert.deepEqual(shown.offsets[topic], Object.fromEntries(positionsOf(snapshot.summary, topic).offsets), `${shown.table}: committed offsets`);
+    assert.equal(shown.sources[topic], `kafka:${clusterId}`, `${shown.table}: ingest recorded the cluster its offsets count in`);
   }
   // The compaction ran last on edges and nodes (a replace carries the offsets forward).
   assert.equal(status.tables.find((t) => t.table === 'edges')!.current!.operation, 'replace');
@@ -97,6 +100,7 @@ test('status --json: tables, snapshots, files and offsets as in the metadata; la
   let lag = 0;
   for (const p of status.partitions) {
     assert.equal(p.topic, topic);
+    assert.equal(p.source, `kafka:${clusterId}`);
     assert.equal(p.endOffset, ends.get(p.partition));
     // edges and nodes took in everything ingest read: the first batch, to its end.
     assert.equal(p.committed['edges'], ingestedEnds.get(p.partition), `edges offset of partition ${p.partition}`);
@@ -117,11 +121,11 @@ test('status for people: a table line per graph table, an offsets and lag line p
     const committed = ingestedEnds.get(partition)!;
     const row = lines.find((l) => l.startsWith(`${topic} `) && l.split(/\s+/)[1] === String(partition));
     assert.ok(row, `a line for ${topic}[${partition}]:\n${run.stdout}`);
-    // topic, partition, the three tables' offsets, end offset, lag
+    // topic, partition, source, the three tables' offsets, end offset, lag
     const cells = row.trim().split(/\s+/);
-    assert.deepEqual([cells[2], cells[3], cells.at(-2), cells.at(-1)], [String(committed), String(committed), String(end), String(end - committed)], row);
+    assert.deepEqual([cells[2], cells[3], cells[4], cells.at(-2), cells.at(-1)], [`kafka:${clusterId}`, String(committed), String(committed), String(end), String(end - committed)], row);
   }
-  assert.ok(lines.includes(`Kafka: ${BROKERS}`), run.stdout);
+  assert.ok(lines.some((l) => l.startsWith(`Kafka: asked ${BROKERS} (cluster ${clusterId})`)), run.stdout);
 });
 
 test('status without a reachable broker: offsets still shown, lag unknown, exit 0', { timeout: 60_000 }, async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ReplayTracker } from '../../src/stream/job/replay-tracker.js';
-import { offsetsKey, positionProperties, positionsOf, replayKey } from '../../src/stream/job/source-positions.js';
+import { GENERATOR_SOURCE, kafkaSource, offsetsKey, positionProperties, positionsOf, replayKey, sourceKey, sourceOf } from '../../src/stream/job/source-positions.js';
 
 test('positions round-trip through a snapshot summary and overlay the parent per partition', () => {
   const parent = positionsOf({ operation: 'append', [offsetsKey('t')]: '{"0":10,"1":20}', [replayKey('t')]: '{"0":5,"1":15}' }, 't');
@@ -10,6 +10,17 @@ test('positions round-trip through a snapshot summary and overlay the parent per
   assert.deepEqual(props, { [offsetsKey('t')]: '{"0":10,"1":30,"2":7}', [replayKey('t')]: '{"0":5,"1":25,"2":0}' });
   assert.equal(positionsOf(undefined, 't').offsets.size, 0);
   assert.equal(positionsOf({ operation: 'append', [offsetsKey('other')]: '{"0":1}' }, 't').offsets.size, 0);
+});
+
+test('a writer that knows its log records it beside the offsets; one that does not leaves the key alone', () => {
+  const mine = { offsets: new Map([[0, 3]]), replay: new Map([[0, 0]]) };
+  const parent = positionsOf(undefined, 't');
+  const fromKafka = positionProperties(parent, 't', mine, kafkaSource('abc'));
+  assert.equal(fromKafka[sourceKey('t')], 'kafka:abc');
+  assert.equal(sourceOf({ operation: 'append', ...fromKafka }, 't'), 'kafka:abc');
+  assert.equal(positionProperties(parent, 't', mine, GENERATOR_SOURCE)[sourceKey('t')], 'generator');
+  assert.equal(sourceKey('t') in positionProperties(parent, 't', mine), false);
+  assert.equal(sourceOf({ operation: 'append' }, 't'), undefined);
 });
 
 test('corrupt positions are reported, not guessed', () => {

@@ -8,7 +8,7 @@ import { liveFileStats } from '../../lake/scan/inspect.js';
 import type { SnapshotOperation } from '../../lake/spec/snapshot.js';
 import { currentSnapshot } from '../../lake/spec/table-metadata.js';
 import { NAMESPACE, type TableName } from '../../lake/tables.js';
-import { offsetsKey, positionsOf } from '../../stream/job/source-positions.js';
+import { offsetsKey, positionsOf, sourceOf } from '../../stream/job/source-positions.js';
 
 const OFFSETS_PREFIX = offsetsKey('');
 
@@ -29,6 +29,8 @@ export interface TableStatus {
   readonly manifests: number;
   /** topic → partition → next offset not yet in the table. */
   readonly offsets: ReadonlyMap<string, ReadonlyMap<number, number>>;
+  /** topic → the log those offsets count in, where the table records it (source-positions.ts). */
+  readonly sources: ReadonlyMap<string, string>;
 }
 
 export async function tableStatus(catalog: Catalog, table: TableName): Promise<TableStatus> {
@@ -37,7 +39,7 @@ export async function tableStatus(catalog: Catalog, table: TableName): Promise<T
     metadata = await catalog.loadTable({ namespace: [NAMESPACE], name: table });
   } catch (error) {
     if (!(error instanceof NoSuchTableError)) throw error;
-    return { table, exists: false, snapshots: 0, current: undefined, liveDataFiles: 0, liveBytes: 0n, liveRecords: 0n, manifests: 0, offsets: new Map() };
+    return { table, exists: false, snapshots: 0, current: undefined, liveDataFiles: 0, liveBytes: 0n, liveRecords: 0n, manifests: 0, offsets: new Map(), sources: new Map() };
   }
   const snapshot = currentSnapshot(metadata);
   const { files } = await planFiles(catalog.io, metadata);
@@ -61,5 +63,9 @@ export async function tableStatus(catalog: Catalog, table: TableName): Promise<T
     liveRecords: files.reduce((n, f) => n + f.recordCount, 0n),
     manifests,
     offsets: new Map(topics.map((topic) => [topic, positionsOf(summary, topic).offsets])),
+    sources: new Map(topics.flatMap((topic) => {
+      const source = sourceOf(summary, topic);
+      return source === undefined ? [] : [[topic, source] as const];
+    })),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * The end offset (high watermark) of every partition of some topics, for lag. Asked
- * with short timeouts and no long retries: status must answer promptly, and says so
+ * The end offset (high watermark) of every partition of some topics, for lag, and the
+ * cluster id of the brokers that answered, which says whose log those offsets count in.
+ * Asked with short timeouts and no long retries: status must answer promptly, and says so
  * when no broker answers instead of waiting a minute.
  */
 import { Kafka, logLevel } from 'kafkajs';
@@ -8,7 +9,9 @@ import { highWatermarks } from '../../stream/kafka/end-offsets.js';
 
 export type EndOffsets = ReadonlyMap<string, ReadonlyMap<number, number>>;
 
-export type EndOffsetsResult = { readonly reachable: true; readonly offsets: EndOffsets } | { readonly reachable: false; readonly reason: string };
+export type EndOffsetsResult =
+  | { readonly reachable: true; readonly clusterId: string; readonly offsets: EndOffsets }
+  | { readonly reachable: false; readonly reason: string };
 
 export async function fetchEndOffsets(brokers: readonly string[], topics: readonly string[]): Promise<EndOffsetsResult> {
   const kafka = new Kafka({
@@ -22,12 +25,13 @@ export async function fetchEndOffsets(brokers: readonly string[], topics: readon
   const admin = kafka.admin();
   try {
     await admin.connect();
+    const { clusterId } = await admin.describeCluster();
     const existing = new Set(await admin.listTopics());
     const offsets = new Map<string, Map<number, number>>();
     for (const topic of topics.filter((t) => existing.has(t))) {
       offsets.set(topic, await highWatermarks(admin, topic));
     }
-    return { reachable: true, offsets };
+    return { reachable: true, clusterId, offsets };
   } catch (error) {
     return { reachable: false, reason: error instanceof Error ? error.message : String(error) };
   } finally {

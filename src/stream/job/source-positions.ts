@@ -6,6 +6,11 @@
  *   lakegraph.replay.<topic>   where to start re-reading so the event-id dedup state is rebuilt
  *                              exactly (every record before it is older than the horizon)
  *
+ * and which log those offsets count in, so a reader compares them only with that log:
+ *
+ *   lakegraph.source.<topic>   `kafka:<cluster id>`, or `generator` for the embedded demo
+ *                              (offsets no broker knows); absent in tables written before it
+ *
  * The lake copies `lakegraph.*` keys forward on every commit, so a snapshot made by
  * another topic's job or by compaction still holds them.
  */
@@ -20,6 +25,15 @@ export interface SourcePositions {
 
 export const offsetsKey = (topic: string): string => `lakegraph.offsets.${topic}`;
 export const replayKey = (topic: string): string => `lakegraph.replay.${topic}`;
+export const sourceKey = (topic: string): string => `lakegraph.source.${topic}`;
+
+export const GENERATOR_SOURCE = 'generator';
+export const kafkaSource = (clusterId: string): string => `kafka:${clusterId}`;
+
+/** The log the topic's offsets count in; undefined when the table does not say. */
+export function sourceOf(summary: SnapshotSummary | undefined, topic: string): string | undefined {
+  return summary?.[sourceKey(topic)];
+}
 
 function decodeOffsets(text: string | undefined, key: string): Map<number, number> {
   const offsets = new Map<number, number>();
@@ -52,11 +66,15 @@ export function positionsOf(summary: SnapshotSummary | undefined, topic: string)
   };
 }
 
-/** The parent's positions overlaid with this writer's partitions (other members of the group own the rest). */
-export function positionProperties(parent: SourcePositions, topic: string, mine: SourcePositions): Record<string, string> {
+/**
+ * The parent's positions overlaid with this writer's partitions (other members of the group
+ * own the rest), and the writer's source when it knows it.
+ */
+export function positionProperties(parent: SourcePositions, topic: string, mine: SourcePositions, source?: string): Record<string, string> {
   const overlay = (base: PartitionOffsets, top: PartitionOffsets) => new Map([...base, ...top]);
   return {
     [offsetsKey(topic)]: encodeOffsets(overlay(parent.offsets, mine.offsets)),
     [replayKey(topic)]: encodeOffsets(overlay(parent.replay, mine.replay)),
+    ...(source === undefined ? {} : { [sourceKey(topic)]: source }),
   };
 }

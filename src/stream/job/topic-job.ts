@@ -46,6 +46,8 @@ export interface TopicJobOptions {
   readonly contract?: string;
   readonly dedup?: DedupOptions;
   readonly limits?: FlushLimits;
+  /** The log the records come from, recorded beside their offsets (`kafkaSource(clusterId)` or `GENERATOR_SOURCE`). */
+  readonly source?: string;
   /** Test-only: called at named points of a flush so crash tests can kill the process there. */
   readonly onFlushPoint?: (point: FlushPoint) => void;
 }
@@ -277,7 +279,7 @@ export class TopicJob {
             );
           }
         }
-        return positionProperties(parent, this.topic, mine);
+        return positionProperties(parent, this.topic, mine, this.options.source);
       })
       .commit();
     const merged = positionsOf(currentSnapshot(table.metadata)?.summary, this.topic);
