@@ -80,7 +80,7 @@ export class S3MultipartWriter implements FileWriter {
     const upload = this.client
       .send({ method: 'PUT', ...this.objectOf(), query: [['partNumber', String(partNumber)], ['uploadId', uploadId]], body: bytes })
       .then(
-        (reply) => void this.uploaded.push({ partNumber, etag: reply.headers.get('etag') ?? '' }),
+        (reply) => void this.uploaded.push({ partNumber, etag: reply.headers.etag ?? '' }),
         (error) => void (this.failure ??= error),
       )
       .finally(() => this.inFlight.delete(upload));
@@ -91,7 +91,7 @@ export class S3MultipartWriter implements FileWriter {
 
   private async createUpload(): Promise<string> {
     const reply = await this.client.send({ method: 'POST', ...this.objectOf(), query: [['uploads', '']] });
-    const uploadId = xmlValue(new TextDecoder().decode(reply.body), 'UploadId');
+    const uploadId = xmlValue(reply.body.toString('utf8'), 'UploadId');
     if (!uploadId) throw new Error(`S3 POST s3://${this.target.bucket}/${this.target.key}?uploads: reply has no UploadId`);
     return uploadId;
   }
@@ -104,7 +104,7 @@ export class S3MultipartWriter implements FileWriter {
       '</CompleteMultipartUpload>';
     const reply = await this.client.send({ method: 'POST', ...this.objectOf(), query: [['uploadId', uploadId]], body: new TextEncoder().encode(xml) });
     // S3 may answer 200 and still fail the completion in the body.
-    const text = new TextDecoder().decode(reply.body);
+    const text = reply.body.toString('utf8');
     if (text.includes('<Error>')) throw s3ErrorOf('POST', `s3://${this.target.bucket}/${this.target.key}`, reply.status, 'Error', text);
     this.uploadId = undefined;
   }
