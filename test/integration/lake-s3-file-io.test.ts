@@ -177,6 +177,8 @@ describe('S3FileIO on the local object store', () => {
       return true;
     });
     await assert.rejects(wrong.write(`${ROOT}plain/y.json`, '{}'), /^S3Error: S3 refused PUT s3:\/\/lakegraph\/test\/.*plain\/y\.json \(403 SignatureDoesNotMatch\)/);
+    // A HEAD reply has no body to name the code in.
+    await assert.rejects(wrong.stat(`${ROOT}plain/x.json`), /^S3Error: S3 refused HEAD s3:\/\/lakegraph\/test\/.*plain\/x\.json \(403 Forbidden\): check AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY and their permissions$/);
     const { io: unknownKey } = fileIO({}, { ...STORE_PROPERTIES, 's3.access-key-id': 'nobody' });
     await assert.rejects(unknownKey.read(`${ROOT}plain/x.json`), /S3 refused GET .* \(403 InvalidAccessKeyId\): check AWS_ACCESS_KEY_ID/);
     assert.deepEqual(retries, []);
