@@ -1,11 +1,12 @@
 /**
- * One signed S3 REST call at a time over Node's fetch: addressing (path-style or virtual
+ * One signed S3 REST call at a time: addressing (path-style or virtual
  * host), SigV4 with a signed SHA-256 of the body, a per-request timeout, and retries with
  * backoff while the store is busy or away. No flexible-checksum headers are sent: stores
  * such as S3Proxy answer them with NotImplemented, and the signed body hash already
  * guards the bytes.
  */
 import { withRetries, type Backoff } from '../../common/backoff.js';
+import { httpExchange, keepAliveAgent, type HttpReply, type KeepAliveAgent } from './http-exchange.js';
 import type { S3Config } from './s3-config.js';
 import { isRetryableS3Failure, networkFailureReason, s3ErrorOf, S3UnreachableError } from './s3-errors.js';
 import { canonicalQuery, EMPTY_PAYLOAD_SHA256, sha256Hex, signRequest, uriEncode } from './sigv4.js';
@@ -22,10 +23,7 @@ export interface S3Call {
   readonly expected?: readonly number[];
 }
 
-export interface S3Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: Uint8Array;
+export interface S3Reply extends HttpReply {
   /** How many tries it took: a reply after a retry may answer an earlier try's effect. */
   readonly attempts: number;
 }
@@ -34,6 +32,7 @@ const RETRY_BACKOFF: Backoff = { baseMs: 200, maxMs: 5_000 };
 
 export class S3Client {
   private readonly endpoint: URL;
+  private readonly agent: KeepAliveAgent;
 
   constructor(
     readonly config: S3Config,
@@ -41,6 +40,7 @@ export class S3Client {
     private readonly warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {
     this.endpoint = new URL(config.endpoint ?? `https://s3.${config.region}.amazonaws.com`);
+    this.agent = keepAliveAgent(this.endpoint);
   }
 
   async send(call: S3Call): Promise<S3Reply> {
@@ -78,25 +78,16 @@ export class S3Client {
       { credentials: this.config.credentials, region: this.config.region, service: 's3' },
       new Date(),
     );
-    let response: Response;
-    let body: Uint8Array;
+    // S3 wants a length on every PUT and POST; node would send an empty one chunked.
+    const length: Record<string, string> = call.body || call.method === 'PUT' || call.method === 'POST' ? { 'content-length': String(call.body?.length ?? 0) } : {};
+    let reply: HttpReply;
     try {
-      response = await fetch(url, {
-        method: call.method,
-        // identity: a store may gzip replies, and fetch would hand back other bytes than a range asked for.
-        headers: { ...headers, ...signature, 'accept-encoding': 'identity' },
-        // fetch's types refuse SharedArrayBuffer-backed views; FileIO bodies never are.
-        body: call.body as Uint8Array<ArrayBuffer> | undefined,
-        signal: AbortSignal.timeout(this.config.requestTimeoutMs),
-      });
-      body = new Uint8Array(await response.arrayBuffer());
+      reply = await httpExchange(url, { method: call.method, headers: { ...headers, ...signature, ...length }, body: call.body, timeoutMs: this.config.requestTimeoutMs }, this.agent);
     } catch (error) {
       throw new S3UnreachableError(`S3 ${call.method} ${location}: no answer from ${this.endpoint.origin} (${networkFailureReason(error)})`, { cause: error });
     }
-    if (response.ok || call.expected?.includes(response.status)) {
-      return { status: response.status, headers: response.headers, body, attempts: attempt };
-    }
-    throw s3ErrorOf(call.method, location, response.status, response.statusText, new TextDecoder().decode(body));
+    if ((reply.status >= 200 && reply.status < 300) || call.expected?.includes(reply.status)) return { ...reply, attempts: attempt };
+    throw s3ErrorOf(call.method, location, reply.status, reply.statusText, reply.body.toString('utf8'));
   }
 
   private urlOf(call: S3Call): URL {

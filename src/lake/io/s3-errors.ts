@@ -56,9 +56,8 @@ export function isRetryableS3Failure(error: unknown): boolean {
   return error.status >= 500 || error.status === 429 || RETRYABLE_CODES.has(error.code);
 }
 
-/** The most telling name of a fetch failure: undici hides the socket's code in `cause`. */
+/** The most telling name of a connection failure: its socket error code, else its message. */
 export function networkFailureReason(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
   let current: unknown = error;
   while (current instanceof Error) {
     const code = (current as NodeJS.ErrnoException).code;

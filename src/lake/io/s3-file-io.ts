@@ -44,8 +44,8 @@ export class S3FileIO implements FileIO {
     if (reply.status === 404) return undefined;
     return {
       location,
-      size: Number(reply.headers.get('content-length') ?? 0),
-      lastModifiedMs: Date.parse(reply.headers.get('last-modified') ?? '') || 0,
+      size: Number(reply.headers['content-length'] ?? 0),
+      lastModifiedMs: Date.parse(reply.headers['last-modified'] ?? '') || 0,
     };
   }
 
@@ -58,7 +58,7 @@ export class S3FileIO implements FileIO {
     const reply = await this.client.send({ method: 'PUT', ...parseS3Location(location), headers: { 'if-none-match': '*' }, body, expected: [412] });
     if (reply.status !== 412) return true;
     // After a retry, 412 may be our own earlier try that landed unanswered: the same bytes say so.
-    return reply.attempts > 1 && sameBytes(await this.read(location), body);
+    return reply.attempts > 1 && Buffer.compare(await this.read(location), body) === 0;
   }
 
   async openWriter(location: string): Promise<FileWriter> {
@@ -93,8 +93,4 @@ export class S3FileIO implements FileIO {
 
 function bytesOf(bytes: Uint8Array | string): Uint8Array {
   return typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }

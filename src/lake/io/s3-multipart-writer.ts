@@ -6,7 +6,7 @@
  */
 import type { FileWriter } from './file-io.js';
 import type { S3Client } from './s3-client.js';
-import { s3ErrorOf } from './s3-errors.js';
+import { S3Error, s3ErrorOf } from './s3-errors.js';
 import type { S3Location } from './s3-location.js';
 import { escapeXml, xmlValue } from './s3-xml.js';
 
@@ -16,8 +16,10 @@ interface UploadedPart {
 }
 
 export class S3MultipartWriter implements FileWriter {
-  private part: Uint8Array;
+  /** Uninitialised: its pages only take memory as bytes land, so a small file costs little. */
+  private part: Buffer;
   private filled = 0;
+  private bytesWritten = 0;
   private uploadId: string | undefined;
   private partsStarted = 0;
   private readonly uploaded: UploadedPart[] = [];
@@ -31,7 +33,7 @@ export class S3MultipartWriter implements FileWriter {
     private readonly partSizeBytes: number,
     private readonly uploadConcurrency: number,
   ) {
-    this.part = new Uint8Array(partSizeBytes);
+    this.part = Buffer.allocUnsafe(partSizeBytes);
   }
 
   /** Copies `chunk`: the caller may reuse its buffer once this resolves. */
@@ -41,6 +43,7 @@ export class S3MultipartWriter implements FileWriter {
       const n = Math.min(chunk.length - offset, this.part.length - this.filled);
       this.part.set(chunk.subarray(offset, offset + n), this.filled);
       this.filled += n;
+      this.bytesWritten += n;
       offset += n;
       if (this.filled === this.part.length) await this.startPartUpload();
     }
@@ -73,14 +76,14 @@ export class S3MultipartWriter implements FileWriter {
 
   private async startPartUpload(): Promise<void> {
     const bytes = this.part.subarray(0, this.filled);
-    this.part = new Uint8Array(this.partSizeBytes);
+    this.part = Buffer.allocUnsafe(this.partSizeBytes);
     this.filled = 0;
     const uploadId = (this.uploadId ??= await this.createUpload());
     const partNumber = ++this.partsStarted;
     const upload = this.client
       .send({ method: 'PUT', ...this.objectOf(), query: [['partNumber', String(partNumber)], ['uploadId', uploadId]], body: bytes })
       .then(
-        (reply) => void this.uploaded.push({ partNumber, etag: reply.headers.get('etag') ?? '' }),
+        (reply) => void this.uploaded.push({ partNumber, etag: reply.headers.etag ?? '' }),
         (error) => void (this.failure ??= error),
       )
       .finally(() => this.inFlight.delete(upload));
@@ -91,7 +94,7 @@ export class S3MultipartWriter implements FileWriter {
 
   private async createUpload(): Promise<string> {
     const reply = await this.client.send({ method: 'POST', ...this.objectOf(), query: [['uploads', '']] });
-    const uploadId = xmlValue(new TextDecoder().decode(reply.body), 'UploadId');
+    const uploadId = xmlValue(reply.body.toString('utf8'), 'UploadId');
     if (!uploadId) throw new Error(`S3 POST s3://${this.target.bucket}/${this.target.key}?uploads: reply has no UploadId`);
     return uploadId;
   }
@@ -102,11 +105,25 @@ export class S3MultipartWriter implements FileWriter {
       '<CompleteMultipartUpload>' +
       parts.map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${escapeXml(p.etag)}</ETag></Part>`).join('') +
       '</CompleteMultipartUpload>';
-    const reply = await this.client.send({ method: 'POST', ...this.objectOf(), query: [['uploadId', uploadId]], body: new TextEncoder().encode(xml) });
-    // S3 may answer 200 and still fail the completion in the body.
-    const text = new TextDecoder().decode(reply.body);
-    if (text.includes('<Error>')) throw s3ErrorOf('POST', `s3://${this.target.bucket}/${this.target.key}`, reply.status, 'Error', text);
+    try {
+      const reply = await this.client.send({ method: 'POST', ...this.objectOf(), query: [['uploadId', uploadId]], body: new TextEncoder().encode(xml) });
+      // S3 may answer 200 and still fail the completion in the body.
+      const text = reply.body.toString('utf8');
+      if (text.includes('<Error>')) throw s3ErrorOf('POST', `s3://${this.target.bucket}/${this.target.key}`, reply.status, 'Error', text);
+    } catch (error) {
+      if (!(await this.completedUnanswered(error))) throw error;
+    }
     this.uploadId = undefined;
+  }
+
+  /**
+   * A completion retried after its answer was lost finds the upload gone (NoSuchUpload)
+   * though the object is whole; an object of exactly the bytes written says it was ours.
+   */
+  private async completedUnanswered(error: unknown): Promise<boolean> {
+    if (!(error instanceof S3Error) || error.code !== 'NoSuchUpload') return false;
+    const head = await this.client.send({ method: 'HEAD', ...this.objectOf(), expected: [404] });
+    return head.status === 200 && Number(head.headers['content-length']) === this.bytesWritten;
   }
 
   private objectOf(): { bucket: string; key: string } {
