@@ -45,6 +45,13 @@ const health = z.looseObject({
   swaps: z.int().min(0).meta({ description: 'newer snapshots swapped in since start' }),
   indexedEdgeRows: z.int().min(0).nullable().meta({ description: 'committed edge rows in the edge index' }),
   snapshotIds: z.record(z.string(), z.int().nullable()).meta({ description: 'the snapshot served, per table; null for a table without one' }),
+  tail: z
+    .object({
+      state: z.enum(['connecting', 'down', 'no-topics', 'live']),
+      error: z.string().optional().meta({ description: 'why the tail is down' }),
+    })
+    .nullable()
+    .meta({ description: "the Kafka tail's state; null without a tail. The snapshot is served whatever it is" }),
 }) satisfies z.ZodType<SessionStats & { status: 'ok' }>;
 
 const error = z.looseObject({

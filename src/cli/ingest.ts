@@ -17,6 +17,7 @@ import { UsageError } from './args.js';
 import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
 import { catalogFromFlags, WAREHOUSE_FLAGS } from './catalog-flags.js';
 import type { Command } from './command.js';
+import { exitRegardlessAfter } from './exit-regardless.js';
 import { ProgressLine } from './progress-line.js';
 
 /** How long a failed run may take to close its clients before the process exits regardless. */
@@ -132,9 +133,7 @@ export const ingestCommand: Command = {
       log('info', 'ingest stopped', { topic, reason, ...job.counters });
       return 0;
     } catch (error) {
-      // A kafkajs send or reconnect keeps retrying after its caller gave up (its retries
-      // cannot be cancelled) and would keep the failed process alive for minutes.
-      setTimeout(() => process.exit(1), EXIT_GRACE_MS).unref();
+      exitRegardlessAfter(EXIT_GRACE_MS, 1);
       throw error;
     } finally {
       clearInterval(status);

@@ -2,7 +2,7 @@
 import { parseGraphRequest, isQueryName, QUERY_NAMES, type QueryName } from '../query/graph-request.js';
 import type { GraphResult } from '../query/graph-result.js';
 import { QuerySession } from '../query/query-session.js';
-import { createKafka } from '../stream/kafka/kafka-client.js';
+import { createKafka, TAIL_RETRY } from '../stream/kafka/kafka-client.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
 import { UsageError, type FlagSpec, type FlagValues } from './args.js';
 import { brokersFromFlags } from './broker-flags.js';
@@ -50,7 +50,7 @@ export const queryCommand: Command = {
     const parsed = parseGraphRequest(name, optionsOf(flags), Date.now());
     if (!parsed.ok) throw new UsageError(parsed.issues.join('; '));
     const catalog = await existingWarehouseFromFlags(flags);
-    const hot = flags['brokers'] === undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-query', jsonLog('error', (l) => process.stderr.write(l))), topics: tailedTopicsFromFlags(flags) };
+    const hot = flags['brokers'] === undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-query', jsonLog('error', (l) => process.stderr.write(l)), TAIL_RETRY), topics: tailedTopicsFromFlags(flags) };
     const session = await QuerySession.open({ catalog, hot });
     try {
       await session.catchUp(flags['tail-timeout-ms'] as number);

@@ -1,13 +1,17 @@
 /** `lakegraph serve`: the graph queries over HTTP on 127.0.0.1, over snapshot ∪ Kafka tail. */
 import { QueryServer } from '../query/http/query-server.js';
 import { QuerySession } from '../query/query-session.js';
-import { createKafka, withOwnConnections } from '../stream/kafka/kafka-client.js';
+import { createKafka, TAIL_RETRY, withOwnConnections } from '../stream/kafka/kafka-client.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
 import { UsageError, type FlagValues } from './args.js';
 import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
 import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
+import { exitRegardlessAfter } from './exit-regardless.js';
 import { TAIL_TOPIC_FLAGS, tailedTopicsFromFlags } from './tail-flags.js';
+
+/** After a stop, how long kafkajs's pending retries (with the broker down) may delay the exit. */
+const EXIT_GRACE_MS = 500;
 
 /** Index loads of fewer files (a streaming commit's) are not worth a log line. */
 const LARGE_INDEX_LOAD_FILES = 50;
@@ -36,7 +40,8 @@ export const serveCommand: Command = {
 async function serve(flags: FlagValues, port: number): Promise<number> {
   const log = jsonLog('info');
   const catalog = await existingWarehouseFromFlags(flags);
-  const hot = flags['no-tail'] ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-serve', log), topics: tailedTopicsFromFlags(flags) };
+  // The tail starts in the background: a broker that is down must not keep the snapshot from being served.
+  const hot = flags['no-tail'] ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-serve', log, TAIL_RETRY), topics: tailedTopicsFromFlags(flags), log };
   const indexStarted = performance.now();
   let lastProgress = 0;
   const session = await QuerySession.open({
@@ -69,5 +74,6 @@ async function serve(flags: FlagValues, port: number): Promise<number> {
   await server.close();
   await session.close();
   log('info', 'stopped');
+  exitRegardlessAfter(EXIT_GRACE_MS, 0);
   return 0;
 }

@@ -27,11 +27,14 @@ export interface RetryOptions {
   /** Gives up once this much time has passed since the first try, instead of sleeping past it. */
   readonly deadlineMs?: number;
   readonly onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /** Ends the wait before a retry at once when aborted, throwing the abort's reason; the attempt under way is not interrupted. */
+  readonly signal?: AbortSignal;
 }
 
 /**
  * Runs `work` until it succeeds, a failure is not retryable, or the attempts or the
- * deadline run out; then the last failure is thrown as it is.
+ * deadline run out; then the last failure is thrown as it is (or the abort's reason, once
+ * `signal` is aborted).
  */
 export async function withRetries<T>(work: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const startedAt = Date.now();
@@ -43,8 +46,10 @@ export async function withRetries<T>(work: (attempt: number) => Promise<T>, opti
       if (options.maxAttempts !== undefined && attempt >= options.maxAttempts) throw error;
       const delayMs = backoffDelayMs(options.backoff, attempt);
       if (options.deadlineMs !== undefined && Date.now() - startedAt + delayMs > options.deadlineMs) throw error;
+      options.signal?.throwIfAborted();
       options.onRetry?.(error, attempt, delayMs);
-      await sleep(delayMs);
+      // An aborted sleep rejects with a plain AbortError; the caller's reason says more.
+      await sleep(delayMs, undefined, { signal: options.signal }).catch(() => options.signal?.throwIfAborted());
     }
   }
 }

@@ -15,12 +15,14 @@ import type { Catalog } from '../lake/catalog/catalog.js';
 import { localReplicasOf, type LocalReplicas } from '../lake/io/local-replicas.js';
 import { TABLE_NAMES, TABLE_SCHEMAS } from '../lake/tables.js';
 import type { DedupOptions } from '../stream/dedup/partition-dedup.js';
+import type { JsonLog } from '../stream/metrics/json-log.js';
 import { appendHotEdges, appendHotNodes, dropCoveredRows, HOT_EDGES_SELECT, HOT_NODES_SELECT, HOT_TABLES_DDL } from './hot/hot-tier.js';
 import { answeredByIndex, runGraphQuery } from './graph-queries.js';
 import type { GraphRequest } from './graph-request.js';
 import type { GraphResult } from './graph-result.js';
 import { HotAdjacency } from './hot/hot-adjacency.js';
-import { KafkaTail } from './hot/kafka-tail.js';
+import type { TailHealth } from './hot/kafka-tail.js';
+import { TailStarter } from './hot/tail-starter.js';
 import { EdgeIndex, type EdgeIndexVersion, type IndexLoadProgress } from './index/edge-index.js';
 import { IndexedEdges } from './index/indexed-edges.js';
 import { TailDecoder, type TailedTopic, type TopicBoundary } from './hot/tail-decoder.js';
@@ -35,6 +37,8 @@ export interface HotTailOptions {
   readonly dedup?: DedupOptions;
   /** Fetching pauses while the hot tables hold this many rows, until a snapshot drains them. */
   readonly maxHotRows?: number;
+  /** Where the tail says it is down or started. */
+  readonly log?: JsonLog;
 }
 
 export interface QuerySessionOptions {
@@ -71,6 +75,8 @@ export interface SessionStats {
   /** Committed edge rows held in the edge index; null without one. */
   readonly indexedEdgeRows: number | null;
   readonly snapshotIds: Readonly<Record<string, number | null>>;
+  /** The Kafka tail's state; null in a session without one. */
+  readonly tail: TailHealth | null;
 }
 
 const DEFAULT_MAX_HOT_ROWS = 2_000_000;
@@ -88,7 +94,7 @@ export const CONTRACT_TOPICS: readonly TailedTopic[] = TOPICS.map((topic) => ({ 
 
 export class QuerySession {
   private readonly serial = new Serial();
-  private tail: KafkaTail | undefined;
+  private tail: TailStarter | undefined;
   private decoder: TailDecoder | undefined;
   private hotRows = { edges: 0, nodes: 0 };
   private swaps = 0;
@@ -96,6 +102,8 @@ export class QuerySession {
   private refreshing: Promise<boolean> | undefined;
   /** The snapshot the main connection's file views show; behind `snapshot` in an indexed session until a query needs them. */
   private viewsShow: SnapshotTier | undefined;
+  /** Set by close(): a batch the tail hands over after it must not reach the closed connection. */
+  private closed = false;
 
   private constructor(
     private readonly catalog: Catalog,
@@ -124,7 +132,7 @@ export class QuerySession {
     const indexVersion = await edgeIndex?.index.versionOf(snapshot.edges.files, edgeIndex.onProgress);
     const session = new QuerySession(options.catalog, instance, connection, snapshot, options.hot?.maxHotRows ?? DEFAULT_MAX_HOT_ROWS, edgeIndex, indexVersion);
     await session.createViews(snapshot);
-    if (options.hot) await session.startTail(options.hot);
+    if (options.hot) session.startTail(options.hot);
     return session;
   }
 
@@ -167,10 +175,11 @@ export class QuerySession {
 
   /** One-shot queries: resolves once the tail has read every partition up to the end offsets of now, and the hot tables hold it. */
   async catchUp(timeoutMs: number): Promise<void> {
-    if (this.tail === undefined) return;
-    const ends = await this.tail.endOffsets();
     const deadline = Date.now() + timeoutMs;
-    while (!this.tail.reached(ends)) {
+    const tail = await this.tail?.started(timeoutMs);
+    if (tail === undefined) return;
+    const ends = await tail.endOffsets();
+    while (!tail.reached(ends)) {
       if (Date.now() > deadline) throw new Error(`the Kafka tail did not reach the end offsets within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -185,12 +194,15 @@ export class QuerySession {
 
   stats(): SessionStats {
     const snapshotIds = Object.fromEntries(Object.entries(this.snapshot).map(([name, t]) => [name, t.snapshotId ?? null]));
-    return { hotEdgeRows: this.hotRows.edges, hotNodeRows: this.hotRows.nodes, swaps: this.swaps, indexedEdgeRows: this.indexVersion?.rows ?? null, snapshotIds };
+    return { hotEdgeRows: this.hotRows.edges, hotNodeRows: this.hotRows.nodes, swaps: this.swaps, indexedEdgeRows: this.indexVersion?.rows ?? null, snapshotIds, tail: this.tail?.status() ?? null };
   }
 
+  /** Prompt whatever Kafka's state: the tail gets a bounded time to leave its group, a running query is interrupted. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.tail?.stop();
     clearTimeout(this.appendTimer);
+    this.interrupt();
     await this.serial.run(async () => {
       this.edgeIndex?.table.connection.closeSync();
       this.connection.closeSync();
@@ -207,17 +219,21 @@ export class QuerySession {
     return true;
   }
 
-  private async startTail(options: HotTailOptions): Promise<void> {
-    const admin = options.kafka.admin();
-    await admin.connect();
-    const existing = new Set(await admin.listTopics().finally(() => admin.disconnect()));
-    const tailed = options.topics.filter((t) => existing.has(t.topic));
-    if (tailed.length === 0) return;
-    const decoder = new TailDecoder(options.dedup);
-    for (const t of tailed) decoder.startTopic(t, replayOffsets(this.snapshot, t.topic), this.boundaryOf(this.snapshot, t.topic));
-    this.decoder = decoder;
-    this.tail = new KafkaTail(options.kafka, decoder.topics, decoder, () => this.scheduleHotAppend());
-    await this.tail.start();
+  private startTail(options: HotTailOptions): void {
+    this.tail = new TailStarter({
+      kafka: options.kafka,
+      topics: options.topics,
+      log: options.log,
+      onBatch: () => this.scheduleHotAppend(),
+      // Between swaps, so the decoder starts from the snapshot the session shows.
+      begin: (tailed) =>
+        this.serial.run(async () => {
+          const decoder = new TailDecoder(options.dedup);
+          for (const t of tailed) decoder.startTopic(t, replayOffsets(this.snapshot, t.topic), this.boundaryOf(this.snapshot, t.topic));
+          this.decoder = decoder;
+          return decoder;
+        }),
+    });
   }
 
   private boundaryOf(snapshot: SnapshotTier, topic: string): TopicBoundary {
@@ -230,7 +246,7 @@ export class QuerySession {
    * append: each one holds the service's thread for a millisecond or more.
    */
   private scheduleHotAppend(): void {
-    if (this.appendTimer !== undefined) return;
+    if (this.appendTimer !== undefined || this.closed) return;
     this.appendTimer = setTimeout(() => {
       void this.serial.run(async () => {
         this.appendTimer = undefined;

@@ -46,4 +46,15 @@ describe('backoff', () => {
     );
     assert.ok(Date.now() - started < 200);
   });
+
+  it('stops waiting for the next attempt as soon as it is aborted', async () => {
+    const stopping = new AbortController();
+    let calls = 0;
+    const started = Date.now();
+    const retrying = withRetries(async () => { calls++; throw new Error('down'); }, { backoff: { baseMs: 60_000, maxMs: 60_000 }, retryable: () => true, signal: stopping.signal });
+    setTimeout(() => stopping.abort(new Error('stopped')), 20);
+    await assert.rejects(retrying, /stopped/);
+    assert.equal(calls, 1);
+    assert.ok(Date.now() - started < 1_000);
+  });
 });

@@ -9,10 +9,23 @@ import { sourceRecordOf } from '../../stream/kafka/kafka-record.js';
 import { highWatermarks } from '../../stream/kafka/end-offsets.js';
 import type { TailDecoder } from './tail-decoder.js';
 
+/** How the tail is doing, for /healthz: `live` while fetches keep returning. */
+export interface TailHealth {
+  readonly state: 'connecting' | 'down' | 'no-topics' | 'live';
+  /** Why it is down. */
+  readonly error?: string;
+}
+
+/** Fetches return every 100 ms when nothing arrives; this long without one means the broker is gone. */
+const STALE_FETCH_MS = 10_000;
+
 export class KafkaTail {
   private readonly consumer: Consumer;
   private paused = false;
   private failure: unknown;
+  private lastFetchAt = Date.now();
+  /** The last crash kafkajs restarts the consumer after; cleared by the next fetch. */
+  private crash: string | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -34,8 +47,21 @@ export class KafkaTail {
       }
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.crash = payload.error.message;
       if (!payload.restart) this.failure = payload.error;
     });
+    this.consumer.on(this.consumer.events.FETCH, () => {
+      this.lastFetchAt = Date.now();
+      this.crash = undefined;
+    });
+  }
+
+  health(): TailHealth {
+    if (this.failure !== undefined) return { state: 'down', error: this.failure instanceof Error ? this.failure.message : String(this.failure) };
+    if (this.crash !== undefined) return { state: 'down', error: this.crash };
+    const sinceFetchMs = Date.now() - this.lastFetchAt;
+    if (sinceFetchMs > STALE_FETCH_MS) return { state: 'down', error: `no fetch for ${Math.round(sinceFetchMs / 1000)} s` };
+    return { state: 'live' };
   }
 
   /** The topics' high watermarks now: a one-shot query reads up to these. */

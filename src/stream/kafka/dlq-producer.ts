@@ -10,8 +10,8 @@
  * fails, the process exits 1 and a restart re-reads the window from the lake. A retried
  * chunk may land twice, which at-least-once allows.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { withRetries } from '../../common/backoff.js';
+import { within } from '../../common/within.js';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { MAX_EVENT_BYTES } from '../../events/rejection.js';
 import type { JsonLog } from '../metrics/json-log.js';
@@ -41,19 +41,6 @@ function dlqMessageOf(r: RejectedRecord): Message {
 /** Outlasts a broker restart (about a minute of kafkajs reconnects, BROKER_RETRY) with room to spare. */
 const SEND_DEADLINE_MS = 120_000;
 const SEND_BACKOFF = { baseMs: 500, maxMs: 5_000 };
-
-/** Rejects once `ms` have passed; the work itself goes on (kafkajs cannot cancel it). */
-async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  const abandon = new AbortController();
-  const timeout = sleep(ms, undefined, { signal: abandon.signal }).then(() => {
-    throw new Error(`${what} did not complete within ${Math.round(ms / 1000)} s`);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    abandon.abort();
-  }
-}
 
 export class DlqProducer {
   private readonly producer: Producer;

@@ -5,7 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { connect, type Socket } from 'node:net';
-import { Kafka, logLevel, type ISocketFactory, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type ISocketFactory, type LogEntry, type RetryOptions } from 'kafkajs';
 import type { JsonLog, LogLevel } from '../metrics/json-log.js';
 
 const LEVEL_OF: Partial<Record<logLevel, LogLevel>> = {
@@ -17,6 +17,13 @@ const LEVEL_OF: Partial<Record<logLevel, LogLevel>> = {
 
 /** About a minute of reconnect attempts, backing off to 5 s apart. */
 export const BROKER_RETRY = { initialRetryTime: 300, maxRetryTime: 5_000, retries: 15 } as const;
+
+/**
+ * About two seconds: for a read-only Kafka tail, which loses nothing by failing early (its
+ * starter and kafkajs's consumer restarts try again) and whose service must say within
+ * seconds that the broker is down, and stop without waiting out a minute of retries.
+ */
+export const TAIL_RETRY = { initialRetryTime: 300, maxRetryTime: 1_000, retries: 2 } as const;
 
 /** What kafkajs's own socket factory sets. */
 const KEEP_ALIVE_DELAY_MS = 60_000;
@@ -55,12 +62,12 @@ export async function withOwnConnections<T>(work: () => Promise<T>): Promise<T> 
   }
 }
 
-export function createKafka(brokers: readonly string[], clientId: string, log: JsonLog): Kafka {
+export function createKafka(brokers: readonly string[], clientId: string, log: JsonLog, retry: RetryOptions = BROKER_RETRY): Kafka {
   return new Kafka({
     clientId,
     brokers: [...brokers],
     connectionTimeout: 3_000,
-    retry: BROKER_RETRY,
+    retry,
     socketFactory: ownedSocket,
     logLevel: logLevel.WARN,
     logCreator: () => ({ level, namespace, log: entry }: LogEntry) => {
