@@ -21,7 +21,7 @@ import { answeredByIndex, runGraphQuery } from './graph-queries.js';
 import type { GraphRequest } from './graph-request.js';
 import type { GraphResult } from './graph-result.js';
 import { HotAdjacency } from './hot/hot-adjacency.js';
-import type { TailHealth } from './hot/kafka-tail.js';
+import type { TailHealth } from './hot/tail-health.js';
 import { TailStarter } from './hot/tail-starter.js';
 import { EdgeIndex, type EdgeIndexVersion, type IndexLoadProgress } from './index/edge-index.js';
 import { IndexedEdges } from './index/indexed-edges.js';

@@ -5,16 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { errorMessage } from '../../common/error-message.js';
 import { sourceRecordOf } from '../../stream/kafka/kafka-record.js';
 import { highWatermarks } from '../../stream/kafka/end-offsets.js';
 import type { TailDecoder } from './tail-decoder.js';
-
-/** How the tail is doing, for /healthz: `live` while fetches keep returning. */
-export interface TailHealth {
-  readonly state: 'connecting' | 'down' | 'no-topics' | 'live';
-  /** Why it is down. */
-  readonly error?: string;
-}
+import type { TailHealth } from './tail-health.js';
 
 /** Fetches return every 100 ms when nothing arrives; this long without one means the broker is gone. */
 const STALE_FETCH_MS = 10_000;
@@ -57,7 +52,7 @@ export class KafkaTail {
   }
 
   health(): TailHealth {
-    if (this.failure !== undefined) return { state: 'down', error: this.failure instanceof Error ? this.failure.message : String(this.failure) };
+    if (this.failure !== undefined) return { state: 'down', error: errorMessage(this.failure) };
     if (this.crash !== undefined) return { state: 'down', error: this.crash };
     const sinceFetchMs = Date.now() - this.lastFetchAt;
     if (sinceFetchMs > STALE_FETCH_MS) return { state: 'down', error: `no fetch for ${Math.round(sinceFetchMs / 1000)} s` };

@@ -9,9 +9,11 @@
  */
 import type { Kafka } from 'kafkajs';
 import { withRetries } from '../../common/backoff.js';
+import { errorMessage } from '../../common/error-message.js';
 import { within } from '../../common/within.js';
 import type { JsonLog } from '../../stream/metrics/json-log.js';
-import { KafkaTail, type TailHealth } from './kafka-tail.js';
+import { KafkaTail } from './kafka-tail.js';
+import type { TailHealth } from './tail-health.js';
 import type { TailDecoder, TailedTopic } from './tail-decoder.js';
 
 const START_BACKOFF = { baseMs: 250, maxMs: 5_000 };
@@ -104,7 +106,7 @@ export class TailStarter {
 
   /** Logs a change of state only: a try every few seconds would flood the log. */
   private report(error: unknown): void {
-    const next: TailHealth = error instanceof NoTailedTopicYet ? { state: 'no-topics', error: error.message } : { state: 'down', error: error instanceof Error ? error.message : String(error) };
+    const next: TailHealth = error instanceof NoTailedTopicYet ? { state: 'no-topics', error: error.message } : { state: 'down', error: errorMessage(error) };
     if (next.state !== this.health.state) {
       this.start.log?.('warn', next.state === 'down' ? 'Kafka tail down; answering from the snapshot, retrying' : 'no tailed topic on the brokers yet; looking again', { error: next.error });
     }

@@ -11,6 +11,7 @@
  * chunk may land twice, which at-least-once allows.
  */
 import { withRetries } from '../../common/backoff.js';
+import { errorMessage } from '../../common/error-message.js';
 import { within } from '../../common/within.js';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { MAX_EVENT_BYTES } from '../../events/rejection.js';
@@ -21,7 +22,6 @@ import { dlqTopicOf } from './topic-admin.js';
 
 export const DLQ_HEADERS = { reason: 'lakegraph.reason', topic: 'lakegraph.source.topic', partition: 'lakegraph.source.partition', offset: 'lakegraph.source.offset' } as const;
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 const view = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
@@ -74,10 +74,10 @@ export class DlqProducer {
           retryable: () => true,
           deadlineMs: giveUpAt - Date.now(),
           onRetry: (error, attempt, delayMs) =>
-            this.log('warn', 'DLQ send failed; retrying', { topic: this.topic, attempt, delayMs: Math.round(delayMs), error: messageOf(error) }),
+            this.log('warn', 'DLQ send failed; retrying', { topic: this.topic, attempt, delayMs: Math.round(delayMs), error: errorMessage(error) }),
         });
       } catch (error) {
-        throw new Error(`DLQ send to ${this.dlqTopic} failed for ${SEND_DEADLINE_MS / 1000} s: ${messageOf(error)}`, { cause: error });
+        throw new Error(`DLQ send to ${this.dlqTopic} failed for ${SEND_DEADLINE_MS / 1000} s: ${errorMessage(error)}`, { cause: error });
       }
     }
   }
