@@ -238,6 +238,42 @@ describe('S3FileIO retries', () => {
   });
 });
 
+describe('S3FileIO streaming write failures', () => {
+  it('fails the write when a part is refused, abort drops the upload, and no flexible checksums are sent', async () => {
+    const seen: string[] = [];
+    const store = await standInStore((request, response) => {
+      seen.push(`${request.method} ${request.url}`);
+      assert.deepEqual(Object.keys(request.headers).filter((name) => name.startsWith('x-amz-checksum') || name === 'x-amz-sdk-checksum-algorithm'), []);
+      request.resume();
+      request.on('end', () => {
+        if (request.method === 'POST') response.end('<InitiateMultipartUploadResult><UploadId>up-1</UploadId></InitiateMultipartUploadResult>');
+        else if (request.url!.includes('partNumber=2')) response.writeHead(403).end('<Error><Code>AccessDenied</Code></Error>');
+        else response.writeHead(request.method === 'DELETE' ? 204 : 200, { etag: '"e"' }).end();
+      });
+    });
+    try {
+      const { io } = fileIO({ endpoint: store.endpoint, partSizeBytes: 5 * MiB, uploadConcurrency: 1 });
+      const writer = await io.openWriter('s3://lakegraph/data/refused.parquet');
+      await assert.rejects(
+        (async () => {
+          for (let i = 0; i < 4; i++) await writer.write(patterned(3 * MiB, i));
+          await writer.close();
+        })(),
+        /S3 refused PUT s3:\/\/lakegraph\/data\/refused\.parquet \(403 AccessDenied\)/,
+      );
+      await writer.abort();
+      assert.deepEqual(seen, [
+        'POST /lakegraph/data/refused.parquet?uploads=',
+        'PUT /lakegraph/data/refused.parquet?partNumber=1&uploadId=up-1',
+        'PUT /lakegraph/data/refused.parquet?partNumber=2&uploadId=up-1',
+        'DELETE /lakegraph/data/refused.parquet?uploadId=up-1',
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('conditional create on moto', { skip: MOTO_SERVER ? false : 'LAKEGRAPH_MOTO_SERVER (the path of a moto_server) is not set' }, () => {
   let moto: ReturnType<typeof spawn>;
   let properties: Record<string, string>;

@@ -51,7 +51,7 @@ export class S3MultipartWriter implements FileWriter {
 
   async close(): Promise<void> {
     if (this.uploadId === undefined) {
-      await this.client.send({ method: 'PUT', bucket: this.target.bucket, key: this.target.key, body: this.part.subarray(0, this.filled) });
+      await this.client.send({ method: 'PUT', ...this.objectOf(), body: this.part.subarray(0, this.filled) });
       return;
     }
     try {
