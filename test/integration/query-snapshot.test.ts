@@ -19,7 +19,7 @@ import { QuerySession } from '../../src/query/query-session.js';
 import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
 import { RecordGenerator, type GeneratorOptions } from '../../src/stream/generator/record-generator.js';
 import { Prng } from '../../src/stream/generator/prng.js';
-import { oracle, type OracleEdge, type OracleResult } from '../support/oracle.js';
+import { oracle, oracleMemberActivity, type OracleEdge, type OracleResult } from '../support/oracle.js';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
 const BASE_TS = Date.parse('2026-03-01T10:00:00Z');
@@ -76,13 +76,7 @@ for (const mode of MODES) test(`member-activity equals the oracle for random acc
     const windowMs = pick(windowsMs, rng);
     const since = newest - windowMs;
     const byAccount = i % 2 === 0;
-    const expected = byAccount
-      ? (() => {
-          const profiles = new Set(hasProfile.filter((e) => e.src_id === edge.src_id).map((e) => e.dst_id));
-          return oracleEdges().filter((e) => (e.src_type === 'account' && e.src_id === edge.src_id) || (e.src_type === 'profile' && profiles.has(e.src_id)));
-        })()
-      : oracleEdges().filter((e) => (e.src_type === 'profile' && e.src_id === edge.dst_id) || (e.edge_type === 'has_profile' && e.dst_id === edge.dst_id));
-    const inWindow = expected.filter((e) => e.last_seen >= since).map(asJson);
+    const inWindow = oracleMemberActivity(truth, byAccount ? { account: edge.src_id } : { profile: edge.dst_id }, since).map(asJson);
     const got = await ask('member-activity', { [byAccount ? 'account' : 'profile']: byAccount ? edge.src_id : edge.dst_id, since: `${windowMs}ms` }, mode);
     assert.deepEqual(sorted(got.edges), sorted(inWindow));
     for (let j = 1; j < got.edges.length; j++) assert.ok(got.edges[j - 1]!.last_seen >= got.edges[j]!.last_seen, 'newest first');

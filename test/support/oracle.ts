@@ -221,3 +221,20 @@ function addGraph(result: OracleResult, topic: string, e: Json, ts: number): voi
     edge('attended', 'profile', profile!, 'live_event', e['live_event_id'] as string);
   }
 }
+
+/**
+ * The oracle's answer to member-activity (docs/CONTRACTS.md §4): by account, the edges out
+ * of the account and out of its profiles; by profile, the edges out of the profile and
+ * the has_profile edge into it; those whose last_seen is at or after `since`.
+ */
+export function oracleMemberActivity(truth: OracleResult, member: { readonly account: string } | { readonly profile: string }, since: number): OracleEdge[] {
+  const edges = [...truth.edges.values()];
+  let matches: (e: OracleEdge) => boolean;
+  if ('account' in member) {
+    const profiles = new Set(edges.filter((e) => e.edge_type === 'has_profile' && e.src_id === member.account).map((e) => e.dst_id));
+    matches = (e) => (e.src_type === 'account' && e.src_id === member.account) || (e.src_type === 'profile' && profiles.has(e.src_id));
+  } else {
+    matches = (e) => (e.src_type === 'profile' && e.src_id === member.profile) || (e.edge_type === 'has_profile' && e.dst_id === member.profile);
+  }
+  return edges.filter((e) => matches(e) && e.last_seen >= since);
+}

@@ -17,9 +17,9 @@ export interface ReaderView {
   rejected: Array<[topic: string, partition: number, offset: number, reason: string]>;
 }
 
-/** `[warehouse]`: PyIceberg and DuckDB iceberg_scan; `['--rest', uri, namespace]`: PyIceberg through the REST catalog. */
-export function readGraphAggregates(args: readonly string[]): Promise<Record<'pyiceberg' | 'duckdb', ReaderView>> {
-  return runPython({ script: 'test/integration/graph_aggregates.py' }, args);
+/** `[warehouse]`: PyIceberg and DuckDB iceberg_scan of a directory; `['--rest', uri, namespace]`: both through the REST catalog (`env`: the store's AWS settings). */
+export function readGraphAggregates(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Record<'pyiceberg' | 'duckdb', ReaderView>> {
+  return runPython({ script: 'test/integration/graph_aggregates.py' }, args, env);
 }
 
 function keyed(rows: Row[], keyColumns: number): Map<string, number[]> {

@@ -41,12 +41,12 @@ export type PythonProgram = { readonly code: string } | { readonly script: strin
  * JSON (earlier lines may be progress output). `script` is relative to the repo root.
  * A non-zero exit rejects with the program's stderr in the message.
  */
-export async function runPython<T>(program: PythonProgram, args: readonly string[] = []): Promise<T> {
+export async function runPython<T>(program: PythonProgram, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<T> {
   const head =
     'code' in program ? ['-c', program.code] : 'module' in program ? ['-m', program.module] : [join(REPO_ROOT, program.script)];
   let stdout: string;
   try {
-    ({ stdout } = await promisify(execFile)(VENV_PYTHON, [...head, ...args], { cwd: REPO_ROOT, maxBuffer: 256 << 20 }));
+    ({ stdout } = await promisify(execFile)(VENV_PYTHON, [...head, ...args], { cwd: REPO_ROOT, maxBuffer: 256 << 20, env: { ...process.env, ...env } }));
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr ?? '';
     throw new Error(`${VENV_PYTHON} failed: ${(err as Error).message}\n${stderr}`, { cause: err });
