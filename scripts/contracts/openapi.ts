@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { EDGE_TYPES, NODE_TYPES } from '../../src/graph/model.js';
+import { AS_OF_HELP } from '../../src/query/as-of.js';
 import { DEFAULT_FANOUT, MAX_PATH_HOPS, QUERY_NAMES, REQUEST_SCHEMAS, type QueryName } from '../../src/query/graph-request.js';
 import type { GraphEdge, GraphResult, PathNode } from '../../src/query/graph-result.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_TIMEOUT_MS } from '../../src/query/http/query-server.js';
@@ -91,11 +92,21 @@ const QUERY_RESPONSES = {
   '200': { description: 'the answer', content: json('GraphResult') },
   '400': failure('invalid options; `issues` says which and why'),
   '413': failure(`a POST body over ${DEFAULT_MAX_BODY_BYTES} bytes`),
+  '404': failure('as_of names a snapshot no graph table holds, or a moment whose snapshots expired; the error names the oldest still held'),
   '422': failure('the neighbourhood the query would read is too large; narrow it'),
   '500': failure('the query failed'),
   '503': failure(`the query ran past the timeout (serve --query-timeout-ms, default ${DEFAULT_QUERY_TIMEOUT_MS} ms) and was interrupted`),
 };
 const responseRefs = Object.fromEntries(Object.keys(QUERY_RESPONSES).map((status) => [status, { $ref: `#/components/responses/${status}` }]));
+
+/** Not a query option but a choice of snapshots, so it is not in the request schemas (docs/CONTRACTS.md §7). */
+const AS_OF_PARAMETER = {
+  name: 'as_of',
+  in: 'query',
+  required: false,
+  description: `the graph as it was then, with no hot tail: ${AS_OF_HELP}`,
+  schema: { type: 'string' },
+};
 
 function queryPath(query: QueryName, request: JsonSchema) {
   const properties = request['properties'] as Record<string, JsonSchema>;
@@ -104,7 +115,10 @@ function queryPath(query: QueryName, request: JsonSchema) {
     get: {
       operationId: operationId(query),
       summary: SUMMARIES[query],
-      parameters: Object.entries(properties).map(([name, { description, ...schema }]) => ({ name, in: 'query', required: required.has(name), description, schema })),
+      parameters: [
+        ...Object.entries(properties).map(([name, { description, ...schema }]) => ({ name, in: 'query', required: required.has(name), description, schema })),
+        AS_OF_PARAMETER,
+      ],
       responses: responseRefs,
     },
     post: {

@@ -16,26 +16,31 @@ import { dataFilesSelect, snapshotsSelect } from '../query/lake-views.js';
 import { loadSnapshotTier } from '../query/snapshot-tier.js';
 import { snapshotSelect, sqlIdentifier, sqlString } from '../query/snapshot-views.js';
 import { UsageError } from './args.js';
+import { AS_OF_FLAG, asOfMsFromFlags, asUsageError } from './as-of-flag.js';
 import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 
 export const duckdbInitCommand: Command = {
   name: 'duckdb-init',
   summary: 'Print a DuckDB CLI init script with views `edges`, `nodes`, `rejected_events` over the committed snapshot.',
-  usage: 'lakegraph duckdb-init [--via files|iceberg] [--extension-dir DIR] [--warehouse DIR | --catalog-uri URL]',
+  usage: 'lakegraph duckdb-init [--via files|iceberg] [--extension-dir DIR] [--as-of SNAPSHOT_ID|T] [--warehouse DIR | --catalog-uri URL]',
   flags: [
     { name: 'via', kind: 'string', placeholder: 'files|iceberg', default: 'files', help: 'read the snapshot through its planned data files, or through iceberg_scan' },
     { name: 'extension-dir', kind: 'string', placeholder: 'DIR', help: '--via iceberg: load the iceberg extension from this directory, never from the network' },
+    AS_OF_FLAG,
     ...WAREHOUSE_FLAGS,
   ],
   async run(flags) {
     const via = flags['via'] as string;
     if (via !== 'files' && via !== 'iceberg') throw new UsageError(`--via: "${via}" is neither files nor iceberg`);
     if (via === 'iceberg' && flags['catalog-uri'] !== undefined) throw new UsageError('--via iceberg reads a filesystem warehouse; use --via files with a REST catalog');
+    if (via === 'iceberg' && flags['as-of'] !== undefined) throw new UsageError('--as-of works with --via files');
     const catalog = await existingWarehouseFromFlags(flags);
+    const asOfMs = await asOfMsFromFlags(flags, catalog);
     const lines = ['-- lakegraph duckdb-init: views over the committed graph tables', "SET TimeZone = 'UTC';"];
+    if (asOfMs !== undefined) lines.push(`-- as of ${new Date(asOfMs).toISOString()}`);
     if (via === 'files') {
-      const tier = await loadSnapshotTier(catalog);
+      const tier = await asUsageError(flags['as-of'] as string | undefined, () => loadSnapshotTier(catalog, undefined, asOfMs));
       for (const name of TABLE_NAMES) {
         const files = tier[name].files.map((f) => f.filePath);
         lines.push(`-- ${NAMESPACE}.${name}: snapshot ${tier[name].snapshotId ?? 'none'}, ${files.length} data files`);

@@ -6,6 +6,7 @@ import { createKafka, TAIL_RETRY } from '../stream/kafka/kafka-client.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
 import { UsageError, type FlagSpec, type FlagValues } from './args.js';
 import { brokersFromFlags } from './broker-flags.js';
+import { AS_OF_FLAG, asOfMsFromFlags, asUsageError } from './as-of-flag.js';
 import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { formatTable } from './format-table.js';
@@ -34,9 +35,11 @@ export const queryCommand: Command = {
     '       lakegraph query neighbors --node TYPE:ID [--edge-type E] [--since D] [--json]',
     '       lakegraph query khop --node TYPE:ID --hops K [--fanout N] [--since D] [--json]',
     '       lakegraph query path --from TYPE:ID --to TYPE:ID [--max-hops K] [--json]',
+    '       (any of them: [--as-of SNAPSHOT_ID|T] for the graph as it was then)',
   ].join('\n'),
   flags: [
     ...QUERY_OPTION_FLAGS,
+    AS_OF_FLAG,
     { name: 'json', kind: 'boolean', help: 'print one JSON object (docs/CONTRACTS.md §4)' },
     ...WAREHOUSE_FLAGS,
     OPTIONAL_BROKERS_FLAG,
@@ -50,8 +53,9 @@ export const queryCommand: Command = {
     const parsed = parseGraphRequest(name, optionsOf(flags), Date.now());
     if (!parsed.ok) throw new UsageError(parsed.issues.join('; '));
     const catalog = await existingWarehouseFromFlags(flags);
-    const hot = flags['brokers'] === undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-query', jsonLog('error', (l) => process.stderr.write(l)), TAIL_RETRY), topics: tailedTopicsFromFlags(flags) };
-    const session = await QuerySession.open({ catalog, hot });
+    const asOfMs = await asOfMsFromFlags(flags, catalog);
+    const hot = flags['brokers'] === undefined || asOfMs !== undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-query', jsonLog('error', (l) => process.stderr.write(l)), TAIL_RETRY), topics: tailedTopicsFromFlags(flags) };
+    const session = await asUsageError(flags['as-of'] as string | undefined, () => QuerySession.open({ catalog, hot, asOfMs }));
     try {
       await session.catchUp(flags['tail-timeout-ms'] as number);
       const result = await session.graphQuery(parsed.request);

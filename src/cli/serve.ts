@@ -1,4 +1,5 @@
 /** `lakegraph serve`: the graph queries over HTTP on 127.0.0.1, over snapshot ∪ Kafka tail. */
+import { PastSessions } from '../query/past-sessions.js';
 import { QueryServer } from '../query/http/query-server.js';
 import { QuerySession } from '../query/query-session.js';
 import { createKafka, TAIL_RETRY, withOwnConnections } from '../stream/kafka/kafka-client.js';
@@ -57,7 +58,8 @@ async function serve(flags: FlagValues, port: number): Promise<number> {
     },
   });
   log('info', 'edge index ready', { rows: session.stats().indexedEdgeRows, seconds: Number(((performance.now() - indexStarted) / 1000).toFixed(1)) });
-  const server = new QueryServer({ session, port, queryTimeoutMs: flags['query-timeout-ms'] as number });
+  const past = new PastSessions(catalog);
+  const server = new QueryServer({ session, past, port, queryTimeoutMs: flags['query-timeout-ms'] as number });
   const bound = await server.listen();
   log('info', 'serving', { url: `http://127.0.0.1:${bound}`, tail: hot !== undefined });
   const refresher = setInterval(() => {
@@ -72,7 +74,7 @@ async function serve(flags: FlagValues, port: number): Promise<number> {
   });
   clearInterval(refresher);
   await server.close();
-  await session.close();
+  await Promise.all([session.close(), past.close()]);
   log('info', 'stopped');
   exitRegardlessAfter(EXIT_GRACE_MS, 0);
   return 0;

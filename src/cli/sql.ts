@@ -1,6 +1,7 @@
 /** `lakegraph sql`: DuckDB SQL over views `edges`, `nodes` (snapshot ∪ Kafka tail when --brokers is given) and `rejected_events`. */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from './args.js';
+import { AS_OF_FLAG, asOfMsFromFlags, asUsageError } from './as-of-flag.js';
 import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { formatTable } from './format-table.js';
@@ -14,11 +15,12 @@ import { VAR_FLAG, variablesFromFlags } from './var-flag.js';
 export const sqlCommand: Command = {
   name: 'sql',
   summary: 'Run DuckDB SQL with views `edges`, `nodes` over snapshot ∪ Kafka tail (with --brokers) and `rejected_events`.',
-  usage: 'lakegraph sql (-c SQL | -f FILE) [--var NAME=VALUE]… [--warehouse DIR | --catalog-uri URL] [--brokers H:P] [--json]',
+  usage: 'lakegraph sql (-c SQL | -f FILE) [--var NAME=VALUE]… [--as-of SNAPSHOT_ID|T] [--warehouse DIR | --catalog-uri URL] [--brokers H:P] [--json]',
   flags: [
     { name: 'command', alias: '-c', kind: 'string', placeholder: 'SQL', help: 'SQL to run (several statements allowed; the last one is printed)' },
     { name: 'file', alias: '-f', kind: 'string', placeholder: 'FILE', help: 'file of SQL to run' },
     VAR_FLAG,
+    AS_OF_FLAG,
     ...WAREHOUSE_FLAGS,
     OPTIONAL_BROKERS_FLAG,
     ...TAIL_TOPIC_FLAGS,
@@ -38,8 +40,9 @@ export const sqlCommand: Command = {
       }
     } else text = inline!;
     const catalog = await existingWarehouseFromFlags(flags);
-    const hot = flags['brokers'] === undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-sql', jsonLog('error', (l) => process.stderr.write(l))), topics: tailedTopicsFromFlags(flags) };
-    const session = await QuerySession.open({ catalog, hot });
+    const asOfMs = await asOfMsFromFlags(flags, catalog);
+    const hot = flags['brokers'] === undefined || asOfMs !== undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-sql', jsonLog('error', (l) => process.stderr.write(l))), topics: tailedTopicsFromFlags(flags) };
+    const session = await asUsageError(flags['as-of'] as string | undefined, () => QuerySession.open({ catalog, hot, asOfMs }));
     try {
       await session.catchUp(30_000);
       await session.query(async ({ connection }) => {

@@ -49,6 +49,11 @@ export interface QuerySessionOptions {
    * service wants for millisecond queries. A one-shot query reads the files instead.
    */
   readonly edgeIndex?: { readonly onProgress?: (progress: IndexLoadProgress) => void };
+  /**
+   * Time travel: every table as its newest snapshot at or before this moment held it
+   * (as-of.ts). Such a session has no tail and never moves to newer snapshots.
+   */
+  readonly asOfMs?: number;
 }
 
 export interface QueryContext {
@@ -113,6 +118,7 @@ export class QuerySession {
     private readonly maxHotRows: number,
     private readonly edgeIndex: IndexState | undefined,
     private indexVersion: EdgeIndexVersion | undefined,
+    private readonly pinned: boolean,
   ) {}
 
   static async open(options: QuerySessionOptions): Promise<QuerySession> {
@@ -122,7 +128,8 @@ export class QuerySession {
     // Committed data files never change (Iceberg), so their Parquet footers can stay cached across queries.
     await connection.run('SET parquet_metadata_cache = true');
     for (const ddl of HOT_TABLES_DDL) await connection.run(ddl);
-    const snapshot = await loadSnapshotTier(options.catalog);
+    if (options.asOfMs !== undefined && options.hot) throw new Error('a session as of a past moment reads no Kafka tail');
+    const snapshot = await loadSnapshotTier(options.catalog, undefined, options.asOfMs);
     const edgeIndex = options.edgeIndex && {
       index: new EdgeIndex(options.catalog.io),
       onProgress: options.edgeIndex.onProgress,
@@ -130,7 +137,7 @@ export class QuerySession {
       hotEdges: new HotAdjacency(),
     };
     const indexVersion = await edgeIndex?.index.versionOf(snapshot.edges.files, edgeIndex.onProgress);
-    const session = new QuerySession(options.catalog, instance, connection, snapshot, options.hot?.maxHotRows ?? DEFAULT_MAX_HOT_ROWS, edgeIndex, indexVersion);
+    const session = new QuerySession(options.catalog, instance, connection, snapshot, options.hot?.maxHotRows ?? DEFAULT_MAX_HOT_ROWS, edgeIndex, indexVersion, options.asOfMs !== undefined);
     await session.createViews(snapshot);
     if (options.hot) session.startTail(options.hot);
     return session;
@@ -169,6 +176,7 @@ export class QuerySession {
    * piling up behind a slow query would each hold a planned file list.
    */
   refresh(): Promise<boolean> {
+    if (this.pinned) return Promise.resolve(false);
     this.refreshing ??= this.loadAndSwap().finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }

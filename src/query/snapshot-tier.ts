@@ -8,6 +8,8 @@ import type { DataFile } from '../lake/spec/data-file.js';
 import { BoundFilter, type Filter } from '../lake/scan/filter.js';
 import { ManifestCache } from '../lake/scan/manifest-cache.js';
 import { planFiles } from '../lake/scan/plan-files.js';
+import { snapshotAsOf } from '../lake/scan/snapshot-as-of.js';
+import { AsOfError } from './as-of.js';
 import { currentSchema, currentSnapshot, partitionSpecById, type TableMetadata } from '../lake/spec/table-metadata.js';
 import { NAMESPACE, TABLE_NAMES, type TableName } from '../lake/tables.js';
 import { positionsOf, type PartitionOffsets } from '../stream/job/source-positions.js';
@@ -23,17 +25,27 @@ export interface TableSnapshot {
 
 export type SnapshotTier = Readonly<Record<TableName, TableSnapshot>>;
 
-export async function loadTableSnapshot(catalog: Catalog, name: TableName, previous?: TableSnapshot): Promise<TableSnapshot> {
+/** `asOfMs`: the table as its newest snapshot at or before that moment held it, instead of now. */
+export async function loadTableSnapshot(catalog: Catalog, name: TableName, previous?: TableSnapshot, asOfMs?: number): Promise<TableSnapshot> {
   const metadata = await catalog.loadTable({ namespace: [NAMESPACE], name });
-  const snapshotId = currentSnapshot(metadata)?.['snapshot-id'];
+  const snapshotId = asOfMs === undefined ? currentSnapshot(metadata)?.['snapshot-id'] : heldAsOf(metadata, name, asOfMs);
   if (previous !== undefined && previous.snapshotId === snapshotId) return previous;
   const manifests = previous?.manifests ?? new ManifestCache();
-  const plan = await planFiles(catalog.io, metadata, { manifests });
+  const plan = snapshotId === undefined ? { files: [] } : await planFiles(catalog.io, metadata, { manifests, snapshotId });
   return { metadata, snapshotId, files: plan.files, manifests };
 }
 
-export async function loadSnapshotTier(catalog: Catalog, previous?: SnapshotTier): Promise<SnapshotTier> {
-  const snapshots = await Promise.all(TABLE_NAMES.map((name) => loadTableSnapshot(catalog, name, previous?.[name])));
+function heldAsOf(metadata: TableMetadata, name: TableName, asOfMs: number): TableSnapshot['snapshotId'] {
+  const found = snapshotAsOf(metadata, asOfMs);
+  if (found.held) return found.snapshot?.['snapshot-id'];
+  const { oldest } = found;
+  throw new AsOfError(
+    `${NAMESPACE}.${name} no longer holds a snapshot at or before ${new Date(asOfMs).toISOString()} (expired); the oldest it holds is ${oldest['snapshot-id']} of ${new Date(oldest['timestamp-ms']).toISOString()}`,
+  );
+}
+
+export async function loadSnapshotTier(catalog: Catalog, previous?: SnapshotTier, asOfMs?: number): Promise<SnapshotTier> {
+  const snapshots = await Promise.all(TABLE_NAMES.map((name) => loadTableSnapshot(catalog, name, previous?.[name], asOfMs)));
   return Object.fromEntries(TABLE_NAMES.map((name, i) => [name, snapshots[i]!])) as SnapshotTier;
 }
 

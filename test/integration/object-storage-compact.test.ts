@@ -11,8 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { TOPICS } from '../../src/events/topics.js';
-import { RestCatalog } from '../../src/lake/catalog/rest-catalog.js';
-import { RoutingFileIO } from '../../src/lake/io/routing-file-io.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
 import { NAMESPACE } from '../../src/lake/tables.js';
 import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
@@ -34,10 +32,7 @@ after(async () => {
 test('two compactions of one S3 lake at once, from different hosts, lose and duplicate nothing', { timeout: 480_000 }, async () => {
   services = await PrivateServices.create();
   await services.up('object-store', 'rest-catalog');
-  const env = { AWS_ENDPOINT_URL_S3: services.objectStoreEndpoint, LAKEGRAPH_CATALOG_URI: services.catalogUri };
-  const io = new RoutingFileIO();
-  io.configure({ 's3.endpoint': services.objectStoreEndpoint });
-  const catalog = new RestCatalog({ uri: services.catalogUri, io });
+  const { env, io, catalog } = services.lake();
   await runEmbeddedPipeline({
     catalog,
     namespace: NAMESPACE,

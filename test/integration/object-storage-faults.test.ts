@@ -9,8 +9,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test } from 'node:test';
-import { RestCatalog } from '../../src/lake/catalog/rest-catalog.js';
-import { RoutingFileIO } from '../../src/lake/io/routing-file-io.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
 import { runCli } from '../support/cli-process.js';
@@ -34,10 +32,7 @@ after(async () => {
 test('ingest on REST + S3 rides through a 10 s catalog stop and a 10 s store pause; no loss, no duplicate', { timeout: 540_000 }, (t) => withScratch(t, async ({ log }) => {
   services = await PrivateServices.create();
   await services.up('object-store', 'rest-catalog');
-  const s3 = { AWS_ENDPOINT_URL_S3: services.objectStoreEndpoint };
-  const io = new RoutingFileIO();
-  io.configure({ 's3.endpoint': services.objectStoreEndpoint });
-  const lake = new RestCatalog({ uri: services.catalogUri, io });
+  const { env: s3, catalog: lake } = services.lake();
 
   const kafka = testKafka();
   const contract = 'app.ads';

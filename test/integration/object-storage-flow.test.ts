@@ -10,9 +10,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test } from 'node:test';
-import { RestCatalog } from '../../src/lake/catalog/rest-catalog.js';
 import { canonicalLocation } from '../../src/lake/io/location.js';
-import { RoutingFileIO } from '../../src/lake/io/routing-file-io.js';
 import { reachableFiles } from '../../src/lake/scan/reachable-files.js';
 import { NAMESPACE, TABLE_NAMES } from '../../src/lake/tables.js';
 import type { GraphResult } from '../../src/query/graph-result.js';
@@ -39,10 +37,7 @@ after(async () => {
 test('Kafka → ingest (a member SIGKILLed) + compaction → S3 lake: readers, serve and orphan cleanup agree with the oracle', { timeout: 540_000 }, (t) => withScratch(t, async ({ log }) => {
   services = await PrivateServices.create();
   await services.up('object-store', 'rest-catalog');
-  const env = { AWS_ENDPOINT_URL_S3: services.objectStoreEndpoint, LAKEGRAPH_CATALOG_URI: services.catalogUri };
-  const io = new RoutingFileIO();
-  io.configure({ 's3.endpoint': services.objectStoreEndpoint });
-  const lake = new RestCatalog({ uri: services.catalogUri, io });
+  const { env, io, catalog: lake } = services.lake();
 
   const kafka = testKafka();
   const sources = (['app.playback', 'app.session'] as const).map((contract, i) => ({

@@ -9,7 +9,16 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { RestCatalog } from '../../src/lake/catalog/rest-catalog.js';
+import { RoutingFileIO } from '../../src/lake/io/routing-file-io.js';
 import { REPO_ROOT } from './services.js';
+
+/** A lake on this set's REST catalog and object store, as a lakegraph process (`env`) and the test itself (`io`, `catalog`) reach it. */
+export interface PrivateLake {
+  readonly env: Record<string, string>;
+  readonly io: RoutingFileIO;
+  readonly catalog: RestCatalog;
+}
 
 export type LocalService = 'kafka' | 'object-store' | 'rest-catalog';
 
@@ -68,6 +77,16 @@ export class PrivateServices {
 
   get objectStoreEndpoint(): string {
     return `http://127.0.0.1:${this.env['LAKEGRAPH_OBJECT_STORE_PORT']}`;
+  }
+
+  lake(): PrivateLake {
+    const io = new RoutingFileIO();
+    io.configure({ 's3.endpoint': this.objectStoreEndpoint });
+    return {
+      env: { AWS_ENDPOINT_URL_S3: this.objectStoreEndpoint, LAKEGRAPH_CATALOG_URI: this.catalogUri },
+      io,
+      catalog: new RestCatalog({ uri: this.catalogUri, io }),
+    };
   }
 
   /** Starts the services (fetching and formatting what they need the first time); resolves once they answer. */

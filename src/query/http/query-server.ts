@@ -11,13 +11,18 @@
  * interrupted and answered 503, and the service goes on with the next request.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { isQueryName, parseGraphRequest, QUERY_NAMES } from '../graph-request.js';
+import { AsOfError } from '../as-of.js';
+import { isQueryName, parseGraphRequest, QUERY_NAMES, type GraphRequest } from '../graph-request.js';
+import type { GraphResult } from '../graph-result.js';
+import type { PastSessions } from '../past-sessions.js';
 import { NeighbourhoodTooLargeError } from '../index/indexed-edges.js';
 import type { QuerySession } from '../query-session.js';
 import { QueryMetrics } from './query-metrics.js';
 
 export interface QueryServerOptions {
   readonly session: QuerySession;
+  /** Answers `as_of=` requests; without it they are refused. */
+  readonly past?: PastSessions;
   readonly port: number;
   readonly queryTimeoutMs?: number;
   readonly maxBodyBytes?: number;
@@ -38,7 +43,9 @@ class HttpError extends Error {
 
 /** `edge-type`, `edge_type` and `edgetype` all name the CLI's --edge-type. */
 const canonical = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
-const OPTION_NAMES = ['account', 'profile', 'node', 'edge-type', 'hops', 'fanout', 'from', 'to', 'max-hops', 'since', 'at'];
+/** Not a query option: which snapshots to ask (docs/CONTRACTS.md §7). */
+const AS_OF_OPTION = 'as-of';
+const OPTION_NAMES = ['account', 'profile', 'node', 'edge-type', 'hops', 'fanout', 'from', 'to', 'max-hops', 'since', 'at', AS_OF_OPTION];
 const OPTION_BY_CANONICAL = new Map(OPTION_NAMES.map((n) => [canonical(n), n]));
 
 function optionsOf(entries: Iterable<[string, unknown]>): Record<string, string> {
@@ -139,11 +146,14 @@ export class QueryServer {
       if (request.method !== 'GET' && request.method !== 'POST') throw new HttpError(405, 'use GET (or POST with a JSON body)');
       const options = request.method === 'POST' ? await bodyOptions(request, this.maxBodyBytes) : optionsOf(url.searchParams.entries());
       if (request.method === 'GET') await readBody(request, this.maxBodyBytes);
-      const parsed = parseGraphRequest(name, options, Date.now());
+      const { [AS_OF_OPTION]: asOf, ...queryOptions } = options;
+      const parsed = parseGraphRequest(name, queryOptions, Date.now());
       if (!parsed.ok) throw new HttpError(400, `invalid ${name} request`, parsed.issues);
       const result = await this.withTimeout(
-        this.options.session.graphQuery(parsed.request).catch((error: unknown) => {
-          throw error instanceof NeighbourhoodTooLargeError ? new HttpError(422, error.message) : error;
+        this.answer(parsed.request, asOf).catch((error: unknown) => {
+          if (error instanceof NeighbourhoodTooLargeError) throw new HttpError(422, error.message);
+          if (error instanceof AsOfError) throw new HttpError(404, `as_of: ${error.message}`);
+          throw error;
         }),
       );
       send(response, 200, result);
@@ -153,6 +163,12 @@ export class QueryServer {
     } finally {
       this.metrics.observe(name, status, (performance.now() - started) / 1000);
     }
+  }
+
+  private answer(request: GraphRequest, asOf: string | undefined): Promise<GraphResult> {
+    if (asOf === undefined) return this.options.session.graphQuery(request);
+    if (this.options.past === undefined) throw new HttpError(400, 'this service answers no as_of requests');
+    return this.options.past.graphQuery(asOf, request);
   }
 
   private async withTimeout<T>(work: Promise<T>): Promise<T> {
