@@ -26,8 +26,12 @@ import { runCli } from '../support/cli-process.js';
 
 const CONTRACTS: readonly Topic[] = ['app.playback', 'app.ads'];
 const EVENTS_PER_TOPIC = 10_000;
-/** Spreads each topic's production over ~20 s, so ingest commits all along while compaction runs at least twice (a first run on a cold, busy machine took over 10 s). */
-const PRODUCE_RATE = 500;
+/**
+ * Spreads each topic's production over ~30 s, so ingest commits all along while compaction
+ * runs at least twice (a first run on a cold, busy machine took over 10 s; at ~20 s a run
+ * beside other heavy tests managed only one).
+ */
+const PRODUCE_RATE = 330;
 
 const kafka = testKafka();
 const admin = kafka.admin();
