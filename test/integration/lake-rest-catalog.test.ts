@@ -153,7 +153,7 @@ describe('RestCatalog against the Apache Iceberg REST catalog server', () => {
     const id = freshTable('append');
     const table = await Table.ensure(new RestCatalog({ uri: CATALOG_URI }), id, EDGES);
     const batches = [0, 1, 2].map((seed) => edgeRows(seed, 200, START_MICROS + seed * 3_600_000_000));
-    const committed: number[] = [];
+    const committed: bigint[] = [];
     for (const rows of batches) {
       const snapshot = await table.newAppend().addFiles(await writeDataFiles(table, rows)).commit();
       committed.push(snapshot['snapshot-id']);
@@ -162,7 +162,7 @@ describe('RestCatalog against the Apache Iceberg REST catalog server', () => {
     const reloaded = await new RestCatalog({ uri: CATALOG_URI }).loadTable(id);
     const snapshots = listSnapshots(reloaded);
     assert.deepEqual(snapshots.map((s) => s.snapshotId), committed);
-    assert.ok(committed.every((s) => Number.isSafeInteger(s) && s > 0));
+    assert.ok(committed.every((s) => s > 0n && s <= BigInt(Number.MAX_SAFE_INTEGER)));
     snapshots.forEach((s, i) => {
       assert.equal(s.sequenceNumber, i + 1);
       assert.equal(s.parentSnapshotId, i === 0 ? undefined : committed[i - 1]);
@@ -186,10 +186,10 @@ describe('RestCatalog against the Apache Iceberg REST catalog server', () => {
     await table.newAppend().addFiles(await writeDataFiles(table, edgeRows(7, 20, START_MICROS))).commit();
     const before = await catalog.loadTable(id);
 
-    const snapshot = { ...currentSnapshot(before)!, 'snapshot-id': 42, 'parent-snapshot-id': undefined };
+    const snapshot = { ...currentSnapshot(before)!, 'snapshot-id': 42n, 'parent-snapshot-id': undefined };
     const updates = [
       { action: 'add-snapshot', snapshot },
-      { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 42 },
+      { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 42n },
     ] as const;
     const staleRef: TableCommit = {
       requirements: [

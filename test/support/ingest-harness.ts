@@ -15,7 +15,7 @@ import type { TestContext } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import { NoSuchTableError, type Catalog } from '../../src/lake/catalog/catalog.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
-import { currentSnapshot } from '../../src/lake/spec/table-metadata.js';
+import { carriedProperties } from '../../src/lake/spec/carried-properties.js';
 import { NAMESPACE, TABLE_NAMES, type TableName } from '../../src/lake/tables.js';
 import { positionsOf } from '../../src/stream/job/source-positions.js';
 import { QuerySession } from '../../src/query/query-session.js';
@@ -184,7 +184,7 @@ export async function assertLakeEqualsOracleOfTopics(lake: Lake, topics: Readonl
 export async function committedOffsets(lake: Lake, table: TableName, topic: string): Promise<ReadonlyMap<number, number>> {
   try {
     const metadata = await catalogOf(lake).loadTable({ namespace: [NAMESPACE], name: table });
-    return positionsOf(currentSnapshot(metadata)?.summary, topic).offsets;
+    return positionsOf(carriedProperties(metadata), topic).offsets;
   } catch (error) {
     if (error instanceof NoSuchTableError) return new Map();
     throw error;
