@@ -24,9 +24,10 @@ export class ExpiredAncestryError extends Error {
     readonly foreign: readonly SnapshotId[],
     readonly missing: SnapshotId,
   ) {
+    const [these, were] = foreign.length === 1 ? ['snapshot', 'was'] : ['snapshots', 'were'];
     super(
-      `the table at ${location} has lost lakegraph's Kafka offsets: its snapshots ${foreign.join(' ← ')} were committed by ` +
-        `another engine, and their ancestor ${missing}, needed to find the offsets, has been expired. Restore ` +
+      `the table at ${location} has lost lakegraph's Kafka offsets: its ${these} ${foreign.join(' ← ')} ${were} committed by ` +
+        `another engine, and the ancestor ${missing}, needed to find the offsets, has been expired. Restore ` +
         "lakegraph.offsets.<topic> and lakegraph.replay.<topic> in a snapshot's summary, or ingest into new tables " +
         '(docs/INGEST.md, "Other engines writing to the tables")',
     );
