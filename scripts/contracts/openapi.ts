@@ -45,7 +45,9 @@ const health = z.looseObject({
   hotNodeRows: z.int().min(0),
   swaps: z.int().min(0).meta({ description: 'newer snapshots swapped in since start' }),
   indexedEdgeRows: z.int().min(0).nullable().meta({ description: 'committed edge rows in the edge index' }),
-  snapshotIds: z.record(z.string(), z.int().nullable()).meta({ description: 'the snapshot served, per table; null for a table without one' }),
+  snapshotIds: z
+    .record(z.string(), z.bigint().nullable())
+    .meta({ description: 'the snapshot served, per table; null for a table without one. A 64-bit integer: tables other engines wrote to may have ids beyond 2^53' }),
   tail: z
     .object({
       state: z.enum(['connecting', 'down', 'no-topics', 'live']),
@@ -79,7 +81,15 @@ function componentSchemas(): Record<string, JsonSchema> {
   components.add(graphEdge, { id: 'GraphEdge' }).add(pathNode, { id: 'PathNode' }).add(graphResult, { id: 'GraphResult' });
   components.add(health, { id: 'Health' }).add(error, { id: 'Error' });
   // `input`: requests as the client sends them (before the server turns `hops` into a number).
-  const { schemas } = z.toJSONSchema(components, { io: 'input', uri: (id) => `#/components/schemas/${id}` });
+  const { schemas } = z.toJSONSchema(components, {
+    io: 'input',
+    uri: (id) => `#/components/schemas/${id}`,
+    // A bigint is sent as a JSON integer, digit for digit (common/lossless-json.ts).
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      if (zodSchema._zod.def.type === 'bigint') Object.assign(jsonSchema, { type: 'integer', format: 'int64' });
+    },
+  });
   // The document names the dialect once (OpenAPI 3.1: JSON Schema 2020-12), and each schema by its key.
   return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [id, schema]));
 }

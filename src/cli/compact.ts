@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stringifyJson } from '../common/lossless-json.js';
 import type { Catalog } from '../lake/catalog/catalog.js';
 import { FilesystemCatalog } from '../lake/catalog/filesystem-catalog.js';
 import { RestCatalog } from '../lake/catalog/rest-catalog.js';
@@ -101,7 +102,7 @@ function summaryRows(result: MaintenanceResult): Record<string, string>[] {
 }
 
 function jsonOf(result: MaintenanceResult): string {
-  return JSON.stringify(result, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value));
+  return stringifyJson(result);
 }
 
 function printResult(result: MaintenanceResult, json: boolean): void {

@@ -6,6 +6,7 @@
  * cluster in that cluster's log, so comparing them with whatever answers on --brokers
  * would make a lag up.
  */
+import { stringifyJson } from '../common/lossless-json.js';
 import { tableStatus, type TableStatus } from '../maintenance/status/table-status.js';
 import { fetchEndOffsets } from '../maintenance/status/topic-end-offsets.js';
 import { MAINTAINED_TABLES } from '../maintenance/maintenance-run.js';
@@ -104,7 +105,7 @@ export const statusCommand: Command = {
         kafka,
         partitions: lags,
       };
-      process.stdout.write(JSON.stringify(json) + '\n');
+      process.stdout.write(stringifyJson(json) + '\n');
       return 0;
     }
     const tableRows = tables.map((t) => ({

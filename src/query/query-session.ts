@@ -12,6 +12,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Kafka } from 'kafkajs';
 import { TOPICS } from '../events/topics.js';
 import type { Catalog } from '../lake/catalog/catalog.js';
+import type { SnapshotId } from '../lake/spec/snapshot.js';
 import { localReplicasOf, type LocalReplicas } from '../lake/io/local-replicas.js';
 import { TABLE_NAMES, TABLE_SCHEMAS } from '../lake/tables.js';
 import type { DedupOptions } from '../stream/dedup/partition-dedup.js';
@@ -79,7 +80,7 @@ export interface SessionStats {
   readonly swaps: number;
   /** Committed edge rows held in the edge index; null without one. */
   readonly indexedEdgeRows: number | null;
-  readonly snapshotIds: Readonly<Record<string, number | null>>;
+  readonly snapshotIds: Readonly<Record<string, SnapshotId | null>>;
   /** The Kafka tail's state; null in a session without one. */
   readonly tail: TailHealth | null;
 }

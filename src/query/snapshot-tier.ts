@@ -6,10 +6,12 @@
 import type { Catalog } from '../lake/catalog/catalog.js';
 import type { DataFile } from '../lake/spec/data-file.js';
 import { BoundFilter, type Filter } from '../lake/scan/filter.js';
+import { carriedProperties } from '../lake/spec/carried-properties.js';
 import { ManifestCache } from '../lake/scan/manifest-cache.js';
 import { planFiles } from '../lake/scan/plan-files.js';
 import { snapshotAsOf } from '../lake/scan/snapshot-as-of.js';
 import { AsOfError } from './as-of.js';
+import type { SnapshotId } from '../lake/spec/snapshot.js';
 import { currentSchema, currentSnapshot, partitionSpecById, type TableMetadata } from '../lake/spec/table-metadata.js';
 import { NAMESPACE, TABLE_NAMES, type TableName } from '../lake/tables.js';
 import { positionsOf, type PartitionOffsets } from '../stream/job/source-positions.js';
@@ -17,7 +19,7 @@ import { positionsOf, type PartitionOffsets } from '../stream/job/source-positio
 export interface TableSnapshot {
   readonly metadata: TableMetadata;
   /** undefined while the table has no snapshot. */
-  readonly snapshotId: number | undefined;
+  readonly snapshotId: SnapshotId | undefined;
   readonly files: readonly DataFile[];
   /** The table's manifests parsed so far, handed from snapshot to snapshot. */
   readonly manifests: ManifestCache;
@@ -55,14 +57,14 @@ export function sameSnapshots(a: SnapshotTier, b: SnapshotTier): boolean {
 
 /** The next Kafka offset per partition that the table's snapshot does not hold yet. */
 export function committedOffsets(table: TableSnapshot, topic: string): PartitionOffsets {
-  return positionsOf(currentSnapshot(table.metadata)?.summary, topic).offsets;
+  return positionsOf(carriedProperties(table.metadata), topic).offsets;
 }
 
 /** Where to start reading a topic so dedup state is rebuilt exactly (see source-positions.ts). */
 export function replayOffsets(tier: SnapshotTier, topic: string): Map<number, number> {
   const starts = new Map<number, number>();
   for (const name of ['edges', 'nodes'] as const) {
-    const { offsets, replay } = positionsOf(currentSnapshot(tier[name].metadata)?.summary, topic);
+    const { offsets, replay } = positionsOf(carriedProperties(tier[name].metadata), topic);
     for (const [partition, offset] of offsets) {
       const from = Math.min(replay.get(partition) ?? offset, offset);
       starts.set(partition, Math.min(starts.get(partition) ?? from, from));

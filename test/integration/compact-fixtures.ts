@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
+import { carriedProperties } from '../../src/lake/spec/carried-properties.js';
 import type { DataFile } from '../../src/lake/spec/data-file.js';
 import { currentSnapshot, type TableMetadata } from '../../src/lake/spec/table-metadata.js';
 import { NAMESPACE, type TableName } from '../../src/lake/tables.js';
@@ -55,7 +56,7 @@ export async function carriedSummary(warehouse: string, table: TableName): Promi
 
 /** Per partition, the next offset of `topic` not yet in the table's current snapshot. */
 export async function committedOffsets(warehouse: string, table: TableName, topic: string): Promise<ReadonlyMap<number, number>> {
-  return positionsOf(currentSnapshot(await loadMetadata(warehouse, table))?.summary, topic).offsets;
+  return positionsOf(carriedProperties(await loadMetadata(warehouse, table)), topic).offsets;
 }
 
 /**

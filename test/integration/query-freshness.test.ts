@@ -16,6 +16,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Partitioners, type Producer } from 'kafkajs';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
+import { carriedProperties } from '../../src/lake/spec/carried-properties.js';
+import type { SnapshotId } from '../../src/lake/spec/snapshot.js';
 import { currentSnapshot, type TableMetadata } from '../../src/lake/spec/table-metadata.js';
 import { NAMESPACE } from '../../src/lake/tables.js';
 import type { GraphResult } from '../../src/query/graph-result.js';
@@ -139,9 +141,9 @@ function assertSubsetOfTruth(got: EdgeFigures, expected: EdgeFigures, where: str
 }
 
 /** The next offset the table's given (or current) snapshot does not hold, on `partition`. */
-function committedOffset(metadata: TableMetadata, topic: string, partition: number, snapshotId?: number): number {
+function committedOffset(metadata: TableMetadata, topic: string, partition: number, snapshotId?: SnapshotId): number {
   const snapshot = snapshotId === undefined ? currentSnapshot(metadata) : metadata.snapshots?.find((s) => s['snapshot-id'] === snapshotId);
-  return positionsOf(snapshot?.summary, topic).offsets.get(partition) ?? 0;
+  return positionsOf(carriedProperties(metadata, snapshot), topic).offsets.get(partition) ?? 0;
 }
 
 test('serve answers member-activity from the Kafka tail before a commit, and counts each event once after it', { timeout: 150_000 }, async () => {
@@ -201,7 +203,7 @@ test('serve answers member-activity from the Kafka tail before a commit, and cou
         await until(`round ${round}: serve swapped`, async () => {
           const { body } = await getJson(`${serve!.url}/healthz`);
           const snapshotId = (body['snapshotIds'] as Record<string, number | null>)['edges'] ?? undefined;
-          return committedOffset(await edgesTable(), topic, partition, snapshotId) > last ? true : undefined;
+          return committedOffset(await edgesTable(), topic, partition, snapshotId === undefined ? undefined : BigInt(snapshotId)) > last ? true : undefined;
         });
         const after = await activity(account);
         assert.deepEqual(sorted(after), sorted(expected), `round ${round}: after the commit, each event counted once`);

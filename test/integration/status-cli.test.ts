@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { parseJson } from '../../src/common/lossless-json.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
 import { currentSnapshot } from '../../src/lake/spec/table-metadata.js';
@@ -32,7 +33,8 @@ interface StatusJson {
     table: string;
     exists: boolean;
     snapshots: number;
-    current: { snapshotId: number; operation: string } | undefined;
+    /** A JSON integer of up to 64 bits: a bigint from parseJson beyond 2^53. */
+    current: { snapshotId: number | bigint; operation: string } | undefined;
     liveDataFiles: number;
     liveBytes: number;
     liveRecords: number;
@@ -74,7 +76,7 @@ const ends = await endOffsets();
 test('status --json: tables, snapshots, files and offsets as in the metadata; lag = end − committed', { timeout: 60_000 }, async () => {
   const run = await runCli(['status', '--json', '--warehouse', warehouse, '--brokers', BROKERS]);
   assert.equal(run.code, 0, run.stderr);
-  const status = JSON.parse(run.stdout) as StatusJson;
+  const status = parseJson(run.stdout) as StatusJson;
   assert.deepEqual(status.kafka, { brokers: BROKERS.split(','), asked: true, reachable: true, clusterId });
 
   const catalog = new FilesystemCatalog(warehouse);
@@ -86,7 +88,7 @@ test('status --json: tables, snapshots, files and offsets as in the metadata; la
     const { files } = await planFiles(catalog.io, metadata);
     assert.equal(shown.exists, true);
     assert.equal(shown.snapshots, metadata.snapshots.length, `${shown.table}: snapshots`);
-    assert.deepEqual(shown.current && [shown.current.snapshotId, shown.current.operation], [snapshot['snapshot-id'], snapshot.summary.operation]);
+    assert.deepEqual(shown.current && [BigInt(shown.current.snapshotId), shown.current.operation], [snapshot['snapshot-id'], snapshot.summary.operation]);
     assert.equal(shown.liveDataFiles, files.length, `${shown.table}: live data files`);
     assert.equal(shown.liveRecords, Number(files.reduce((n, f) => n + f.recordCount, 0n)), `${shown.table}: live records`);
     assert.equal(shown.liveBytes, Number(files.reduce((n, f) => n + f.fileSizeInBytes, 0n)), `${shown.table}: live bytes`);
@@ -131,7 +133,7 @@ test('status for people: a table line per graph table, an offsets and lag line p
 test('status without a reachable broker: offsets still shown, lag unknown, exit 0', { timeout: 60_000 }, async () => {
   const run = await runCli(['status', '--json', '--warehouse', warehouse, '--brokers', '127.0.0.1:1']);
   assert.equal(run.code, 0, run.stderr);
-  const status = JSON.parse(run.stdout) as StatusJson;
+  const status = parseJson(run.stdout) as StatusJson;
   assert.equal(status.kafka.reachable, false);
   assert.ok(status.partitions.length > 0);
   for (const p of status.partitions) {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parseJson } from '../../src/common/lossless-json.js';
 
 /** The checkout this file was compiled from (it runs from dist/test/support/). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
@@ -52,7 +53,8 @@ export async function runPython<T>(program: PythonProgram, args: readonly string
     throw new Error(`${VENV_PYTHON} failed: ${(err as Error).message}\n${stderr}`, { cause: err });
   }
   const lines = stdout.trimEnd().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as T;
+  // Python prints 64-bit ints (snapshot ids of other engines) as they are: keep them exact.
+  return parseJson(lines[lines.length - 1]!) as T;
 }
 
 /** Runs `fn` with a fresh directory under the OS temp dir, removed afterwards whatever happens. */

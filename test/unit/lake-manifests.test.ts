@@ -21,7 +21,7 @@ function edgeFile(name: string, day: number, bucket: number, records: bigint): D
   return edgeDataFile(join(dir, 'data', name), [day, bucket], records);
 }
 
-const context = { schema: EDGES_SCHEMA, spec: EDGES_PARTITION_SPEC, snapshotId: 42, sequenceNumber: 7 };
+const context = { schema: EDGES_SCHEMA, spec: EDGES_PARTITION_SPEC, snapshotId: 42n, sequenceNumber: 7 };
 
 describe('manifest files', () => {
   it('round-trip entries with inherited and explicit sequence numbers', async () => {
@@ -34,8 +34,8 @@ describe('manifest files', () => {
       location,
       [
         { status: ManifestEntryStatus.Added, snapshotId: null, sequenceNumber: null, fileSequenceNumber: null, dataFile: added },
-        { status: ManifestEntryStatus.Existing, snapshotId: 11, sequenceNumber: 3, fileSequenceNumber: 3, dataFile: existing },
-        { status: ManifestEntryStatus.Deleted, snapshotId: 42, sequenceNumber: 5, fileSequenceNumber: 5, dataFile: deleted },
+        { status: ManifestEntryStatus.Existing, snapshotId: 11n, sequenceNumber: 3, fileSequenceNumber: 3, dataFile: existing },
+        { status: ManifestEntryStatus.Deleted, snapshotId: 42n, sequenceNumber: 5, fileSequenceNumber: 5, dataFile: deleted },
       ],
       context,
     );
@@ -57,9 +57,9 @@ describe('manifest files', () => {
     assert.deepEqual(
       entries.map((e) => [e.status, e.snapshotId, e.sequenceNumber, e.fileSequenceNumber]),
       [
-        [ManifestEntryStatus.Added, 42, 7, 7],
-        [ManifestEntryStatus.Existing, 11, 3, 3],
-        [ManifestEntryStatus.Deleted, 42, 5, 5],
+        [ManifestEntryStatus.Added, 42n, 7, 7],
+        [ManifestEntryStatus.Existing, 11n, 3, 3],
+        [ManifestEntryStatus.Deleted, 42n, 5, 5],
       ],
     );
     assert.deepEqual(entries[0].dataFile, added);
@@ -87,12 +87,12 @@ describe('manifest lists', () => {
     const manifest = await writeManifest(
       io,
       join(dir, 'm2.avro'),
-      [{ status: ManifestEntryStatus.Added, snapshotId: 42, sequenceNumber: null, fileSequenceNumber: null, dataFile: edgeFile('d.parquet', 1, 2, 3n) }],
+      [{ status: ManifestEntryStatus.Added, snapshotId: 42n, sequenceNumber: null, fileSequenceNumber: null, dataFile: edgeFile('d.parquet', 1, 2, 3n) }],
       context,
     );
     const location = join(dir, 'snap-42.avro');
-    const big = { ...manifest, manifestPath: join(dir, 'other.avro'), addedSnapshotId: Number.MAX_SAFE_INTEGER };
-    await writeManifestList(io, location, [manifest, big], { snapshotId: 42, parentSnapshotId: 41, sequenceNumber: 7 });
+    const big = { ...manifest, manifestPath: join(dir, 'other.avro'), addedSnapshotId: 6342010702535090087n };
+    await writeManifestList(io, location, [manifest, big], { snapshotId: 42n, parentSnapshotId: 41n, sequenceNumber: 7 });
     assert.deepEqual(await readManifestList(io, location), [manifest, big]);
     const { metadata } = decodeAvroContainer(await io.read(location));
     assert.equal(metadata.get('snapshot-id'), '42');

@@ -5,12 +5,12 @@ import type { Snapshot } from '../../src/lake/spec/snapshot.js';
 import type { TableMetadata } from '../../src/lake/spec/table-metadata.js';
 
 const snapshot = (id: number, at: number, parent?: number): Snapshot =>
-  ({ 'snapshot-id': id, 'timestamp-ms': at, 'manifest-list': `m${id}`, summary: { operation: 'append' }, ...(parent !== undefined && { 'parent-snapshot-id': parent }) }) as Snapshot;
+  ({ 'snapshot-id': BigInt(id), 'timestamp-ms': at, 'manifest-list': `m${id}`, summary: { operation: 'append' }, ...(parent !== undefined && { 'parent-snapshot-id': BigInt(parent) }) }) as unknown as Snapshot;
 
 function tableOf(snapshots: Snapshot[], log: Array<[id: number, at: number]>): TableMetadata {
   return {
     snapshots,
-    'snapshot-log': log.map(([id, at]) => ({ 'snapshot-id': id, 'timestamp-ms': at })),
+    'snapshot-log': log.map(([id, at]) => ({ 'snapshot-id': BigInt(id), 'timestamp-ms': at })),
     refs: { main: { 'snapshot-id': snapshots.at(-1)!['snapshot-id'], type: 'branch' } },
     'current-snapshot-id': snapshots.at(-1)!['snapshot-id'],
   } as unknown as TableMetadata;
@@ -21,7 +21,8 @@ test('the newest snapshot main pointed at, at or before the moment', () => {
   const idAt = (t: number) => {
     const found = snapshotAsOf(table, t);
     assert.ok(found.held);
-    return found.snapshot?.['snapshot-id'];
+    const id = found.snapshot?.['snapshot-id'];
+    return id === undefined ? undefined : Number(id);
   };
   assert.equal(idAt(99), undefined, 'before the first snapshot the table was empty');
   assert.equal(idAt(100), 1);
@@ -33,11 +34,11 @@ test('before the oldest snapshot left, when older ones expired: not held, naming
   const table = tableOf([snapshot(2, 200, 1), snapshot(3, 300, 2)], [[2, 200], [3, 300]]);
   const found = snapshotAsOf(table, 150);
   assert.equal(found.held, false);
-  assert.equal(!found.held && found.oldest['snapshot-id'], 2);
+  assert.equal(!found.held && found.oldest['snapshot-id'], 2n);
 });
 
 test('a rollback in the log: the moment follows main, not commit order', () => {
   const table = tableOf([snapshot(1, 100), snapshot(2, 200, 1)], [[1, 100], [2, 200], [1, 300]]);
   const found = snapshotAsOf(table, 350);
-  assert.ok(found.held && found.snapshot?.['snapshot-id'] === 1);
+  assert.ok(found.held && found.snapshot?.['snapshot-id'] === 1n);
 });

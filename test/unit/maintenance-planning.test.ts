@@ -50,14 +50,27 @@ describe('retentionOf', () => {
 });
 
 describe('snapshotsToExpire', () => {
-  const snapshot = (id: number, ts: number) => ({ 'snapshot-id': id, 'sequence-number': id, 'timestamp-ms': ts, 'manifest-list': '', summary: { operation: 'append' as const }, 'schema-id': 0 });
-  const metadata = { snapshots: [1, 2, 3, 4, 5].map((id) => snapshot(id, id * 1000)), refs: { main: { 'snapshot-id': 5, type: 'branch' }, audit: { 'snapshot-id': 1, type: 'tag' } } } as unknown as TableMetadata;
+  /** Snapshot `id` (parent `id − 1`), committed by lakegraph unless `foreign`. */
+  const snapshot = (id: number, ts: number, foreign = false) => ({
+    'snapshot-id': BigInt(id),
+    'parent-snapshot-id': id > 1 ? BigInt(id - 1) : undefined,
+    'sequence-number': id,
+    'timestamp-ms': ts,
+    'manifest-list': '',
+    summary: { operation: 'append' as const, ...(foreign ? {} : { 'lakegraph.offsets.t': `{"0":${id}}` }) },
+    'schema-id': 0,
+  });
+  const metadata = { snapshots: [1, 2, 3, 4, 5].map((id) => snapshot(id, id * 1000)), refs: { main: { 'snapshot-id': 5n, type: 'branch' }, audit: { 'snapshot-id': 1n, type: 'tag' } } } as unknown as TableMetadata;
   it('expires old snapshots beyond the newest N, never a referenced one', () => {
-    assert.deepEqual(snapshotsToExpire(metadata, { olderThanMs: 0, keepLast: 2 }, 10_000).map((s) => s['snapshot-id']), [3, 2]);
-    assert.deepEqual(snapshotsToExpire(metadata, { olderThanMs: 7_500, keepLast: 1 }, 10_000).map((s) => s['snapshot-id']), [2]);
+    assert.deepEqual(snapshotsToExpire(metadata, { olderThanMs: 0, keepLast: 2 }, 10_000).map((s) => s['snapshot-id']), [3n, 2n]);
+    assert.deepEqual(snapshotsToExpire(metadata, { olderThanMs: 7_500, keepLast: 1 }, 10_000).map((s) => s['snapshot-id']), [2n]);
   });
   it('always keeps the current snapshot', () => {
-    assert.ok(!snapshotsToExpire(metadata, { olderThanMs: 0, keepLast: 0 }, 10_000).some((s) => s['snapshot-id'] === 5));
+    assert.ok(!snapshotsToExpire(metadata, { olderThanMs: 0, keepLast: 0 }, 10_000).some((s) => s['snapshot-id'] === 5n));
+  });
+  it("keeps the current snapshot's ancestry back to the one with lakegraph's offsets when other engines committed after it", () => {
+    const foreignOnTop = { ...metadata, snapshots: [1, 2, 3, 4, 5].map((id) => snapshot(id, id * 1000, id >= 4)) } as TableMetadata;
+    assert.deepEqual(snapshotsToExpire(foreignOnTop, { olderThanMs: 0, keepLast: 1 }, 10_000).map((s) => s['snapshot-id']), [2n]);
   });
 });
 

@@ -8,13 +8,13 @@ test('positions round-trip through a snapshot summary and overlay the parent per
   assert.deepEqual([...parent.offsets], [[0, 10], [1, 20]]);
   const props = positionProperties(parent, 't', { offsets: new Map([[1, 30], [2, 7]]), replay: new Map([[1, 25], [2, 0]]) });
   assert.deepEqual(props, { [offsetsKey('t')]: '{"0":10,"1":30,"2":7}', [replayKey('t')]: '{"0":5,"1":25,"2":0}' });
-  assert.equal(positionsOf(undefined, 't').offsets.size, 0);
+  assert.equal(positionsOf({}, 't').offsets.size, 0);
   assert.equal(positionsOf({ operation: 'append', [offsetsKey('other')]: '{"0":1}' }, 't').offsets.size, 0);
 });
 
 test('a writer that knows its log records it beside the offsets; one that does not leaves the key alone', () => {
   const mine = { offsets: new Map([[0, 3]]), replay: new Map([[0, 0]]) };
-  const parent = positionsOf(undefined, 't');
+  const parent = positionsOf({}, 't');
   const fromKafka = positionProperties(parent, 't', mine, kafkaSource('abc'));
   assert.equal(fromKafka[sourceKey('t')], 'kafka:abc');
   assert.equal(sourceOf({ operation: 'append', ...fromKafka }, 't'), 'kafka:abc');

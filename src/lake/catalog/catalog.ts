@@ -5,7 +5,7 @@
  */
 import type { PartitionSpec } from '../spec/partition-spec.js';
 import type { Schema } from '../spec/schema.js';
-import type { Snapshot } from '../spec/snapshot.js';
+import type { Snapshot, SnapshotId } from '../spec/snapshot.js';
 import type { SortOrder } from '../spec/sort-order.js';
 import type { TableMetadata } from '../spec/table-metadata.js';
 import type { FileIO } from '../io/file-io.js';
@@ -30,7 +30,7 @@ export interface CreateTableRequest {
 export type TableRequirement =
   | { readonly type: 'assert-table-uuid'; readonly uuid: string }
   /** `snapshot-id: null` asserts the ref does not exist yet (first commit). */
-  | { readonly type: 'assert-ref-snapshot-id'; readonly ref: string; readonly 'snapshot-id': number | null };
+  | { readonly type: 'assert-ref-snapshot-id'; readonly ref: string; readonly 'snapshot-id': SnapshotId | null };
 
 /** REST spec TableUpdate, the subset lakegraph's commits produce. */
 export type TableUpdate =
@@ -39,11 +39,11 @@ export type TableUpdate =
       readonly action: 'set-snapshot-ref';
       readonly 'ref-name': string;
       readonly type: 'branch' | 'tag';
-      readonly 'snapshot-id': number;
+      readonly 'snapshot-id': SnapshotId;
     }
   | { readonly action: 'set-properties'; readonly updates: Readonly<Record<string, string>> }
   /** Snapshot expiry: drops snapshots from the metadata (their files are deleted by the caller). */
-  | { readonly action: 'remove-snapshots'; readonly 'snapshot-ids': number[] };
+  | { readonly action: 'remove-snapshots'; readonly 'snapshot-ids': SnapshotId[] };
 
 /**
  * A REST CommitTableRequest without the identifier. Every catalog applies `updates` to

@@ -6,7 +6,9 @@
  * conditional PUTs. Exactly one commit per version wins the create of `v<N+1>`.
  */
 import { resolve } from 'node:path';
+import { parseJson, stringifyJson } from '../../common/lossless-json.js';
 import type { TableMetadata } from '../spec/table-metadata.js';
+import { tableMetadataFromJson } from '../spec/table-metadata-json.js';
 import {
   CommitConflictError,
   NoSuchTableError,
@@ -88,7 +90,9 @@ export class FilesystemCatalog implements Catalog {
     const version = await this.latestVersion(id);
     if (version === undefined) return undefined;
     const file = this.metadataFile(id, version);
-    return { version, file, metadata: JSON.parse(new TextDecoder().decode(await this.io.read(file))) as TableMetadata };
+    // Other engines' snapshot ids are 64-bit: JSON.parse would round them.
+    const json = parseJson(new TextDecoder().decode(await this.io.read(file))) as Record<string, unknown>;
+    return { version, file, metadata: tableMetadataFromJson(json) };
   }
 
   /** The hint, then probing upward: a writer may have died between its commit and the hint update. */
@@ -126,7 +130,7 @@ export class FilesystemCatalog implements Catalog {
 
   /** Creates `v<version>.metadata.json` if absent; false when another writer created it first. */
   private async publish(id: TableIdentifier, version: number, metadata: TableMetadata): Promise<boolean> {
-    if (!(await this.io.createIfAbsent(this.metadataFile(id, version), JSON.stringify(metadata, null, 2)))) return false;
+    if (!(await this.io.createIfAbsent(this.metadataFile(id, version), stringifyJson(metadata, 2)))) return false;
     await this.publishVersionHint(id, version);
     return true;
   }

@@ -5,14 +5,17 @@
  * current metadata and answering 409 when one fails. Data and manifest files are
  * written by lakegraph under the location the server assigned to the table — object
  * storage or a local directory — through the FileIO of that location's scheme, configured
- * with the FileIO properties the server returns (its config, then the table's).
+ * with the FileIO properties the server returns (its config, then the table's). Snapshot
+ * ids of any 64-bit size cross the API exactly, both ways (int64-json-fetch.ts).
  */
-import type { CreateTableRequest as RestCreateTableRequest, TableIdentifier as RestTableIdentifier } from 'iceberg-js';
+import type { CommitTableRequest, CreateTableRequest as RestCreateTableRequest, TableIdentifier as RestTableIdentifier } from 'iceberg-js';
 import { IcebergError, IcebergRestCatalog } from 'iceberg-js';
 import type { Catalog, CreateTableRequest, TableCommit, TableIdentifier } from './catalog.js';
 import { CommitConflictError, formatTableIdentifier, NoSuchTableError } from './catalog.js';
 import type { FileIO } from '../io/file-io.js';
 import { withRetries } from '../../common/backoff.js';
+import { withTaggedBigInts } from '../../common/lossless-json.js';
+import { int64JsonFetch } from './int64-json-fetch.js';
 import { RoutingFileIO } from '../io/routing-file-io.js';
 import {
   CatalogUnreachableError,
@@ -55,7 +58,7 @@ export class RestCatalog implements Catalog {
   constructor(private readonly options: RestCatalogOptions) {
     this.uri = options.uri;
     this.io = options.io ?? new RoutingFileIO();
-    this.client = new IcebergRestCatalog({ baseUrl: options.uri, warehouse: options.warehouse });
+    this.client = new IcebergRestCatalog({ baseUrl: options.uri, warehouse: options.warehouse, fetch: int64JsonFetch() });
   }
 
   async loadTable(id: TableIdentifier): Promise<TableMetadata> {
@@ -89,7 +92,8 @@ export class RestCatalog implements Catalog {
   async commitTable(id: TableIdentifier, commit: TableCommit): Promise<TableMetadata> {
     try {
       const response = await this.whileUnavailable('write', () =>
-        this.client.commitTable(restId(id), { requirements: [...commit.requirements], updates: [...commit.updates] }),
+        // Snapshot ids are bigints; int64JsonFetch writes their tags back as JSON integers.
+        this.client.commitTable(restId(id), withTaggedBigInts(commit) as CommitTableRequest),
       );
       return tableMetadataFromRest(id, response.metadata);
     } catch (error) {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { lastPartitionIdOf } from '../spec/partition-spec.js';
-import { MAIN_BRANCH } from '../spec/snapshot.js';
+import { MAIN_BRANCH, type SnapshotId } from '../spec/snapshot.js';
 import { UNSORTED } from '../spec/sort-order.js';
 import type { MetadataLogEntry, TableMetadata } from '../spec/table-metadata.js';
 import type { CreateTableRequest, TableCommit } from './catalog.js';
@@ -106,7 +106,7 @@ export function applyTableUpdates(
 }
 
 /** As the Java catalog does: a ref may not point at a removed snapshot, and the snapshot log forgets them. */
-function removeSnapshots(metadata: TableMetadata, removed: ReadonlySet<number>): TableMetadata {
+function removeSnapshots(metadata: TableMetadata, removed: ReadonlySet<SnapshotId>): TableMetadata {
   for (const [name, ref] of Object.entries(metadata.refs)) {
     if (removed.has(ref['snapshot-id'])) throw new Error(`cannot remove snapshot ${ref['snapshot-id']}: ref ${name} points at it`);
   }

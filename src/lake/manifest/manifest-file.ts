@@ -11,6 +11,7 @@ import {
 } from '../spec/manifest.js';
 import type { PartitionSpec, PartitionValue } from '../spec/partition-spec.js';
 import { fieldById, type Schema } from '../spec/schema.js';
+import type { SnapshotId } from '../spec/snapshot.js';
 import { serializeSingleValue } from '../spec/single-value.js';
 import { parseTransform, transformResultType } from '../spec/transforms.js';
 import { decodeAvroContainer, encodeAvroContainer } from './avro-container.js';
@@ -147,7 +148,7 @@ export interface ManifestWriteContext {
   readonly schema: Schema;
   readonly spec: PartitionSpec;
   /** The snapshot that writes the manifest; entries with a null snapshot id inherit it. */
-  readonly snapshotId: number;
+  readonly snapshotId: SnapshotId;
   /** The committing snapshot's sequence number; entries with a null one inherit it. */
   readonly sequenceNumber: number;
 }
@@ -162,7 +163,7 @@ export async function writeManifest(
   const partition = partitionFieldTypes(context.schema, context.spec);
   const records: AvroManifestEntry[] = entries.map((e) => ({
     status: e.status,
-    snapshot_id: toNullableLong(e.snapshotId),
+    snapshot_id: e.snapshotId,
     sequence_number: toNullableLong(e.sequenceNumber),
     file_sequence_number: toNullableLong(e.fileSequenceNumber),
     data_file: dataFileToAvro(e.dataFile, partition),
@@ -220,7 +221,7 @@ export async function readManifest(io: FileIO, manifest: ManifestFile): Promise<
     }
     return {
       status,
-      snapshotId: toNullableNumber(r.snapshot_id) ?? manifest.addedSnapshotId,
+      snapshotId: r.snapshot_id ?? manifest.addedSnapshotId,
       sequenceNumber,
       fileSequenceNumber,
       dataFile: dataFileFromAvro(r.data_file, specId, partitionNames),

@@ -1,6 +1,7 @@
 /** Writing and reading manifest lists: the Avro file a snapshot points at. */
 import type { FileIO } from '../io/file-io.js';
 import type { ManifestFile, PartitionFieldSummary } from '../spec/manifest.js';
+import type { SnapshotId } from '../spec/snapshot.js';
 import { decodeAvroContainer, encodeAvroContainer } from './avro-container.js';
 import { MANIFEST_LIST_SCHEMA } from './avro-schemas.js';
 
@@ -40,7 +41,7 @@ function toAvro(m: ManifestFile): AvroManifestFile {
     content: m.content,
     sequence_number: BigInt(m.sequenceNumber),
     min_sequence_number: BigInt(m.minSequenceNumber),
-    added_snapshot_id: BigInt(m.addedSnapshotId),
+    added_snapshot_id: m.addedSnapshotId,
     added_files_count: m.addedFilesCount,
     existing_files_count: m.existingFilesCount,
     deleted_files_count: m.deletedFilesCount,
@@ -66,7 +67,7 @@ function fromAvro(a: AvroManifestFile): ManifestFile {
     content: 0,
     sequenceNumber: Number(a.sequence_number),
     minSequenceNumber: Number(a.min_sequence_number),
-    addedSnapshotId: Number(a.added_snapshot_id),
+    addedSnapshotId: a.added_snapshot_id,
     addedFilesCount: a.added_files_count,
     existingFilesCount: a.existing_files_count,
     deletedFilesCount: a.deleted_files_count,
@@ -85,8 +86,8 @@ function fromAvro(a: AvroManifestFile): ManifestFile {
 }
 
 export interface ManifestListContext {
-  readonly snapshotId: number;
-  readonly parentSnapshotId: number | undefined;
+  readonly snapshotId: SnapshotId;
+  readonly parentSnapshotId: SnapshotId | undefined;
   readonly sequenceNumber: number;
 }
 

@@ -2,12 +2,12 @@
 import type { FileIO } from '../io/file-io.js';
 import { readManifestList } from '../manifest/manifest-list.js';
 import { liveFilesCount } from '../spec/manifest.js';
-import type { SnapshotSummary } from '../spec/snapshot.js';
+import type { SnapshotId, SnapshotSummary } from '../spec/snapshot.js';
 import { currentSnapshot, snapshotById, type TableMetadata } from '../spec/table-metadata.js';
 
 export interface SnapshotInfo {
-  readonly snapshotId: number;
-  readonly parentSnapshotId: number | undefined;
+  readonly snapshotId: SnapshotId;
+  readonly parentSnapshotId: SnapshotId | undefined;
   readonly sequenceNumber: number;
   readonly committedAt: Date;
   readonly summary: SnapshotSummary;
@@ -36,7 +36,7 @@ export interface LiveFileStats {
 }
 
 /** Counted from the manifest list alone (its per-manifest counts), without opening manifests. */
-export async function liveFileStats(io: FileIO, metadata: TableMetadata, snapshotId?: number): Promise<LiveFileStats> {
+export async function liveFileStats(io: FileIO, metadata: TableMetadata, snapshotId?: SnapshotId): Promise<LiveFileStats> {
   const snapshot = snapshotId === undefined ? currentSnapshot(metadata) : snapshotById(metadata, snapshotId);
   if (!snapshot) return { dataFiles: 0, records: 0n, manifests: 0 };
   const manifests = (await readManifestList(io, snapshot['manifest-list'])).filter((m) => liveFilesCount(m) > 0);

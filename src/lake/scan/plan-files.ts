@@ -7,14 +7,14 @@ import { readManifest } from '../manifest/manifest-file.js';
 import { readManifestList } from '../manifest/manifest-list.js';
 import type { DataFile } from '../spec/data-file.js';
 import { liveFilesCount, ManifestEntryStatus } from '../spec/manifest.js';
-import type { Snapshot } from '../spec/snapshot.js';
+import type { Snapshot, SnapshotId } from '../spec/snapshot.js';
 import { currentSchema, currentSnapshot, partitionSpecById, snapshotById, type TableMetadata } from '../spec/table-metadata.js';
 import { BoundFilter, type Filter } from './filter.js';
 import type { ManifestCache } from './manifest-cache.js';
 
 export interface ScanOptions {
   /** Defaults to the current snapshot of `main`. */
-  readonly snapshotId?: number;
+  readonly snapshotId?: SnapshotId;
   readonly filter?: Filter;
   /** For a reader that plans this table repeatedly: manifests parsed by earlier plans are reused. */
   readonly manifests?: ManifestCache;

@@ -1,5 +1,6 @@
 /** Manifest entries and manifest-list entries (spec: "Manifests", "Manifest Lists"). */
 import type { DataFile } from './data-file.js';
+import type { SnapshotId } from './snapshot.js';
 
 export const ManifestEntryStatus = { Existing: 0, Added: 1, Deleted: 2 } as const;
 export type ManifestEntryStatus = (typeof ManifestEntryStatus)[keyof typeof ManifestEntryStatus];
@@ -7,7 +8,7 @@ export type ManifestEntryStatus = (typeof ManifestEntryStatus)[keyof typeof Mani
 export interface ManifestEntry {
   readonly status: ManifestEntryStatus;
   /** null: inherited from the manifest's `addedSnapshotId` (entries of a newly written manifest). */
-  readonly snapshotId: number | null;
+  readonly snapshotId: SnapshotId | null;
   /** Data sequence number; null: inherited from the manifest's `sequenceNumber`. */
   readonly sequenceNumber: number | null;
   readonly fileSequenceNumber: number | null;
@@ -16,7 +17,7 @@ export interface ManifestEntry {
 
 /** An entry after inheritance: what a reader acts on. */
 export interface ResolvedManifestEntry extends ManifestEntry {
-  readonly snapshotId: number;
+  readonly snapshotId: SnapshotId;
   readonly sequenceNumber: number;
   readonly fileSequenceNumber: number;
 }
@@ -37,7 +38,7 @@ export interface ManifestFile {
   readonly content: 0;
   readonly sequenceNumber: number;
   readonly minSequenceNumber: number;
-  readonly addedSnapshotId: number;
+  readonly addedSnapshotId: SnapshotId;
   readonly addedFilesCount: number;
   readonly existingFilesCount: number;
   readonly deletedFilesCount: number;

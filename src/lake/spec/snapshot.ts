@@ -1,14 +1,19 @@
 /** Iceberg v2 snapshots (spec: "Snapshots"). */
 
+/**
+ * A snapshot id: any 64-bit integer, as other engines (Spark, Trino, PyIceberg) pick random
+ * 63-bit ones. A bigint, since a JS number holds integers exactly only up to 2^53−1.
+ */
+export type SnapshotId = bigint;
+
 export type SnapshotOperation = 'append' | 'replace' | 'overwrite' | 'delete';
 
 /** Summary values are strings per the spec; `operation` is required. */
 export type SnapshotSummary = Readonly<Record<string, string>> & { readonly operation: SnapshotOperation };
 
 export interface Snapshot {
-  /** Random positive id, ≤ 2^53−1 so plain JSON.parse readers (iceberg-js) keep it exact. */
-  readonly 'snapshot-id': number;
-  readonly 'parent-snapshot-id'?: number;
+  readonly 'snapshot-id': SnapshotId;
+  readonly 'parent-snapshot-id'?: SnapshotId;
   readonly 'sequence-number': number;
   readonly 'timestamp-ms': number;
   /** Location of the Avro manifest list. */
@@ -18,7 +23,7 @@ export interface Snapshot {
 }
 
 export interface SnapshotRef {
-  readonly 'snapshot-id': number;
+  readonly 'snapshot-id': SnapshotId;
   readonly type: 'branch' | 'tag';
 }
 

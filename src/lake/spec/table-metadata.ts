@@ -1,13 +1,13 @@
 /** Iceberg v2 table metadata (spec: "Table Metadata"), as stored in `v<N>.metadata.json`. */
 import type { PartitionSpec } from './partition-spec.js';
 import type { Schema } from './schema.js';
-import type { Snapshot, SnapshotRef } from './snapshot.js';
+import type { Snapshot, SnapshotId, SnapshotRef } from './snapshot.js';
 import { MAIN_BRANCH } from './snapshot.js';
 import { UNSORTED, type SortOrder } from './sort-order.js';
 
 export interface SnapshotLogEntry {
   readonly 'timestamp-ms': number;
-  readonly 'snapshot-id': number;
+  readonly 'snapshot-id': SnapshotId;
 }
 
 export interface MetadataLogEntry {
@@ -28,8 +28,8 @@ export interface TableMetadata {
   readonly 'default-spec-id': number;
   readonly 'last-partition-id': number;
   readonly properties: Readonly<Record<string, string>>;
-  /** Absent (the spec also allows null/-1 from other writers) while the table has no snapshot. */
-  readonly 'current-snapshot-id'?: number | null;
+  /** Absent or null while the table has no snapshot (other writers' -1 is read as null). */
+  readonly 'current-snapshot-id'?: SnapshotId | null;
   readonly snapshots: readonly Snapshot[];
   readonly 'snapshot-log': readonly SnapshotLogEntry[];
   readonly 'metadata-log': readonly MetadataLogEntry[];
@@ -41,11 +41,11 @@ export interface TableMetadata {
 /** The snapshot `main` points at, or undefined for an empty table. */
 export function currentSnapshot(metadata: TableMetadata): Snapshot | undefined {
   const id = metadata.refs[MAIN_BRANCH]?.['snapshot-id'] ?? metadata['current-snapshot-id'];
-  if (id === undefined || id === null || id === -1) return undefined;
+  if (id === undefined || id === null) return undefined;
   return snapshotById(metadata, id);
 }
 
-export function snapshotById(metadata: TableMetadata, snapshotId: number): Snapshot {
+export function snapshotById(metadata: TableMetadata, snapshotId: SnapshotId): Snapshot {
   const snapshot = metadata.snapshots.find((s) => s['snapshot-id'] === snapshotId);
   if (!snapshot) throw new Error(`table ${metadata['table-uuid']} has no snapshot ${snapshotId}`);
   return snapshot;

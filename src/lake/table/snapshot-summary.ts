@@ -3,17 +3,24 @@
  * added/deleted figures, table totals rolled forward from the parent, and lakegraph's
  * carried properties.
  */
+import type { CarriedProperties } from '../spec/carried-properties.js';
 import type { DataFile } from '../spec/data-file.js';
 import { CARRIED_PROPERTY_PREFIX, type SnapshotOperation, type SnapshotSummary } from '../spec/snapshot.js';
 
-/** Computes the transaction's own `lakegraph.*` properties from the parent snapshot's summary. */
-export type PropertiesOfParent = (parentSummary: SnapshotSummary | undefined) => Readonly<Record<string, string>>;
+/**
+ * Computes the transaction's own `lakegraph.*` properties from those in effect at the
+ * parent (spec/carried-properties.ts: the parent's, or its nearest ancestor's when another
+ * engine committed the parent).
+ */
+export type PropertiesOfCarried = (carried: CarriedProperties) => Readonly<Record<string, string>>;
 
 const TOTALS = ['total-records', 'total-data-files', 'total-files-size'] as const;
 
 export interface SummaryInput {
   readonly operation: SnapshotOperation;
   readonly parent: SnapshotSummary | undefined;
+  /** The `lakegraph.*` properties in effect at the parent, copied forward. */
+  readonly carried: CarriedProperties;
   readonly added: readonly DataFile[];
   readonly deleted: readonly DataFile[];
   readonly properties: Readonly<Record<string, string>>;
@@ -27,7 +34,7 @@ function partitionKey(file: DataFile): string {
   return `${file.specId}/${file.partition.map(String).join('/')}`;
 }
 
-export function snapshotSummary({ operation, parent, added, deleted, properties }: SummaryInput): SnapshotSummary {
+export function snapshotSummary({ operation, parent, carried, added, deleted, properties }: SummaryInput): SnapshotSummary {
   for (const key of Object.keys(properties)) {
     if (!key.startsWith(CARRIED_PROPERTY_PREFIX)) {
       throw new Error(`snapshot property "${key}" must start with "${CARRIED_PROPERTY_PREFIX}" to be carried forward`);
@@ -43,7 +50,6 @@ export function snapshotSummary({ operation, parent, added, deleted, properties 
     'total-files-size': addedSize - removedSize,
   };
 
-  const carried = Object.fromEntries(Object.entries(parent ?? {}).filter(([key]) => key.startsWith(CARRIED_PROPERTY_PREFIX)));
   const summary: Record<string, string> = {
     ...carried,
     ...properties,

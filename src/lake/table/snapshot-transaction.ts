@@ -1,21 +1,22 @@
 /**
  * A transaction that produces one snapshot. It stages changes, then `commit()` builds
  * manifests, a manifest list and the snapshot on top of the current table state and
- * asks the catalog to swap it in. When another writer committed first, it reloads,
- * rebases onto the new parent (recomputing totals and carried properties) and retries
- * with jittered exponential backoff.
+ * asks the catalog to swap it in. When another writer (lakegraph or another engine)
+ * committed first, it reloads, rebases onto the new parent (recomputing totals and
+ * carried properties) and retries with jittered exponential backoff.
  */
 import { randomUUID } from 'node:crypto';
 import { withRetries, type RetryOptions } from '../../common/backoff.js';
 import { CommitConflictError, formatTableIdentifier, type TableCommit } from '../catalog/catalog.js';
 import { writeManifest } from '../manifest/manifest-file.js';
 import { readManifestList, writeManifestList } from '../manifest/manifest-list.js';
+import { carriedProperties } from '../spec/carried-properties.js';
 import type { DataFile } from '../spec/data-file.js';
 import { ManifestEntryStatus, type ManifestFile } from '../spec/manifest.js';
-import { MAIN_BRANCH, type Snapshot, type SnapshotOperation } from '../spec/snapshot.js';
+import { MAIN_BRANCH, type Snapshot, type SnapshotId, type SnapshotOperation } from '../spec/snapshot.js';
 import { currentSchema, currentSnapshot, defaultPartitionSpec, type TableMetadata } from '../spec/table-metadata.js';
 import { newSnapshotId } from './snapshot-id.js';
-import { snapshotSummary, type PropertiesOfParent } from './snapshot-summary.js';
+import { snapshotSummary, type PropertiesOfCarried } from './snapshot-summary.js';
 import type { Table } from './table.js';
 
 /** Commit conflicts pass once the other writer is done; everything else is not a conflict to wait out. */
@@ -43,14 +44,14 @@ export interface RebasedManifests {
 export interface AttemptContext {
   readonly table: Table;
   readonly base: TableMetadata;
-  readonly snapshotId: number;
+  readonly snapshotId: SnapshotId;
   readonly sequenceNumber: number;
 }
 
 export abstract class SnapshotTransaction {
   protected abstract readonly operation: SnapshotOperation;
   private readonly added: DataFile[] = [];
-  private propertiesOf: PropertiesOfParent = () => ({});
+  private propertiesOf: PropertiesOfCarried = () => ({});
   private readonly snapshotId = newSnapshotId();
   /** The manifest of added files does not depend on the parent, so it is written once for all attempts. */
   private addedManifest: Promise<ManifestFile> | undefined;
@@ -64,8 +65,8 @@ export abstract class SnapshotTransaction {
     return this;
   }
 
-  /** Sets the `lakegraph.*` summary properties as a function of the parent's summary, re-run on every rebase. */
-  setProperties(propertiesOf: PropertiesOfParent): this {
+  /** Sets the `lakegraph.*` summary properties as a function of those in effect at the parent, re-run on every rebase. */
+  setProperties(propertiesOf: PropertiesOfCarried): this {
     this.assertOpen();
     this.propertiesOf = propertiesOf;
     return this;
@@ -94,6 +95,7 @@ export abstract class SnapshotTransaction {
   private async attempt(base: TableMetadata, attempt: number): Promise<Snapshot> {
     const { io } = this.table;
     const parent = currentSnapshot(base);
+    const carried = carriedProperties(base, parent);
     const context: AttemptContext = {
       table: this.table,
       base,
@@ -120,9 +122,10 @@ export abstract class SnapshotTransaction {
         summary: snapshotSummary({
           operation: this.operation,
           parent: parent?.summary,
+          carried,
           added: this.added,
           deleted: rebased.deleted,
-          properties: this.propertiesOf(parent?.summary),
+          properties: this.propertiesOf(carried),
         }),
         'schema-id': base['current-schema-id'],
       };

@@ -5,7 +5,8 @@
 import { NoSuchTableError, type Catalog } from '../../lake/catalog/catalog.js';
 import { planFiles } from '../../lake/scan/plan-files.js';
 import { liveFileStats } from '../../lake/scan/inspect.js';
-import type { SnapshotOperation } from '../../lake/spec/snapshot.js';
+import type { SnapshotId, SnapshotOperation } from '../../lake/spec/snapshot.js';
+import { carriedProperties } from '../../lake/spec/carried-properties.js';
 import { currentSnapshot } from '../../lake/spec/table-metadata.js';
 import { NAMESPACE, type TableName } from '../../lake/tables.js';
 import { offsetsKey, positionsOf, sourceOf } from '../../stream/job/source-positions.js';
@@ -13,7 +14,7 @@ import { offsetsKey, positionsOf, sourceOf } from '../../stream/job/source-posit
 const OFFSETS_PREFIX = offsetsKey('');
 
 export interface CurrentSnapshotStatus {
-  readonly snapshotId: number;
+  readonly snapshotId: SnapshotId;
   readonly committedAt: string;
   readonly operation: SnapshotOperation;
 }
@@ -44,8 +45,8 @@ export async function tableStatus(catalog: Catalog, table: TableName): Promise<T
   const snapshot = currentSnapshot(metadata);
   const { files } = await planFiles(catalog.io, metadata);
   const { manifests } = await liveFileStats(catalog.io, metadata);
-  const summary = snapshot?.summary;
-  const topics = Object.keys(summary ?? {})
+  const carried = carriedProperties(metadata, snapshot);
+  const topics = Object.keys(carried)
     .filter((key) => key.startsWith(OFFSETS_PREFIX))
     .map((key) => key.slice(OFFSETS_PREFIX.length))
     .sort();
@@ -62,9 +63,9 @@ export async function tableStatus(catalog: Catalog, table: TableName): Promise<T
     liveBytes: files.reduce((n, f) => n + f.fileSizeInBytes, 0n),
     liveRecords: files.reduce((n, f) => n + f.recordCount, 0n),
     manifests,
-    offsets: new Map(topics.map((topic) => [topic, positionsOf(summary, topic).offsets])),
+    offsets: new Map(topics.map((topic) => [topic, positionsOf(carried, topic).offsets])),
     sources: new Map(topics.flatMap((topic) => {
-      const source = sourceOf(summary, topic);
+      const source = sourceOf(carried, topic);
       return source === undefined ? [] : [[topic, source] as const];
     })),
   };

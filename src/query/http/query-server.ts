@@ -11,6 +11,7 @@
  * interrupted and answered 503, and the service goes on with the next request.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { stringifyJson } from '../../common/lossless-json.js';
 import { AsOfError } from '../as-of.js';
 import { isQueryName, parseGraphRequest, QUERY_NAMES, type GraphRequest } from '../graph-request.js';
 import type { GraphResult } from '../graph-result.js';
@@ -88,7 +89,7 @@ async function bodyOptions(request: IncomingMessage, limit: number): Promise<Rec
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   if (response.headersSent) return;
-  const text = typeof body === 'string' ? body : JSON.stringify(body) + '\n';
+  const text = typeof body === 'string' ? body : stringifyJson(body) + '\n';
   response.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain; version=0.0.4; charset=utf-8' : 'application/json' });
   response.end(text);
 }

@@ -12,9 +12,12 @@
  *                              (offsets no broker knows); absent in tables written before it
  *
  * The lake copies `lakegraph.*` keys forward on every commit, so a snapshot made by
- * another topic's job or by compaction still holds them.
+ * another topic's job or by compaction still holds them; at a snapshot another engine
+ * committed, they are found in its nearest ancestor that has them. So read them from
+ * `carriedProperties(metadata)` (lake/spec/carried-properties.ts), never from the current
+ * snapshot's summary alone.
  */
-import type { SnapshotSummary } from '../../lake/spec/snapshot.js';
+import type { CarriedProperties } from '../../lake/spec/carried-properties.js';
 
 export type PartitionOffsets = ReadonlyMap<number, number>;
 
@@ -31,8 +34,8 @@ export const GENERATOR_SOURCE = 'generator';
 export const kafkaSource = (clusterId: string): string => `kafka:${clusterId}`;
 
 /** The log the topic's offsets count in; undefined when the table does not say. */
-export function sourceOf(summary: SnapshotSummary | undefined, topic: string): string | undefined {
-  return summary?.[sourceKey(topic)];
+export function sourceOf(carried: CarriedProperties, topic: string): string | undefined {
+  return carried[sourceKey(topic)];
 }
 
 function decodeOffsets(text: string | undefined, key: string): Map<number, number> {
@@ -59,10 +62,10 @@ function encodeOffsets(offsets: PartitionOffsets): string {
   return JSON.stringify(Object.fromEntries(sorted));
 }
 
-export function positionsOf(summary: SnapshotSummary | undefined, topic: string): SourcePositions {
+export function positionsOf(carried: CarriedProperties, topic: string): SourcePositions {
   return {
-    offsets: decodeOffsets(summary?.[offsetsKey(topic)], offsetsKey(topic)),
-    replay: decodeOffsets(summary?.[replayKey(topic)], replayKey(topic)),
+    offsets: decodeOffsets(carried[offsetsKey(topic)], offsetsKey(topic)),
+    replay: decodeOffsets(carried[replayKey(topic)], replayKey(topic)),
   };
 }
 

@@ -13,8 +13,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import { mapEvent } from '../../graph/map-event.js';
-import type { SnapshotSummary } from '../../lake/spec/snapshot.js';
-import { currentSnapshot } from '../../lake/spec/table-metadata.js';
+import { carriedProperties, type CarriedProperties } from '../../lake/spec/carried-properties.js';
 import type { Table } from '../../lake/table/table.js';
 import { writeDataFiles } from '../../lake/table/write-data-files.js';
 import { TABLE_NAMES, type TableName } from '../../lake/tables.js';
@@ -131,7 +130,7 @@ export class TopicJob {
     const now = Date.now();
     for (const name of TABLE_NAMES) {
       const metadata = await this.tables[name].refresh();
-      this.positions.set(name, positionsOf(currentSnapshot(metadata)?.summary, this.topic));
+      this.positions.set(name, positionsOf(carriedProperties(metadata), this.topic));
       this.lastCommitAt.set(name, now);
     }
     this.partitions.clear();
@@ -268,8 +267,8 @@ export class TopicJob {
     await table
       .newAppend()
       .addFiles(files)
-      .setProperties((parentSummary: SnapshotSummary | undefined) => {
-        const parent = positionsOf(parentSummary, this.topic);
+      .setProperties((carried: CarriedProperties) => {
+        const parent = positionsOf(carried, this.topic);
         for (const partition of mine.offsets.keys()) {
           const expected = fence.offsets.get(partition);
           const actual = parent.offsets.get(partition);
@@ -282,7 +281,7 @@ export class TopicJob {
         return positionProperties(parent, this.topic, mine, this.options.source);
       })
       .commit();
-    const merged = positionsOf(currentSnapshot(table.metadata)?.summary, this.topic);
+    const merged = positionsOf(carriedProperties(table.metadata), this.topic);
     this.positions.set(name, merged);
     this.lastCommitAt.set(name, Date.now());
     for (const [partition, offset] of mine.offsets) this.partitions.get(partition)!.committed[name] = offset;

@@ -3,6 +3,7 @@
  * shipper can index them without parsing prose. Written to stdout; the live status line
  * goes to stderr, so the two never interleave on one stream.
  */
+import { stringifyJson } from '../../common/lossless-json.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -15,6 +16,6 @@ export function jsonLog(minLevel: LogLevel = 'info', write: (line: string) => vo
   const threshold = LOG_LEVELS.indexOf(minLevel);
   return (level, msg, fields) => {
     if (LOG_LEVELS.indexOf(level) > threshold) return;
-    write(JSON.stringify({ ts: new Date().toISOString(), level, msg, ...fields }) + '\n');
+    write(stringifyJson({ ts: new Date().toISOString(), level, msg, ...fields }) + '\n');
   };
 }
