@@ -1,5 +1,5 @@
 /**
- * The graph queries over HTTP on 127.0.0.1:
+ * The graph queries over HTTP (on 127.0.0.1 unless told another address):
  *
  *   GET  /v1/query/<name>?<options>   options named like the CLI flags, without the dashes
  *   POST /v1/query/<name>             the same options as a JSON object of strings
@@ -19,12 +19,16 @@ import { QueryMetrics } from './query-metrics.js';
 export interface QueryServerOptions {
   readonly session: QuerySession;
   readonly port: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
   readonly queryTimeoutMs?: number;
   readonly maxBodyBytes?: number;
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+/** Beyond the query timeout, time for the 503 of a query that ran out to be written. */
+const CLOSE_MARGIN_MS = 1_000;
 
 class HttpError extends Error {
   constructor(
@@ -89,6 +93,7 @@ function send(response: ServerResponse, status: number, body: unknown): void {
 export class QueryServer {
   readonly metrics = new QueryMetrics();
   private server: Server | undefined;
+  private closing = false;
   private readonly timeoutMs: number;
   private readonly maxBodyBytes: number;
 
@@ -97,26 +102,37 @@ export class QueryServer {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   }
 
-  /** Listens on 127.0.0.1; resolves with the port (useful with port 0). */
+  /** Resolves with the port it listens on (useful with port 0). */
   async listen(): Promise<number> {
     const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: this.timeoutMs * 2, headersTimeout: 10_000 }, (req, res) => void this.handle(req, res));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port, '127.0.0.1', resolve);
+      server.listen(this.options.port, this.options.host ?? '127.0.0.1', resolve);
     });
     const address = server.address();
     return typeof address === 'object' && address !== null ? address.port : this.options.port;
   }
 
+  /**
+   * Stops taking connections and lets the requests under way finish, so a rolling restart
+   * answers every query it accepted; one still running past the query timeout (it has been
+   * answered 503 by then) or a client holding its connection open is cut off after it.
+   */
   async close(): Promise<void> {
     const server = this.server;
     if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const cutOff = setTimeout(() => server.closeAllConnections(), this.timeoutMs + CLOSE_MARGIN_MS);
+    await closed;
+    clearTimeout(cutOff);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // A keep-alive connection whose answer went out while closing is not needed any more.
+    response.once('finish', () => this.closing && this.server?.closeIdleConnections());
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const route = url.pathname;
     try {
