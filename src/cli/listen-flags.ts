@@ -31,3 +31,8 @@ export function listenAddressFromFlags(flags: FlagValues, hostName: string, port
 export function listenUrl(scheme: 'http' | 'https', host: string, port: number): string {
   return `${scheme}://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 }
+
+/** Whether only this host can reach the address. */
+export function isLoopback(host: string): boolean {
+  return host === '::1' || host.startsWith('127.');
+}

@@ -8,7 +8,8 @@ import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
 import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { exitRegardlessAfter } from './exit-regardless.js';
-import { hostFlag, listenAddressFromFlags, listenUrl, type ListenAddress } from './listen-flags.js';
+import { hostFlag, isLoopback, listenAddressFromFlags, listenUrl, type ListenAddress } from './listen-flags.js';
+import { SECURITY_FLAGS, serveSecurityFromFlags, type ServeSecurity } from './serve-security.js';
 import { TAIL_TOPIC_FLAGS, tailedTopicsFromFlags } from './tail-flags.js';
 
 /** After a stop, how long kafkajs's pending retries (with the broker down) may delay the exit. */
@@ -20,10 +21,11 @@ const LARGE_INDEX_LOAD_FILES = 50;
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Answer the graph queries over HTTP (JSON), with /healthz and Prometheus /metrics.',
-  usage: 'lakegraph serve [--port 8080] [--host ADDR] [--brokers H:P [--topic T [--contract C]] | --no-tail] [--warehouse DIR | --catalog-uri URL]',
+  usage: 'lakegraph serve [--port 8080] [--host ADDR] [--auth-token-file F] [--tls-cert F --tls-key F] [--brokers H:P [--topic T [--contract C]] | --no-tail] [--warehouse DIR | --catalog-uri URL]',
   flags: [
     { name: 'port', kind: 'int', placeholder: 'N', default: 8080, help: 'TCP port (0: any free port)' },
     hostFlag('host', 'the service'),
+    ...SECURITY_FLAGS,
     BROKERS_FLAG,
     { name: 'no-tail', kind: 'boolean', help: 'serve the committed snapshot only, without reading Kafka' },
     ...TAIL_TOPIC_FLAGS,
@@ -34,12 +36,13 @@ export const serveCommand: Command = {
   async run(flags) {
     // --port has a default, so there is always an address.
     const address = listenAddressFromFlags(flags, 'host', 'port') as ListenAddress;
+    const security = serveSecurityFromFlags(flags);
     // Kafka connections kafkajs orphans after a broker restart must not keep the process alive.
-    return withOwnConnections(() => serve(flags, address));
+    return withOwnConnections(() => serve(flags, address, security));
   },
 };
 
-async function serve(flags: FlagValues, address: ListenAddress): Promise<number> {
+async function serve(flags: FlagValues, address: ListenAddress, security: ServeSecurity): Promise<number> {
   const log = jsonLog('info');
   const catalog = await existingWarehouseFromFlags(flags);
   // The tail starts in the background: a broker that is down must not keep the snapshot from being served.
@@ -59,9 +62,12 @@ async function serve(flags: FlagValues, address: ListenAddress): Promise<number>
     },
   });
   log('info', 'edge index ready', { rows: session.stats().indexedEdgeRows, seconds: Number(((performance.now() - indexStarted) / 1000).toFixed(1)) });
-  const server = new QueryServer({ session, ...address, queryTimeoutMs: flags['query-timeout-ms'] as number });
+  const server = new QueryServer({ session, ...address, ...security, queryTimeoutMs: flags['query-timeout-ms'] as number });
   const bound = await server.listen();
-  log('info', 'serving', { url: listenUrl('http', address.host, bound), tail: hot !== undefined });
+  log('info', 'serving', { url: listenUrl(security.tls ? 'https' : 'http', address.host, bound), tail: hot !== undefined, auth: security.authToken !== undefined });
+  if (security.authToken !== undefined && security.tls === undefined && !isLoopback(address.host)) {
+    log('warn', 'the bearer token crosses the network in clear text; give --tls-cert and --tls-key unless a proxy or mesh encrypts it');
+  }
   const refresher = setInterval(() => {
     session.refresh().then(
       (swapped) => swapped && log('debug', 'snapshot swapped', { ...session.stats() }),

@@ -6,14 +6,18 @@
  *   GET  /healthz                     200 while the session answers
  *   GET  /metrics                     Prometheus text
  *
+ * With a token, every route but /healthz answers 401 unless the request carries it as
+ * `Authorization: Bearer <token>` (docs/CONTRACTS.md §4.3); with a certificate, HTTPS.
  * Bad input never reaches DuckDB: names and options are validated (graph-request.ts) and
  * answered 4xx with the reasons; bodies are capped; a query that runs past the timeout is
  * interrupted and answered 503, and the service goes on with the next request.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { isQueryName, parseGraphRequest, QUERY_NAMES } from '../graph-request.js';
 import { NeighbourhoodTooLargeError } from '../index/indexed-edges.js';
 import type { QuerySession } from '../query-session.js';
+import { BearerToken } from './bearer-token.js';
 import { QueryMetrics } from './query-metrics.js';
 
 export interface QueryServerOptions {
@@ -23,6 +27,10 @@ export interface QueryServerOptions {
   readonly host?: string;
   readonly queryTimeoutMs?: number;
   readonly maxBodyBytes?: number;
+  /** Required of every request but /healthz when given. */
+  readonly authToken?: string;
+  /** PEM certificate (chain) and key: answer HTTPS. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
@@ -83,10 +91,13 @@ async function bodyOptions(request: IncomingMessage, limit: number): Promise<Rec
   return optionsOf(Object.entries(parsed));
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
+/** The same answer whatever was wrong with the credentials: it tells a guesser nothing. */
+const UNAUTHORIZED = { error: 'unauthorized: send the token as "Authorization: Bearer <token>"' };
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (response.headersSent) return;
   const text = typeof body === 'string' ? body : JSON.stringify(body) + '\n';
-  response.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain; version=0.0.4; charset=utf-8' : 'application/json' });
+  response.writeHead(status, { ...headers, 'content-type': typeof body === 'string' ? 'text/plain; version=0.0.4; charset=utf-8' : 'application/json' });
   response.end(text);
 }
 
@@ -94,17 +105,22 @@ export class QueryServer {
   readonly metrics = new QueryMetrics();
   private server: Server | undefined;
   private closing = false;
+  private readonly token: BearerToken | undefined;
   private readonly timeoutMs: number;
   private readonly maxBodyBytes: number;
 
   constructor(private readonly options: QueryServerOptions) {
     this.timeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.token = options.authToken === undefined ? undefined : new BearerToken(options.authToken);
   }
 
   /** Resolves with the port it listens on (useful with port 0). */
   async listen(): Promise<number> {
-    const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: this.timeoutMs * 2, headersTimeout: 10_000 }, (req, res) => void this.handle(req, res));
+    const settings = { maxHeaderSize: 16 * 1024, requestTimeout: this.timeoutMs * 2, headersTimeout: 10_000 };
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    const { tls } = this.options;
+    const server = tls === undefined ? createServer(settings, handler) : createHttpsServer({ ...settings, ...tls }, handler);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -137,6 +153,7 @@ export class QueryServer {
     const route = url.pathname;
     try {
       if (route === '/healthz') return send(response, 200, { status: 'ok', ...this.options.session.stats() });
+      if (this.token !== undefined && !this.token.admits(request, url)) return send(response, 401, UNAUTHORIZED, { 'www-authenticate': 'Bearer' });
       if (route === '/metrics') return send(response, 200, this.metrics.render(this.options.session.stats()));
       const match = /^\/v1\/query\/([^/]+)$/.exec(route);
       if (match === null) throw new HttpError(404, `no route ${route.slice(0, 64)}; try /v1/query/<${QUERY_NAMES.join('|')}>, /healthz, /metrics`);
