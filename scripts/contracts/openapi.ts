@@ -145,7 +145,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/metrics': {
         get: {
           operationId: 'metrics',
-          summary: 'Prometheus metrics: latency histogram and outcomes per query, hot tier rows, snapshot swaps.',
+          summary: 'Prometheus metrics: latency histogram and outcomes per query, hot tier rows, snapshot swaps; process CPU, memory, heap, GC and event-loop delay.',
           responses: {
             '200': { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } },
             '401': { $ref: '#/components/responses/401' },

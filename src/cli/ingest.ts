@@ -3,6 +3,7 @@
  * Iceberg tables until SIGTERM/SIGINT (or the idle limit), then flushing what it holds.
  */
 import type { Server } from 'node:http';
+import { ProcessMetrics } from '../common/process-metrics.js';
 import { isTopic } from '../events/topics.js';
 import { openGraphTables } from '../stream/job/graph-tables.js';
 import { kafkaSource } from '../stream/job/source-positions.js';
@@ -122,8 +123,10 @@ export const ingestCommand: Command = {
     });
     let server: Server | undefined;
     let metricsUrl: string | undefined;
+    const processMetrics = new ProcessMetrics();
     if (metricsAddress !== undefined) {
-      server = await startMetricsServer(metricsAddress.host, metricsAddress.port, () => metrics.render(topic, job.counters));
+      processMetrics.start();
+      server = await startMetricsServer(metricsAddress.host, metricsAddress.port, () => metrics.render(topic, job.counters) + processMetrics.render());
       metricsUrl = `${listenUrl('http', metricsAddress.host, boundPort(server))}/metrics`;
     }
     const onSignal = () => ingest.stop('signal');
@@ -146,6 +149,7 @@ export const ingestCommand: Command = {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       server?.close();
+      processMetrics.stop();
     }
   },
 };

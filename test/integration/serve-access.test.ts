@@ -93,7 +93,9 @@ test('ingest serves /metrics on --metrics-host only, and SIGTERM ends it with 0'
   assert.equal(url.hostname, OTHER_LOOPBACK);
   const response = await fetch(url);
   assert.equal(response.status, 200);
-  assert.match(await response.text(), /^lakegraph_/m);
+  const text = await response.text();
+  assert.match(text, /^lakegraph_/m);
+  assert.match(text, /^process_resident_memory_bytes \d+$/m);
   assert.equal(await accepts('127.0.0.1', Number(url.port)), false);
   await stopped(ingest);
 });
@@ -136,7 +138,9 @@ test('with a token, every route but /healthz needs it in the Authorization heade
   }
   assert.equal(await status(QUERY, `Bearer ${TOKEN}`), 200);
   assert.equal(await status(QUERY, `bearer ${TOKEN}`), 200, 'the scheme is case-insensitive');
-  assert.equal(await status('/metrics', `Bearer ${TOKEN}`), 200);
+  const metrics = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(metrics.status, 200);
+  assert.match(await metrics.text(), /^nodejs_eventloop_lag_p99_seconds [\d.e-]+$/m, 'process metrics beside the service’s');
   assert.equal(await status('/no-such-route', `Bearer ${TOKEN}`), 404);
   await stopped(serve);
 });

@@ -4,7 +4,7 @@
  *   GET  /v1/query/<name>?<options>   options named like the CLI flags, without the dashes
  *   POST /v1/query/<name>             the same options as a JSON object of strings
  *   GET  /healthz                     200 while the session answers
- *   GET  /metrics                     Prometheus text
+ *   GET  /metrics                     Prometheus text: the service's figures and the process's
  *
  * With a token, every route but /healthz answers 401 unless the request carries it as
  * `Authorization: Bearer <token>` (docs/CONTRACTS.md §4.3); with a certificate, HTTPS.
@@ -14,6 +14,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { ProcessMetrics } from '../../common/process-metrics.js';
 import { isQueryName, parseGraphRequest, QUERY_NAMES } from '../graph-request.js';
 import { NeighbourhoodTooLargeError } from '../index/indexed-edges.js';
 import type { QuerySession } from '../query-session.js';
@@ -103,6 +104,7 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
 
 export class QueryServer {
   readonly metrics = new QueryMetrics();
+  private readonly processMetrics = new ProcessMetrics();
   private server: Server | undefined;
   private closing = false;
   private readonly token: BearerToken | undefined;
@@ -126,6 +128,7 @@ export class QueryServer {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host ?? '127.0.0.1', resolve);
     });
+    this.processMetrics.start();
     const address = server.address();
     return typeof address === 'object' && address !== null ? address.port : this.options.port;
   }
@@ -138,6 +141,7 @@ export class QueryServer {
   async close(): Promise<void> {
     const server = this.server;
     if (server === undefined) return;
+    this.processMetrics.stop();
     this.closing = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
@@ -154,7 +158,7 @@ export class QueryServer {
     try {
       if (route === '/healthz') return send(response, 200, { status: 'ok', ...this.options.session.stats() });
       if (this.token !== undefined && !this.token.admits(request, url)) return send(response, 401, UNAUTHORIZED, { 'www-authenticate': 'Bearer' });
-      if (route === '/metrics') return send(response, 200, this.metrics.render(this.options.session.stats()));
+      if (route === '/metrics') return send(response, 200, this.metrics.render(this.options.session.stats()) + this.processMetrics.render());
       const match = /^\/v1\/query\/([^/]+)$/.exec(route);
       if (match === null) throw new HttpError(404, `no route ${route.slice(0, 64)}; try /v1/query/<${QUERY_NAMES.join('|')}>, /healthz, /metrics`);
       await this.answerQuery(decodeURIComponent(match[1]!), request, url, response);
