@@ -101,6 +101,7 @@ const failure = (description: string) => ({ description, content: json('Error') 
 const QUERY_RESPONSES = {
   '200': { description: 'the answer', content: json('GraphResult') },
   '400': failure('invalid options; `issues` says which and why'),
+  '401': failure('serve has a token and the request did not carry it as `Authorization: Bearer <token>` (or carried one in the query string)'),
   '413': failure(`a POST body over ${DEFAULT_MAX_BODY_BYTES} bytes`),
   '404': failure('as_of names a snapshot no graph table holds, or a moment whose snapshots expired; the error names the oldest still held'),
   '422': failure('the neighbourhood the query would read is too large; narrow it'),
@@ -152,20 +153,36 @@ export function openApiDocument(): Record<string, unknown> {
         'Options are the CLI flags without the leading dashes; `edge-type`, `edge_type` and `edgetype` name the same option, ' +
         'and a JSON body may give numbers where strings are shown. docs/CONTRACTS.md §4.',
     },
-    servers: [{ url: 'http://127.0.0.1:8080', description: 'serve binds to 127.0.0.1; --port sets the port' }],
+    servers: [{ url: 'http://127.0.0.1:8080', description: 'serve listens on 127.0.0.1 unless --host names another address; --port sets the port; HTTPS with --tls-cert and --tls-key' }],
+    // Anonymous, or the bearer token when serve has one (it then requires it).
+    security: [{}, { bearer: [] }],
     paths: {
       ...Object.fromEntries(QUERY_NAMES.map((query) => [`/v1/query/${query}`, queryPath(query, schemas[requestName(query)]!)])),
       '/healthz': {
-        get: { operationId: 'health', summary: 'Answers 200 while the query session does, with its figures.', responses: { '200': { description: 'healthy', content: json('Health') } } },
+        get: {
+          operationId: 'health',
+          summary: 'Answers 200 while the query session does, with its figures. Open without a token, for probes.',
+          security: [],
+          responses: { '200': { description: 'healthy', content: json('Health') } },
+        },
       },
       '/metrics': {
         get: {
           operationId: 'metrics',
-          summary: 'Prometheus metrics: latency histogram and outcomes per query, hot tier rows, snapshot swaps.',
-          responses: { '200': { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } } },
+          summary: 'Prometheus metrics: latency histogram and outcomes per query, hot tier rows, snapshot swaps; process CPU, memory, heap, GC and event-loop delay.',
+          responses: {
+            '200': { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } },
+            '401': { $ref: '#/components/responses/401' },
+          },
         },
       },
     },
-    components: { schemas, responses: QUERY_RESPONSES },
+    components: {
+      schemas,
+      responses: QUERY_RESPONSES,
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'required on every route but /healthz when serve runs with --auth-token-file or LAKEGRAPH_AUTH_TOKEN' },
+      },
+    },
   };
 }

@@ -3,6 +3,7 @@ import type { FlagSpec, FlagValues } from './args.js';
 import { UsageError } from './args.js';
 import { NoSuchTableError, type Catalog } from '../lake/catalog/catalog.js';
 import { FilesystemCatalog } from '../lake/catalog/filesystem-catalog.js';
+import type { RestCatalogAuth } from '../lake/catalog/rest-auth.js';
 import { RestCatalog } from '../lake/catalog/rest-catalog.js';
 import { fileIOFor } from '../lake/io/file-io-for.js';
 import { isLocalLocation } from '../lake/io/location.js';
@@ -14,6 +15,13 @@ export const DEFAULT_WAREHOUSE = '.lakegraph/demo-warehouse';
 export const WAREHOUSE_FLAGS: readonly FlagSpec[] = [
   { name: 'warehouse', kind: 'string', placeholder: 'DIR|s3://B/P', env: 'LAKEGRAPH_WAREHOUSE', help: 'filesystem-layout catalog: a directory, or object storage with conditional PUTs', default: DEFAULT_WAREHOUSE, excludes: ['catalog-uri'] },
   { name: 'catalog-uri', kind: 'string', placeholder: 'URL', env: 'LAKEGRAPH_CATALOG_URI', help: 'Iceberg REST catalog instead of the filesystem one, e.g. http://127.0.0.1:8181', excludes: ['warehouse'] },
+  // Secrets are best given through the environment: command lines show in `ps` and in pod specs.
+  { name: 'catalog-token', kind: 'string', placeholder: 'T', env: 'LAKEGRAPH_CATALOG_TOKEN', help: 'bearer token for the REST catalog', excludes: ['catalog-credential'] },
+  {
+    name: 'catalog-credential', kind: 'string', placeholder: 'ID:SECRET', env: 'LAKEGRAPH_CATALOG_CREDENTIAL', excludes: ['catalog-token'],
+    help: "OAuth2 client credentials for the REST catalog, exchanged at its /v1/oauth/tokens for a token renewed before it expires",
+  },
+  { name: 'catalog-scope', kind: 'string', placeholder: 'S', env: 'LAKEGRAPH_CATALOG_SCOPE', default: 'catalog', help: 'the OAuth2 scope asked for with --catalog-credential' },
   { name: 'catalog-wait', kind: 'duration', placeholder: 'D', env: 'LAKEGRAPH_CATALOG_WAIT', default: '5m', help: 'how long to keep retrying while the REST catalog is unreachable, then fail' },
 ];
 
@@ -27,6 +35,18 @@ function unavailableNotice(waitMs: number): (error: Error, attempt: number) => v
   };
 }
 
+function restAuthFromFlags(flags: FlagValues): RestCatalogAuth | undefined {
+  const token = flags['catalog-token'] as string | undefined;
+  const credential = flags['catalog-credential'] as string | undefined;
+  // Both from the environment: the command line settled nothing.
+  if (token !== undefined && credential !== undefined) throw new UsageError('give --catalog-token or --catalog-credential (LAKEGRAPH_CATALOG_TOKEN or LAKEGRAPH_CATALOG_CREDENTIAL), not both');
+  if (token !== undefined) return { type: 'bearer', token };
+  if (credential === undefined) return undefined;
+  const colon = credential.indexOf(':');
+  if (colon < 1 || colon === credential.length - 1) throw new UsageError('--catalog-credential: expected CLIENT_ID:SECRET');
+  return { type: 'client-credentials', clientId: credential.slice(0, colon), clientSecret: credential.slice(colon + 1), scope: flags['catalog-scope'] as string };
+}
+
 export async function catalogFromFlags(flags: FlagValues): Promise<Catalog> {
   const uri = flags['catalog-uri'] as string | undefined;
   if (uri !== undefined) {
@@ -38,7 +58,7 @@ export async function catalogFromFlags(flags: FlagValues): Promise<Catalog> {
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`--catalog-uri: "${uri}" must be http:// or https://`);
     const waitMs = flags['catalog-wait'] as number;
-    return new RestCatalog({ uri: uri.replace(/\/+$/, ''), unavailableWaitMs: waitMs, onUnavailable: unavailableNotice(waitMs) });
+    return new RestCatalog({ uri: uri.replace(/\/+$/, ''), auth: restAuthFromFlags(flags), unavailableWaitMs: waitMs, onUnavailable: unavailableNotice(waitMs) });
   }
   const warehouse = flags['warehouse'] as string;
   if (isLocalLocation(warehouse)) return new FilesystemCatalog(warehouse);

@@ -3,6 +3,7 @@
  * Iceberg tables until SIGTERM/SIGINT (or the idle limit), then flushing what it holds.
  */
 import type { Server } from 'node:http';
+import { ProcessMetrics } from '../common/process-metrics.js';
 import { isTopic } from '../events/topics.js';
 import { openGraphTables } from '../stream/job/graph-tables.js';
 import { kafkaSource } from '../stream/job/source-positions.js';
@@ -12,12 +13,13 @@ import { KafkaTopicIngest } from '../stream/kafka/kafka-topic-ingest.js';
 import { dlqTopicOf, ensureTopic } from '../stream/kafka/topic-admin.js';
 import { IngestMetrics } from '../stream/metrics/ingest-metrics.js';
 import { jsonLog, LOG_LEVELS, type LogLevel } from '../stream/metrics/json-log.js';
-import { startMetricsServer } from '../stream/metrics/metrics-server.js';
+import { boundPort, startMetricsServer } from '../stream/metrics/metrics-server.js';
 import { UsageError } from './args.js';
 import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
 import { catalogFromFlags, WAREHOUSE_FLAGS } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { exitRegardlessAfter } from './exit-regardless.js';
+import { hostFlag, listenAddressFromFlags, listenUrl } from './listen-flags.js';
 import { ProgressLine } from './progress-line.js';
 
 /** How long a failed run may take to close its clients before the process exits regardless. */
@@ -63,7 +65,7 @@ function statusLine(c: JobCounters, metrics: IngestMetrics, elapsedMs: number): 
 export const ingestCommand: Command = {
   name: 'ingest',
   summary: 'Consume one Kafka topic into the graph tables, exactly once, until SIGTERM/SIGINT.',
-  usage: 'lakegraph ingest --topic T [--brokers H:P] [--warehouse DIR | --catalog-uri URL] [--group G] [--commit-interval-ms N] [--exit-when-idle-ms N] [--metrics-port P]',
+  usage: 'lakegraph ingest --topic T [--brokers H:P] [--warehouse DIR | --catalog-uri URL] [--group G] [--commit-interval-ms N] [--exit-when-idle-ms N] [--metrics-port P [--metrics-host ADDR]]',
   flags: [
     { name: 'topic', kind: 'string', placeholder: 'T', help: 'the Kafka topic to consume (one process per topic)' },
     { name: 'contract', kind: 'string', placeholder: 'C', help: 'the docs/CONTRACTS.md §1 topic whose event rules apply (default: --topic)' },
@@ -73,7 +75,8 @@ export const ingestCommand: Command = {
     { name: 'commit-interval-ms', kind: 'int', placeholder: 'N', default: 2_000, help: 'commit at least this often while records arrive' },
     { name: 'exit-when-idle-ms', kind: 'int', placeholder: 'N', help: 'exit once no record arrived for N ms and all is committed' },
     { name: 'session-timeout-ms', kind: 'int', placeholder: 'N', default: 30_000, help: 'consumer group session timeout (how soon a dead member’s partitions move)' },
-    { name: 'metrics-port', kind: 'int', placeholder: 'P', help: 'serve Prometheus metrics on 127.0.0.1:P/metrics' },
+    { name: 'metrics-port', kind: 'int', placeholder: 'P', help: 'serve Prometheus metrics on port P at /metrics (0: any free port)' },
+    hostFlag('metrics-host', 'the metrics endpoint'),
     { name: 'log-level', kind: 'string', placeholder: 'L', default: 'info', help: `JSON log level on stdout: ${LOG_LEVELS.join(', ')}` },
   ],
   async run(flags) {
@@ -87,6 +90,7 @@ export const ingestCommand: Command = {
       const value = flags[name] as number | undefined;
       if (value !== undefined && value < 1) throw new UsageError(`--${name} must be at least 1`);
     }
+    const metricsAddress = listenAddressFromFlags(flags, 'metrics-host', 'metrics-port');
     const brokers = brokersFromFlags(flags);
     const catalog = await catalogFromFlags(flags);
     const crash = crashSwitch(process.env['LAKEGRAPH_TEST_CRASH_AT']);
@@ -117,16 +121,21 @@ export const ingestCommand: Command = {
       log,
       onAssignment: crash && (() => crash('assignment')),
     });
-    const port = flags['metrics-port'] as number | undefined;
     let server: Server | undefined;
-    if (port !== undefined) server = await startMetricsServer(port, () => metrics.render(topic, job.counters));
+    let metricsUrl: string | undefined;
+    const processMetrics = new ProcessMetrics();
+    if (metricsAddress !== undefined) {
+      processMetrics.start();
+      server = await startMetricsServer(metricsAddress.host, metricsAddress.port, () => metrics.render(topic, job.counters) + processMetrics.render());
+      metricsUrl = `${listenUrl('http', metricsAddress.host, boundPort(server))}/metrics`;
+    }
     const onSignal = () => ingest.stop('signal');
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
     const started = performance.now();
     const progress = new ProgressLine();
     const status = setInterval(() => progress.update(statusLine(job.counters, metrics, performance.now() - started)), 1_000);
-    log('info', 'ingest starting', { topic, contract, brokers, metricsPort: port });
+    log('info', 'ingest starting', { topic, contract, brokers, metrics: metricsUrl });
     try {
       const reason = await ingest.run();
       progress.done(statusLine(job.counters, metrics, performance.now() - started));
@@ -140,6 +149,7 @@ export const ingestCommand: Command = {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       server?.close();
+      processMetrics.stop();
     }
   },
 };

@@ -1,14 +1,16 @@
-/** `lakegraph serve`: the graph queries over HTTP on 127.0.0.1, over snapshot ∪ Kafka tail. */
+/** `lakegraph serve`: the graph queries over HTTP (127.0.0.1 unless --host says otherwise), over snapshot ∪ Kafka tail. */
 import { PastSessions } from '../query/past-sessions.js';
 import { QueryServer } from '../query/http/query-server.js';
 import { QuerySession } from '../query/query-session.js';
 import { createKafka, TAIL_RETRY, withOwnConnections } from '../stream/kafka/kafka-client.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
-import { UsageError, type FlagValues } from './args.js';
+import type { FlagValues } from './args.js';
 import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
 import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { exitRegardlessAfter } from './exit-regardless.js';
+import { hostFlag, isLoopback, listenAddressFromFlags, listenUrl, type ListenAddress } from './listen-flags.js';
+import { SECURITY_FLAGS, serveSecurityFromFlags, type ServeSecurity } from './serve-security.js';
 import { TAIL_TOPIC_FLAGS, tailedTopicsFromFlags } from './tail-flags.js';
 
 /** After a stop, how long kafkajs's pending retries (with the broker down) may delay the exit. */
@@ -19,10 +21,12 @@ const LARGE_INDEX_LOAD_FILES = 50;
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'Answer the graph queries over HTTP (JSON) on 127.0.0.1, with /healthz and Prometheus /metrics.',
-  usage: 'lakegraph serve [--port 8080] [--brokers H:P [--topic T [--contract C]] | --no-tail] [--warehouse DIR | --catalog-uri URL]',
+  summary: 'Answer the graph queries over HTTP (JSON), with /healthz and Prometheus /metrics.',
+  usage: 'lakegraph serve [--port 8080] [--host ADDR] [--auth-token-file F] [--tls-cert F --tls-key F] [--brokers H:P [--topic T [--contract C]] | --no-tail] [--warehouse DIR | --catalog-uri URL]',
   flags: [
-    { name: 'port', kind: 'int', placeholder: 'N', default: 8080, help: 'TCP port on 127.0.0.1 (0: any free port)' },
+    { name: 'port', kind: 'int', placeholder: 'N', default: 8080, help: 'TCP port (0: any free port)' },
+    hostFlag('host', 'the service'),
+    ...SECURITY_FLAGS,
     BROKERS_FLAG,
     { name: 'no-tail', kind: 'boolean', help: 'serve the committed snapshot only, without reading Kafka' },
     ...TAIL_TOPIC_FLAGS,
@@ -31,14 +35,15 @@ export const serveCommand: Command = {
     { name: 'query-timeout-ms', kind: 'int', placeholder: 'N', default: 5_000, help: 'interrupt a query after N ms (503)' },
   ],
   async run(flags) {
-    const port = flags['port'] as number;
-    if (port < 0 || port > 65535) throw new UsageError(`--port: ${port} is not a TCP port`);
+    // --port has a default, so there is always an address.
+    const address = listenAddressFromFlags(flags, 'host', 'port') as ListenAddress;
+    const security = serveSecurityFromFlags(flags);
     // Kafka connections kafkajs orphans after a broker restart must not keep the process alive.
-    return withOwnConnections(() => serve(flags, port));
+    return withOwnConnections(() => serve(flags, address, security));
   },
 };
 
-async function serve(flags: FlagValues, port: number): Promise<number> {
+async function serve(flags: FlagValues, address: ListenAddress, security: ServeSecurity): Promise<number> {
   const log = jsonLog('info');
   const catalog = await existingWarehouseFromFlags(flags);
   // The tail starts in the background: a broker that is down must not keep the snapshot from being served.
@@ -59,9 +64,12 @@ async function serve(flags: FlagValues, port: number): Promise<number> {
   });
   log('info', 'edge index ready', { rows: session.stats().indexedEdgeRows, seconds: Number(((performance.now() - indexStarted) / 1000).toFixed(1)) });
   const past = new PastSessions(catalog);
-  const server = new QueryServer({ session, past, port, queryTimeoutMs: flags['query-timeout-ms'] as number });
+  const server = new QueryServer({ session, past, ...address, ...security, queryTimeoutMs: flags['query-timeout-ms'] as number });
   const bound = await server.listen();
-  log('info', 'serving', { url: `http://127.0.0.1:${bound}`, tail: hot !== undefined });
+  log('info', 'serving', { url: listenUrl(security.tls ? 'https' : 'http', address.host, bound), tail: hot !== undefined, auth: security.authToken !== undefined });
+  if (security.authToken !== undefined && security.tls === undefined && !isLoopback(address.host)) {
+    log('warn', 'the bearer token crosses the network in clear text; give --tls-cert and --tls-key unless a proxy or mesh encrypts it');
+  }
   const refresher = setInterval(() => {
     session.refresh().then(
       (swapped) => swapped && log('debug', 'snapshot swapped', { ...session.stats() }),

@@ -16,6 +16,7 @@ import type { FileIO } from '../io/file-io.js';
 import { withRetries } from '../../common/backoff.js';
 import { withTaggedBigInts } from '../../common/lossless-json.js';
 import { int64JsonFetch } from './int64-json-fetch.js';
+import { icebergAuth, type RestCatalogAuth } from './rest-auth.js';
 import { RoutingFileIO } from '../io/routing-file-io.js';
 import {
   CatalogUnreachableError,
@@ -34,6 +35,8 @@ export interface RestCatalogOptions {
   readonly uri: string;
   /** Sent as `?warehouse=` to `/v1/config`; the server may answer with a path prefix to use. */
   readonly warehouse?: string;
+  /** Credentials the server asks for; none by default. */
+  readonly auth?: RestCatalogAuth;
   /** Defaults to the FileIO of each location's scheme. */
   readonly io?: FileIO;
   /**
@@ -58,7 +61,7 @@ export class RestCatalog implements Catalog {
   constructor(private readonly options: RestCatalogOptions) {
     this.uri = options.uri;
     this.io = options.io ?? new RoutingFileIO();
-    this.client = new IcebergRestCatalog({ baseUrl: options.uri, warehouse: options.warehouse, fetch: int64JsonFetch() });
+    this.client = new IcebergRestCatalog({ baseUrl: options.uri, warehouse: options.warehouse, fetch: int64JsonFetch(), auth: icebergAuth(options.uri, options.auth) });
   }
 
   async loadTable(id: TableIdentifier): Promise<TableMetadata> {

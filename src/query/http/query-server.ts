@@ -1,23 +1,28 @@
 /**
- * The graph queries over HTTP on 127.0.0.1:
+ * The graph queries over HTTP (on 127.0.0.1 unless told another address):
  *
  *   GET  /v1/query/<name>?<options>   options named like the CLI flags, without the dashes
  *   POST /v1/query/<name>             the same options as a JSON object of strings
  *   GET  /healthz                     200 while the session answers
- *   GET  /metrics                     Prometheus text
+ *   GET  /metrics                     Prometheus text: the service's figures and the process's
  *
+ * With a token, every route but /healthz answers 401 unless the request carries it as
+ * `Authorization: Bearer <token>` (docs/CONTRACTS.md §4.3); with a certificate, HTTPS.
  * Bad input never reaches DuckDB: names and options are validated (graph-request.ts) and
  * answered 4xx with the reasons; bodies are capped; a query that runs past the timeout is
  * interrupted and answered 503, and the service goes on with the next request.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { stringifyJson } from '../../common/lossless-json.js';
+import { ProcessMetrics } from '../../common/process-metrics.js';
 import { AsOfError } from '../as-of.js';
 import { isQueryName, parseGraphRequest, QUERY_NAMES, type GraphRequest } from '../graph-request.js';
 import type { GraphResult } from '../graph-result.js';
 import type { PastSessions } from '../past-sessions.js';
 import { NeighbourhoodTooLargeError } from '../index/indexed-edges.js';
 import type { QuerySession } from '../query-session.js';
+import { BearerToken } from './bearer-token.js';
 import { QueryMetrics } from './query-metrics.js';
 
 export interface QueryServerOptions {
@@ -25,12 +30,20 @@ export interface QueryServerOptions {
   /** Answers `as_of=` requests; without it they are refused. */
   readonly past?: PastSessions;
   readonly port: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
   readonly queryTimeoutMs?: number;
   readonly maxBodyBytes?: number;
+  /** Required of every request but /healthz when given. */
+  readonly authToken?: string;
+  /** PEM certificate (chain) and key: answer HTTPS. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+/** Beyond the query timeout, time for the 503 of a query that ran out to be written. */
+const CLOSE_MARGIN_MS = 1_000;
 
 class HttpError extends Error {
   constructor(
@@ -87,49 +100,73 @@ async function bodyOptions(request: IncomingMessage, limit: number): Promise<Rec
   return optionsOf(Object.entries(parsed));
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
+/** The same answer whatever was wrong with the credentials: it tells a guesser nothing. */
+const UNAUTHORIZED = { error: 'unauthorized: send the token as "Authorization: Bearer <token>"' };
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (response.headersSent) return;
   const text = typeof body === 'string' ? body : stringifyJson(body) + '\n';
-  response.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain; version=0.0.4; charset=utf-8' : 'application/json' });
+  response.writeHead(status, { ...headers, 'content-type': typeof body === 'string' ? 'text/plain; version=0.0.4; charset=utf-8' : 'application/json' });
   response.end(text);
 }
 
 export class QueryServer {
   readonly metrics = new QueryMetrics();
+  private readonly processMetrics = new ProcessMetrics();
   private server: Server | undefined;
+  private closing = false;
+  private readonly token: BearerToken | undefined;
   private readonly timeoutMs: number;
   private readonly maxBodyBytes: number;
 
   constructor(private readonly options: QueryServerOptions) {
     this.timeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.token = options.authToken === undefined ? undefined : new BearerToken(options.authToken);
   }
 
-  /** Listens on 127.0.0.1; resolves with the port (useful with port 0). */
+  /** Resolves with the port it listens on (useful with port 0). */
   async listen(): Promise<number> {
-    const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: this.timeoutMs * 2, headersTimeout: 10_000 }, (req, res) => void this.handle(req, res));
+    const settings = { maxHeaderSize: 16 * 1024, requestTimeout: this.timeoutMs * 2, headersTimeout: 10_000 };
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    const { tls } = this.options;
+    const server = tls === undefined ? createServer(settings, handler) : createHttpsServer({ ...settings, ...tls }, handler);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port, '127.0.0.1', resolve);
+      server.listen(this.options.port, this.options.host ?? '127.0.0.1', resolve);
     });
+    this.processMetrics.start();
     const address = server.address();
     return typeof address === 'object' && address !== null ? address.port : this.options.port;
   }
 
+  /**
+   * Stops taking connections and lets the requests under way finish, so a rolling restart
+   * answers every query it accepted; one still running past the query timeout (it has been
+   * answered 503 by then) or a client holding its connection open is cut off after it.
+   */
   async close(): Promise<void> {
     const server = this.server;
     if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.processMetrics.stop();
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const cutOff = setTimeout(() => server.closeAllConnections(), this.timeoutMs + CLOSE_MARGIN_MS);
+    await closed;
+    clearTimeout(cutOff);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // A keep-alive connection whose answer went out while closing is not needed any more.
+    response.once('finish', () => this.closing && this.server?.closeIdleConnections());
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const route = url.pathname;
     try {
       if (route === '/healthz') return send(response, 200, { status: 'ok', ...this.options.session.stats() });
-      if (route === '/metrics') return send(response, 200, this.metrics.render(this.options.session.stats()));
+      if (this.token !== undefined && !this.token.admits(request, url)) return send(response, 401, UNAUTHORIZED, { 'www-authenticate': 'Bearer' });
+      if (route === '/metrics') return send(response, 200, this.metrics.render(this.options.session.stats()) + this.processMetrics.render());
       const match = /^\/v1\/query\/([^/]+)$/.exec(route);
       if (match === null) throw new HttpError(404, `no route ${route.slice(0, 64)}; try /v1/query/<${QUERY_NAMES.join('|')}>, /healthz, /metrics`);
       await this.answerQuery(decodeURIComponent(match[1]!), request, url, response);

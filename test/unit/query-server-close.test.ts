@@ -1,0 +1,28 @@
+/** A stopping query service (SIGTERM in a rolling restart) finishes the queries it accepted and takes no new ones. */
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { QueryServer } from '../../src/query/http/query-server.js';
+import type { QuerySession } from '../../src/query/query-session.js';
+
+/** Answers every query with no edges after `ms`. */
+function slowSession(ms: number): QuerySession {
+  return { graphQuery: () => sleep(ms).then(() => ({ edges: [] })), interrupt: () => {} } as unknown as QuerySession;
+}
+
+test('close lets a query under way finish, then refuses connections', async () => {
+  const server = new QueryServer({ session: slowSession(400), port: 0 });
+  const port = await server.listen();
+  const answer = fetch(`http://127.0.0.1:${port}/v1/query/member-activity?account=a-1`);
+  await sleep(100);
+  const closeStarted = performance.now();
+  await server.close();
+  // Not held up to the query timeout by the client's keep-alive connection.
+  assert.ok(performance.now() - closeStarted < 2_000, `close took ${performance.now() - closeStarted} ms`);
+  const response = await answer;
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { edges: [] });
+  const refused = await new Promise<boolean>((resolve) => connect({ host: '127.0.0.1', port }).once('connect', () => resolve(false)).once('error', () => resolve(true)));
+  assert.ok(refused);
+});
