@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { resolveS3Config, type S3Config } from '../../src/lake/io/s3-config.js';
+import { FileNotFoundError } from '../../src/lake/io/file-io.js';
 import { S3FileIO } from '../../src/lake/io/s3-file-io.js';
 import { supportsConditionalCreate } from '../../src/lake/io/supports-conditional-create.js';
 import { startMoto, type MotoStore } from '../support/moto-server.js';
@@ -104,6 +105,8 @@ describe('S3FileIO on the local object store', () => {
     await io.delete(location);
     await io.delete(`${ROOT}plain/never-written`);
     assert.equal(await io.stat(`${ROOT}plain/never-written`), undefined);
+    await assert.rejects(io.read(location), FileNotFoundError);
+    await assert.rejects(io.readRange(location, 0, 8), FileNotFoundError);
   });
 
   it('streams a multi-part upload whose bytes round-trip exactly, and a small file as one PUT', async () => {

@@ -17,9 +17,12 @@ export interface ReaderView {
   rejected: Array<[topic: string, partition: number, offset: number, reason: string]>;
 }
 
-/** `[warehouse]`: PyIceberg and DuckDB iceberg_scan; `['--rest', uri, namespace]`: PyIceberg through the REST catalog. */
-export function readGraphAggregates(args: readonly string[]): Promise<Record<'pyiceberg' | 'duckdb', ReaderView>> {
-  return runPython({ script: 'test/integration/graph_aggregates.py' }, args);
+/**
+ * `[warehouse]` (a directory or `s3://…`): PyIceberg and DuckDB iceberg_scan; `['--rest', uri, namespace]`:
+ * through the REST catalog. `env` names the object store (AWS variables).
+ */
+export function readGraphAggregates(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Record<'pyiceberg' | 'duckdb', ReaderView>> {
+  return runPython({ script: 'test/integration/graph_aggregates.py' }, args, env);
 }
 
 function keyed(rows: Row[], keyColumns: number): Map<string, number[]> {
