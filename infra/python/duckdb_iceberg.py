@@ -13,7 +13,8 @@ dependency) from those files only.
 When the environment points at an S3-compatible store (AWS_ENDPOINT_URL_S3 or
 AWS_ENDPOINT_URL, as `infra/local/env` exports), connect() also loads httpfs and adds
 an S3 secret from the AWS variables, so `iceberg_scan('s3://…')` and
-`read_parquet('s3://…')` read the lake there; s3_properties() gives PyIceberg the same.
+`read_parquet('s3://…')` read the lake there; s3_properties() gives PyIceberg the same,
+and static_table() opens a filesystem-layout table (a directory or an s3:// prefix) with it.
 
 The same directory works for the DuckDB CLI (.venv/bin/duckdb) and for
 @duckdb/node-api 1.4.4:
@@ -33,6 +34,8 @@ from urllib.parse import urlparse
 
 import duckdb
 import duckdb_ext
+from pyiceberg.io import load_file_io
+from pyiceberg.table import StaticTable
 
 
 def extension_directory() -> str:
@@ -81,6 +84,17 @@ def s3_properties() -> dict[str, str]:
         "s3.region": _s3_region(),
         "s3.force-virtual-addressing": "false",
     }
+
+
+def static_table(table_location: str) -> StaticTable:
+    """The filesystem-layout table at `table_location` (a directory or s3://bucket/prefix),
+    read-only at the version its metadata/version-hint.text names. The hint is read through
+    PyIceberg's FileIO, so object storage works like a directory; FileNotFoundError without one."""
+    metadata = f"{table_location.rstrip('/')}/metadata"
+    properties = s3_properties()
+    with load_file_io(properties, metadata).new_input(f"{metadata}/version-hint.text").open() as hint:
+        version = hint.read().decode().strip()
+    return StaticTable.from_metadata(f"{metadata}/v{version}.metadata.json", properties=properties)
 
 
 def _s3_endpoint() -> str | None:

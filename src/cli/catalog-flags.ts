@@ -60,7 +60,14 @@ export async function catalogFromFlags(flags: FlagValues): Promise<Catalog> {
     const waitMs = flags['catalog-wait'] as number;
     return new RestCatalog({ uri: uri.replace(/\/+$/, ''), auth: restAuthFromFlags(flags), unavailableWaitMs: waitMs, onUnavailable: unavailableNotice(waitMs) });
   }
-  const warehouse = flags['warehouse'] as string;
+  return filesystemCatalogAt(flags['warehouse'] as string);
+}
+
+/**
+ * The filesystem-layout catalog at `warehouse`: a directory, or an object-store prefix
+ * whose store refuses a second create of one key (a usage error otherwise).
+ */
+export async function filesystemCatalogAt(warehouse: string): Promise<FilesystemCatalog> {
   if (isLocalLocation(warehouse)) return new FilesystemCatalog(warehouse);
   let io;
   try {

@@ -3,18 +3,17 @@
  * all in this process, then a look at what landed: one member's cross-device activity in
  * the last five minutes of event time, and the top titles.
  */
-import { mkdir, readdir, rm, writeFile, access } from 'node:fs/promises';
 import type { DuckDBValue } from '@duckdb/node-api';
-import { join, resolve } from 'node:path';
 import { TOPICS } from '../events/topics.js';
-import { FilesystemCatalog } from '../lake/catalog/filesystem-catalog.js';
+import type { FilesystemCatalog } from '../lake/catalog/filesystem-catalog.js';
+import { joinLocation } from '../lake/io/location.js';
 import { runLibraryQuery } from '../query/sql-library.js';
 import { QuerySession } from '../query/query-session.js';
 import { runEmbeddedPipeline } from '../stream/embedded-pipeline.js';
 import { RecordGenerator } from '../stream/generator/record-generator.js';
 import type { JobCounters } from '../stream/job/topic-job.js';
 import { UsageError } from './args.js';
-import { DEFAULT_WAREHOUSE } from './catalog-flags.js';
+import { DEFAULT_WAREHOUSE, filesystemCatalogAt } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { formatTable } from './format-table.js';
 import { ProgressLine } from './progress-line.js';
@@ -23,20 +22,16 @@ import { ProgressLine } from './progress-line.js';
 const DEMO_MARKER = '.lakegraph-demo';
 export const DEMO_PARTITIONS = 4;
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
-}
-
-async function prepareWarehouse(dir: string): Promise<void> {
-  if (await exists(dir)) {
-    const entries = await readdir(dir);
-    if (entries.length > 0 && !entries.includes(DEMO_MARKER)) {
-      throw new UsageError(`--warehouse ${dir} already holds data the demo did not make; pass an empty or new directory`);
-    }
-    await rm(dir, { recursive: true, force: true });
+/** Empties a warehouse a previous demo made (a directory or an object-store prefix) and marks it as the demo's. */
+async function prepareWarehouse({ io, warehouse }: FilesystemCatalog): Promise<void> {
+  const marker = joinLocation(warehouse, DEMO_MARKER);
+  const files: string[] = [];
+  for await (const file of io.list(`${warehouse}/`)) files.push(file.location);
+  if (files.length > 0 && !files.includes(marker)) {
+    throw new UsageError(`--warehouse ${warehouse} already holds data the demo did not make; pass an empty or new directory or prefix`);
   }
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, DEMO_MARKER), 'made by `lakegraph demo`; the next demo run replaces this directory\n');
+  for (const file of files) await io.delete(file);
+  await io.write(marker, 'made by `lakegraph demo`; the next demo run replaces what is here\n');
 }
 
 function parseStartTime(value: unknown): number | undefined {
@@ -59,11 +54,11 @@ function statusLine(c: JobCounters, elapsedMs: number): string {
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'Run the embedded pipeline on generated events into a local Iceberg warehouse, then query it.',
-  usage: 'lakegraph demo [--events N] [--warehouse DIR] [--seed S] [--start-time T] [--commit-interval-ms N]',
+  summary: 'Run the embedded pipeline on generated events into an Iceberg warehouse (filesystem layout), then query it.',
+  usage: 'lakegraph demo [--events N] [--warehouse DIR|s3://B/P] [--seed S] [--start-time T] [--commit-interval-ms N]',
   flags: [
     { name: 'events', kind: 'int', placeholder: 'N', default: 1_000_000, help: 'events to generate (duplicates and bad records included)' },
-    { name: 'warehouse', kind: 'string', placeholder: 'DIR', default: DEFAULT_WAREHOUSE, help: 'where to write the tables (replaced if a previous demo made it)' },
+    { name: 'warehouse', kind: 'string', placeholder: 'DIR|s3://B/P', default: DEFAULT_WAREHOUSE, help: 'where to write the tables: a directory, or object storage with conditional PUTs (replaced if a previous demo made it)' },
     { name: 'seed', kind: 'int', placeholder: 'S', default: 1, help: 'generator seed; the same seed gives the same events' },
     { name: 'start-time', kind: 'string', placeholder: 'T', help: 'event time of the first event, epoch ms or ISO-8601 (default: one hour ago)' },
     { name: 'commit-interval-ms', kind: 'int', placeholder: 'N', default: 2_000, help: 'how often each topic job commits' },
@@ -72,12 +67,11 @@ export const demoCommand: Command = {
     const events = flags['events'] as number;
     if (events < 1) throw new UsageError('--events must be at least 1');
     const baseTs = parseStartTime(flags['start-time']);
-    const warehouse = resolve(flags['warehouse'] as string);
-    await prepareWarehouse(warehouse);
-    const catalog = new FilesystemCatalog(warehouse);
+    const catalog = await filesystemCatalogAt(flags['warehouse'] as string);
+    await prepareWarehouse(catalog);
     const generator = new RecordGenerator({ events, seed: flags['seed'] as number, partitions: DEMO_PARTITIONS, baseTs });
     const progress = new ProgressLine();
-    process.stderr.write(`lakegraph demo: ${events.toLocaleString('en-US')} events into ${warehouse}\n`);
+    process.stderr.write(`lakegraph demo: ${events.toLocaleString('en-US')} events into ${catalog.warehouse}\n`);
     let last = '';
     const totals = await runEmbeddedPipeline({
       catalog,

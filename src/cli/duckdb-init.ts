@@ -5,13 +5,20 @@
  *
  *   npx lakegraph duckdb-init > warehouse.sql && duckdb -init warehouse.sql
  *
- * `--via files` (default) lists the current snapshot's data files, planned by lakegraph,
- * and needs no extension; it also gives views `snapshots` and `data_files` (lake-views.ts). `--via iceberg` uses DuckDB's iceberg extension (`iceberg_scan`
- * of each table directory; filesystem catalog only), optionally loaded offline from an
- * extension directory.
+ * `--via files` (default) lists the current snapshot's data files, planned by lakegraph;
+ * it also gives views `snapshots` and `data_files` (lake-views.ts). `--via iceberg` uses
+ * DuckDB's iceberg extension (`iceberg_scan` of each table; filesystem catalog only). A
+ * lake in S3 adds httpfs and a secret (duckdb-s3-secret.ts). `--extension-dir` loads the
+ * extensions offline.
  */
 import { resolve } from 'node:path';
+import type { Catalog } from '../lake/catalog/catalog.js';
+import type { FilesystemCatalog } from '../lake/catalog/filesystem-catalog.js';
+import { RoutingFileIO } from '../lake/io/routing-file-io.js';
+import { resolveS3Config } from '../lake/io/s3-config.js';
+import { isS3Location } from '../lake/io/s3-location.js';
 import { NAMESPACE, TABLE_NAMES, TABLE_SCHEMAS } from '../lake/tables.js';
+import { credentialsFromEnvironment, duckdbS3Setup } from '../query/duckdb-s3-secret.js';
 import { dataFilesSelect, snapshotsSelect } from '../query/lake-views.js';
 import { loadSnapshotTier } from '../query/snapshot-tier.js';
 import { snapshotSelect, sqlIdentifier, sqlString } from '../query/snapshot-views.js';
@@ -23,10 +30,11 @@ import type { Command } from './command.js';
 export const duckdbInitCommand: Command = {
   name: 'duckdb-init',
   summary: 'Print a DuckDB CLI init script with views `edges`, `nodes`, `rejected_events` over the committed snapshot.',
-  usage: 'lakegraph duckdb-init [--via files|iceberg] [--extension-dir DIR] [--as-of SNAPSHOT_ID|T] [--warehouse DIR | --catalog-uri URL]',
+  usage: 'lakegraph duckdb-init [--via files|iceberg] [--extension-dir DIR] [--include-credentials] [--as-of SNAPSHOT_ID|T] [--warehouse DIR|s3://B/P | --catalog-uri URL]',
   flags: [
     { name: 'via', kind: 'string', placeholder: 'files|iceberg', default: 'files', help: 'read the snapshot through its planned data files, or through iceberg_scan' },
-    { name: 'extension-dir', kind: 'string', placeholder: 'DIR', help: '--via iceberg: load the iceberg extension from this directory, never from the network' },
+    { name: 'extension-dir', kind: 'string', placeholder: 'DIR', help: 'load the extensions the script needs (iceberg, httpfs) from this directory, never from the network' },
+    { name: 'include-credentials', kind: 'boolean', help: 'S3 lake: write the access keys into the script instead of reading AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY when it runs' },
     AS_OF_FLAG,
     ...WAREHOUSE_FLAGS,
   ],
@@ -37,30 +45,48 @@ export const duckdbInitCommand: Command = {
     if (via === 'iceberg' && flags['as-of'] !== undefined) throw new UsageError('--as-of works with --via files');
     const catalog = await existingWarehouseFromFlags(flags);
     const asOfMs = await asOfMsFromFlags(flags, catalog);
-    const lines = ['-- lakegraph duckdb-init: views over the committed graph tables', "SET TimeZone = 'UTC';"];
-    if (asOfMs !== undefined) lines.push(`-- as of ${new Date(asOfMs).toISOString()}`);
+    const extensions: string[] = [];
+    const views: string[] = [];
+    let locations: string[];
     if (via === 'files') {
       const tier = await asUsageError(flags['as-of'] as string | undefined, () => loadSnapshotTier(catalog, undefined, asOfMs));
+      locations = TABLE_NAMES.flatMap((name) => tier[name].files.map((f) => f.filePath));
+      if (asOfMs !== undefined) views.push(`-- as of ${new Date(asOfMs).toISOString()}`);
       for (const name of TABLE_NAMES) {
         const files = tier[name].files.map((f) => f.filePath);
-        lines.push(`-- ${NAMESPACE}.${name}: snapshot ${tier[name].snapshotId ?? 'none'}, ${files.length} data files`);
-        lines.push(`CREATE OR REPLACE VIEW ${sqlIdentifier(name)} AS ${snapshotSelect(TABLE_SCHEMAS[name], files)};`);
+        views.push(`-- ${NAMESPACE}.${name}: snapshot ${tier[name].snapshotId ?? 'none'}, ${files.length} data files`);
+        views.push(`CREATE OR REPLACE VIEW ${sqlIdentifier(name)} AS ${snapshotSelect(TABLE_SCHEMAS[name], files)};`);
       }
-      lines.push('-- the tables\' commits and current data files, for sql/snapshot_log.sql and its kin');
-      lines.push(`CREATE OR REPLACE VIEW snapshots AS ${snapshotsSelect(tier, TABLE_NAMES)};`);
-      lines.push(`CREATE OR REPLACE VIEW data_files AS ${dataFilesSelect(tier, TABLE_NAMES)};`);
+      views.push('-- the tables\' commits and current data files, for sql/snapshot_log.sql and its kin');
+      views.push(`CREATE OR REPLACE VIEW snapshots AS ${snapshotsSelect(tier, TABLE_NAMES)};`);
+      views.push(`CREATE OR REPLACE VIEW data_files AS ${dataFilesSelect(tier, TABLE_NAMES)};`);
     } else {
-      const extensionDir = flags['extension-dir'] as string | undefined;
-      if (extensionDir !== undefined) {
-        lines.push('SET autoinstall_known_extensions = false;', 'SET autoload_known_extensions = false;', `SET extension_directory = ${sqlString(resolve(extensionDir))};`);
-      }
-      lines.push('LOAD iceberg;');
-      const warehouse = resolve(flags['warehouse'] as string);
-      for (const name of TABLE_NAMES) {
-        lines.push(`CREATE OR REPLACE VIEW ${sqlIdentifier(name)} AS SELECT * FROM iceberg_scan(${sqlString(`${warehouse}/${NAMESPACE}/${name}`)});`);
+      const warehouse = catalog as FilesystemCatalog;
+      locations = TABLE_NAMES.map((name) => warehouse.tableLocation({ namespace: [NAMESPACE], name }));
+      extensions.push('LOAD iceberg;');
+      for (const [i, name] of TABLE_NAMES.entries()) {
+        views.push(`CREATE OR REPLACE VIEW ${sqlIdentifier(name)} AS SELECT * FROM iceberg_scan(${sqlString(locations[i]!)});`);
       }
     }
+    if (locations.some(isS3Location)) extensions.push(...s3Setup(catalog, flags['include-credentials'] === true));
+    const extensionDir = flags['extension-dir'] as string | undefined;
+    const offline =
+      extensionDir !== undefined && extensions.length > 0
+        ? ['SET autoinstall_known_extensions = false;', 'SET autoload_known_extensions = false;', `SET extension_directory = ${sqlString(resolve(extensionDir))};`]
+        : [];
+    const lines = ['-- lakegraph duckdb-init: views over the committed graph tables', "SET TimeZone = 'UTC';", ...offline, ...extensions, ...views];
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
   },
 };
+
+/** httpfs and a secret for the store, set up as the catalog's FileIO reaches it (the catalog's properties, then the AWS chain). */
+function s3Setup(catalog: Catalog, includeCredentials: boolean): string[] {
+  const config = resolveS3Config(catalog.io instanceof RoutingFileIO ? catalog.io.properties : {});
+  if (!includeCredentials && !credentialsFromEnvironment(config)) {
+    process.stderr.write(
+      'lakegraph duckdb-init: the S3 keys in use do not come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, which the script reads when it runs; set those for the DuckDB CLI, or pass --include-credentials to write the keys into the script\n',
+    );
+  }
+  return duckdbS3Setup(config, { includeCredentials });
+}

@@ -1,20 +1,20 @@
 """Aggregates a lakegraph warehouse's graph tables with third-party readers, as JSON.
 
-usage: graph_aggregates.py <warehouse>
+usage: graph_aggregates.py <warehouse>                      (a directory, or s3://bucket/prefix)
        graph_aggregates.py --rest <catalog uri> <namespace>    (tables through the REST catalog, files in S3)
 For graph.edges and graph.nodes: the rows GROUP BY key with min(first_seen),
 max(last_seen), sum(event_count) (docs/CONTRACTS.md §3); for graph.rejected_events: the
 (topic, partition, offset, reason) of every row. Once through PyIceberg (StaticTable
 from the latest metadata file, or the REST catalog) and once through DuckDB's
 iceberg_scan (of the table directory, or of the metadata file the catalog names, over
-httpfs when it is in object storage).
+httpfs when it is in object storage). Object storage is the one the AWS variables name
+(duckdb_iceberg.s3_properties() and connect()).
 """
 
 import json
 import sys
 
-from duckdb_iceberg import connect, s3_properties
-from pyiceberg.table import StaticTable
+from duckdb_iceberg import connect, s3_properties, static_table
 
 REST = sys.argv[1] == "--rest"
 warehouse = None if REST else sys.argv[1]
@@ -31,9 +31,7 @@ def load_table(name):
         from pyiceberg.catalog.rest import RestCatalog
 
         return RestCatalog("lakegraph", uri=sys.argv[2], **s3_properties()).load_table(f"{sys.argv[3]}.{name}")
-    with open(f"{table_dir(name)}/metadata/version-hint.text") as hint:
-        version = hint.read().strip()
-    return StaticTable.from_metadata(f"{table_dir(name)}/metadata/v{version}.metadata.json")
+    return static_table(table_dir(name))
 
 
 def aggregate_sql(source, key):

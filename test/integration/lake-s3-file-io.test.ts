@@ -3,20 +3,19 @@
  * AWS_ENDPOINT_URL_S3): every FileIO method, multipart streaming, paged listing and the
  * refusals a user meets. Faults the real store cannot be made to show (503s, a closed
  * port) come from a tiny HTTP server standing in for it. Conditional create is checked on
- * moto as well when LAKEGRAPH_MOTO_SERVER names its `moto_server`, since S3Proxy ignores
+ * the test's own moto as well (test/support/moto-server.ts), since S3Proxy ignores
  * `If-None-Match: *`.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { S3Client } from '../../src/lake/io/s3-client.js';
 import { resolveS3Config, type S3Config } from '../../src/lake/io/s3-config.js';
+import { FileNotFoundError } from '../../src/lake/io/file-io.js';
 import { S3FileIO } from '../../src/lake/io/s3-file-io.js';
 import { supportsConditionalCreate } from '../../src/lake/io/supports-conditional-create.js';
+import { startMoto, type MotoStore } from '../support/moto-server.js';
 import { assertListening } from '../support/services.js';
 
 const ENDPOINT = process.env.AWS_ENDPOINT_URL_S3 ?? 'http://127.0.0.1:9000';
@@ -27,7 +26,6 @@ const STORE_PROPERTIES = {
   's3.secret-access-key': process.env.AWS_SECRET_ACCESS_KEY ?? 'lakegraph-secret',
   's3.region': process.env.AWS_REGION ?? 'us-east-1',
 };
-const MOTO_SERVER = process.env.LAKEGRAPH_MOTO_SERVER;
 const MiB = 1024 * 1024;
 
 const ROOT = `s3://${BUCKET}/test/s3-file-io-${randomBytes(4).toString('hex')}/`;
@@ -107,6 +105,8 @@ describe('S3FileIO on the local object store', () => {
     await io.delete(location);
     await io.delete(`${ROOT}plain/never-written`);
     assert.equal(await io.stat(`${ROOT}plain/never-written`), undefined);
+    await assert.rejects(io.read(location), FileNotFoundError);
+    await assert.rejects(io.readRange(location, 0, 8), FileNotFoundError);
   });
 
   it('streams a multi-part upload whose bytes round-trip exactly, and a small file as one PUT', async () => {
@@ -274,29 +274,14 @@ describe('S3FileIO streaming write failures', () => {
   });
 });
 
-describe('conditional create on moto', { skip: MOTO_SERVER ? false : 'LAKEGRAPH_MOTO_SERVER (the path of a moto_server) is not set' }, () => {
-  let moto: ReturnType<typeof spawn>;
-  let properties: Record<string, string>;
-
+describe('conditional create on moto', () => {
+  let moto: MotoStore;
   before(async () => {
-    const port = await freePort();
-    moto = spawn(MOTO_SERVER!, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    properties = { 's3.endpoint': `http://127.0.0.1:${port}`, 's3.access-key-id': 'test', 's3.secret-access-key': 'test', 's3.region': 'us-east-1' };
-    for (let waited = 0; ; waited += 200) {
-      try {
-        await assertListening(`127.0.0.1:${port}`, 200);
-        break;
-      } catch (error) {
-        if (waited > 20_000) throw error;
-        await sleep(200);
-      }
-    }
-    await new S3Client(resolveS3Config(properties)).send({ method: 'PUT', bucket: BUCKET, key: '' });
+    moto = await startMoto(BUCKET);
   });
-  after(() => void moto?.kill());
 
   it('refuses the second create, and the probe says so', async () => {
-    const { io } = fileIO({}, properties);
+    const { io } = fileIO({}, moto.properties);
     assert.equal(await io.createIfAbsent(`s3://${BUCKET}/commit/v1.metadata.json`, 'mine'), true);
     assert.equal(await io.createIfAbsent(`s3://${BUCKET}/commit/v1.metadata.json`, 'theirs'), false);
     assert.equal(text(await io.read(`s3://${BUCKET}/commit/v1.metadata.json`)), 'mine');

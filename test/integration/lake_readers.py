@@ -1,6 +1,6 @@
 """Reads a lakegraph table with third-party Iceberg readers and prints what they saw as JSON.
 
-usage: lake_readers.py <table dir> <src_id to filter on>
+usage: lake_readers.py <table dir or s3:// location> <src_id to filter on>
 PyIceberg opens the table from its latest metadata file (StaticTable); DuckDB's iceberg
 extension resolves it through version-hint.text, as docs/CONTRACTS.md §3 promises.
 """
@@ -9,15 +9,12 @@ import json
 import sys
 
 import pyarrow.compute as pc
-from duckdb_iceberg import connect
+from duckdb_iceberg import connect, static_table
 from pyiceberg.expressions import EqualTo
-from pyiceberg.table import StaticTable
 
 table_dir, src_id = sys.argv[1], sys.argv[2]
 
-with open(f"{table_dir}/metadata/version-hint.text") as hint:
-    version = hint.read().strip()
-table = StaticTable.from_metadata(f"{table_dir}/metadata/v{version}.metadata.json")
+table = static_table(table_dir)
 rows = table.scan().to_arrow()
 micros = lambda column, agg: agg(rows.column(column).cast("int64")).as_py()
 pyiceberg = {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -20,6 +20,8 @@ import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
 import { RecordGenerator, type GeneratorOptions } from '../../src/stream/generator/record-generator.js';
 import { Prng } from '../../src/stream/generator/prng.js';
 import { oracle, oracleMemberActivity, type OracleEdge, type OracleResult } from '../support/oracle.js';
+import { DUCKDB_CLI } from '../support/services.js';
+import { activityKeys, assertEverySqlFileRuns, cliRows, sqlLibraryVariables } from '../support/sql-library-cli.js';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
 const BASE_TS = Date.parse('2026-03-01T10:00:00Z');
@@ -235,40 +237,14 @@ test('the HTTP service answers 4xx with reasons to abuse and keeps serving', asy
 });
 
 test('the DuckDB CLI runs every sql/ file over `lakegraph duckdb-init`, member_activity agreeing with the session', async () => {
-  const cli = join(REPO, '.venv/bin/duckdb');
-  assert.ok(existsSync(cli), 'the DuckDB CLI from PyPI is in .venv (infra/python/setup puts it there)');
+  assert.ok(existsSync(DUCKDB_CLI), 'the DuckDB CLI from PyPI is in .venv (infra/python/setup puts it there)');
   const init = execFileSync(process.execPath, [join(REPO, 'dist/src/cli/main.js'), 'duckdb-init', '--warehouse', warehouse], { encoding: 'utf8' });
   const initFile = join(warehouse, 'init.sql');
   writeFileSync(initFile, init);
   const account = oracleEdges().find((e) => e.edge_type === 'has_profile')!;
-  const variables: Record<string, string> = {
-    member_activity: `SET VARIABLE account_id = '${account.src_id}'; SET VARIABLE since = TIMESTAMPTZ '${new Date(newest - 86_400_000).toISOString()}';`,
-    neighbors: `SET VARIABLE node_type = 'profile'; SET VARIABLE node_id = '${account.dst_id}'; SET VARIABLE since = TIMESTAMPTZ '2000-01-01 00:00:00+00';`,
-    khop: `SET VARIABLE node_type = 'account'; SET VARIABLE node_id = '${account.src_id}'; SET VARIABLE hops = 3; SET VARIABLE fanout = 50; SET VARIABLE since = TIMESTAMPTZ '2000-01-01 00:00:00+00';`,
-    path: `SET VARIABLE from_type = 'account'; SET VARIABLE from_id = '${account.src_id}'; SET VARIABLE to_type = 'profile'; SET VARIABLE to_id = '${account.dst_id}'; SET VARIABLE max_hops = 3; SET VARIABLE since = TIMESTAMPTZ '2000-01-01 00:00:00+00';`,
-    top_titles: 'SET VARIABLE top_n = 5;',
-    top_devices: 'SET VARIABLE top_n = 5;',
-    busiest_member: "SET VARIABLE since = TIMESTAMPTZ '2000-01-01 00:00:00+00';",
-    device_timeline: `SET VARIABLE account_id = '${account.src_id}';`,
-    graph_growth: 'SET VARIABLE bucket = INTERVAL 1 MINUTE;',
-    commits_per_minute: 'SET VARIABLE bucket = INTERVAL 1 MINUTE;',
-    degree_distribution: '',
-    dedup_by_topic: '',
-    rejected_by_reason: '',
-    snapshot_log: '',
-    files_by_partition: '',
-    compaction_effect: '',
-  };
-  /** Describes compactions, and this warehouse has had none. */
-  const EMPTY_HERE = new Set(['compaction_effect']);
-  const files = readdirSync(join(REPO, 'sql')).filter((f) => f.endsWith('.sql'));
-  assert.deepEqual(files.map((f) => f.replace(/\.sql$/, '')).sort(), Object.keys(variables).sort(), 'every sql/ file has a CLI case');
-  const rowsOf = (name: string) => {
-    const out = execFileSync(cli, ['-json', '-init', initFile, ...(variables[name] ? ['-cmd', variables[name]!] : []), '-c', `.read ${join(REPO, 'sql', `${name}.sql`)}`], { encoding: 'utf8', cwd: REPO });
-    return JSON.parse(out.trim() || '[]') as Array<Record<string, unknown>>;
-  };
-  for (const name of Object.keys(variables)) assert.equal(rowsOf(name).length > 0, !EMPTY_HERE.has(name), `${name} returned ${EMPTY_HERE.has(name) ? 'no ' : ''}rows in the DuckDB CLI`);
+  const variables = sqlLibraryVariables(account, newest);
+  // compaction_effect describes compactions, and this warehouse has had none.
+  assertEverySqlFileRuns(initFile, variables, new Set(['compaction_effect']));
   const viaSession = await ask('member-activity', { account: account.src_id, since: '1d' });
-  const viaCli = rowsOf('member_activity');
-  assert.deepEqual(viaCli.map((r) => [r['edge_type'], r['src_id'], r['dst_id'], Number(r['event_count'])]), viaSession.edges.map((e) => [e.edge_type, e.src_id, e.dst_id, e.event_count]));
+  assert.deepEqual(activityKeys(cliRows(initFile, 'member_activity', variables)), viaSession.edges.map((e) => [e.edge_type, e.src_id, e.dst_id, e.event_count]));
 });

@@ -17,8 +17,11 @@ export interface ReaderView {
   rejected: Array<[topic: string, partition: number, offset: number, reason: string]>;
 }
 
-/** `[warehouse]`: PyIceberg and DuckDB iceberg_scan of a directory; `['--rest', uri, namespace]`: both through the REST catalog (`env`: the store's AWS settings). */
-export function readGraphAggregates(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Record<'pyiceberg' | 'duckdb', ReaderView>> {
+/**
+ * `[warehouse]` (a directory or `s3://…`): PyIceberg and DuckDB iceberg_scan; `['--rest', uri, namespace]`:
+ * through the REST catalog. `env` names the object store (AWS variables).
+ */
+export function readGraphAggregates(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Record<'pyiceberg' | 'duckdb', ReaderView>> {
   return runPython({ script: 'test/integration/graph_aggregates.py' }, args, env);
 }
 

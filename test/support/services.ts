@@ -40,9 +40,10 @@ export type PythonProgram = { readonly code: string } | { readonly script: strin
 /**
  * Runs Python from the reader venv and parses the last non-empty line of its stdout as
  * JSON (earlier lines may be progress output). `script` is relative to the repo root.
- * A non-zero exit rejects with the program's stderr in the message.
+ * A non-zero exit rejects with the program's stderr in the message. `env` adds to this
+ * process's environment (an object store's AWS variables, say).
  */
-export async function runPython<T>(program: PythonProgram, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<T> {
+export async function runPython<T>(program: PythonProgram, args: readonly string[] = [], env: Readonly<Record<string, string>> = {}): Promise<T> {
   const head =
     'code' in program ? ['-c', program.code] : 'module' in program ? ['-m', program.module] : [join(REPO_ROOT, program.script)];
   let stdout: string;

@@ -8,15 +8,20 @@ import { fileIOFor } from './file-io-for.js';
 import type { FileIOProperties } from './s3-config.js';
 
 export class RoutingFileIO implements FileIO {
-  private properties: FileIOProperties = {};
+  private configured: FileIOProperties = {};
 
   /** Properties from the catalog; those given later (a table's) add to and win over earlier ones. */
   configure(properties: FileIOProperties): void {
-    this.properties = { ...this.properties, ...properties };
+    this.configured = { ...this.configured, ...properties };
+  }
+
+  /** What the catalog configured so far, for a client that reaches the same files another way (a DuckDB script). */
+  get properties(): FileIOProperties {
+    return this.configured;
   }
 
   private ioFor(location: string): FileIO {
-    return fileIOFor(location, this.properties);
+    return fileIOFor(location, this.configured);
   }
 
   read(location: string): Promise<Uint8Array> {

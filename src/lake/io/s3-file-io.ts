@@ -4,9 +4,10 @@
  * which gives FileIO's "no partial files" for free; `createIfAbsent` relies on the store
  * honouring `If-None-Match: *`, which not all do (see supports-conditional-create.ts).
  */
-import type { FileIO, FileStat, FileWriter } from './file-io.js';
-import { S3Client } from './s3-client.js';
+import { FileNotFoundError, type FileIO, type FileStat, type FileWriter } from './file-io.js';
+import { S3Client, type S3Call, type S3Reply } from './s3-client.js';
 import type { S3Config } from './s3-config.js';
+import { S3Error } from './s3-errors.js';
 import { formatS3Location, parseS3Location } from './s3-location.js';
 import { S3MultipartWriter } from './s3-multipart-writer.js';
 import { xmlElements, xmlValue } from './s3-xml.js';
@@ -22,14 +23,12 @@ export class S3FileIO implements FileIO {
   }
 
   async read(location: string): Promise<Uint8Array> {
-    return (await this.client.send({ method: 'GET', ...parseS3Location(location) })).body;
+    return (await this.get(location)).body;
   }
 
   async readRange(location: string, offset: number, length: number): Promise<Uint8Array> {
     if (length <= 0) return new Uint8Array(0);
-    const reply = await this.client.send({
-      method: 'GET',
-      ...parseS3Location(location),
+    const reply = await this.get(location, {
       headers: { range: `bytes=${offset}-${offset + length - 1}` },
       // 416: the range starts past the end, where a local read returns nothing.
       expected: [416],
@@ -37,6 +36,16 @@ export class S3FileIO implements FileIO {
     if (reply.status === 416) return new Uint8Array(0);
     // A store that ignores Range answers 200 with the whole object.
     return reply.status === 200 ? reply.body.subarray(offset, offset + length) : reply.body;
+  }
+
+  /** A GET whose missing key is FileIO's FileNotFoundError; a missing bucket stays a refusal that names it. */
+  private async get(location: string, options: Pick<S3Call, 'headers' | 'expected'> = {}): Promise<S3Reply> {
+    try {
+      return await this.client.send({ method: 'GET', ...parseS3Location(location), ...options });
+    } catch (error) {
+      if (error instanceof S3Error && error.code === 'NoSuchKey') throw new FileNotFoundError(location, { cause: error });
+      throw error;
+    }
   }
 
   async stat(location: string): Promise<FileStat | undefined> {
