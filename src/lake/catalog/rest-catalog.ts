@@ -85,6 +85,11 @@ export class RestCatalog implements Catalog {
     } catch (error) {
       // AlreadyExistsException: another process (or an earlier run) created it; its schema wins.
       if (hasStatus(error, 409)) return this.loadTable(id);
+      // The racing create's loser may get a 500 instead (as with namespaces above).
+      if (isServerFailure(error)) {
+        const existing = await this.loadTable(id).catch(() => undefined);
+        if (existing) return existing;
+      }
       throw this.explain(error, `create ${formatTableIdentifier(id)}`);
     }
     const metadata = tableMetadataFromRest(id, created);
@@ -117,11 +122,24 @@ export class RestCatalog implements Catalog {
     this.io.configure({ ...defaults, ...tableConfig, ...overrides });
   }
 
+  /**
+   * Jobs starting together race to create the namespace; a JDBC-backed server can answer
+   * the loser with a 500 (a duplicate key) although the namespace now exists.
+   */
+  private async createNamespace(namespace: readonly string[]): Promise<void> {
+    try {
+      await this.client.createNamespaceIfNotExists({ namespace: [...namespace] });
+    } catch (error) {
+      if (isServerFailure(error) && (await this.client.namespaceExists({ namespace: [...namespace] }))) return;
+      throw error;
+    }
+  }
+
   private ensureNamespace(namespace: readonly string[]): Promise<void> {
     const key = namespace.join('\u001f');
     let ensured = this.ensuredNamespaces.get(key);
     if (!ensured) {
-      ensured = this.whileUnavailable('write', () => this.client.createNamespaceIfNotExists({ namespace: [...namespace] })).then(
+      ensured = this.whileUnavailable('write', () => this.createNamespace(namespace)).then(
         () => undefined,
         (error: unknown) => {
           this.ensuredNamespaces.delete(key);
