@@ -5,6 +5,10 @@ figures and tables a notebook shows, so a headless run can be checked afterwards
 
     lake = open_lake(".lakegraph/demo-warehouse")      # relative to the repo root
     top = lake.query("top_titles", top_n=10)            # sql/top_titles.sql
+
+A lake in object storage opens the same way: `open_lake("s3://bucket/prefix")` (the
+filesystem layout) or `open_lake("http://127.0.0.1:8181")` (the tables `graph.*` of an
+Iceberg REST catalog), with the store the AWS variables name (infra/local/env).
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from matplotlib import font_manager
 import pandas as pd
 import pyarrow as pa
 from IPython.display import display
-from pyiceberg.table import StaticTable
+from pyiceberg.catalog.rest import RestCatalog
+from pyiceberg.table import Table
 
-from duckdb_iceberg import connect
+from duckdb_iceberg import connect, s3_properties, static_table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = REPO_ROOT / "sql"
@@ -58,14 +63,25 @@ def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _current_metadata(table_dir: Path) -> Path:
-    hint = table_dir / "metadata" / "version-hint.text"
-    if not hint.is_file():
-        raise FileNotFoundError(
-            f"{table_dir} is not an Iceberg table (no metadata/version-hint.text); "
-            "make a warehouse first, e.g. `npx lakegraph demo`"
-        )
-    return table_dir / "metadata" / f"v{hint.read_text().strip()}.metadata.json"
+def _graph_tables(warehouse: str) -> dict[str, tuple[Table, str]]:
+    """Each graph table, with the location DuckDB's iceberg_scan reads it from: a REST
+    catalog's current metadata file, or a filesystem-layout table (directory or s3://)."""
+    if warehouse.startswith(("http://", "https://")):
+        catalog = RestCatalog("lakegraph", uri=warehouse, **s3_properties())
+        tables = {name: catalog.load_table(f"graph.{name}") for name in GRAPH_TABLES}
+        return {name: (table, table.metadata_location) for name, table in tables.items()}
+    root = warehouse.rstrip("/") if warehouse.startswith("s3://") else str(repo_path(warehouse))
+    opened = {}
+    for name in GRAPH_TABLES:
+        location = f"{root}/graph/{name}"
+        try:
+            opened[name] = (static_table(location), location)
+        except FileNotFoundError as error:
+            raise FileNotFoundError(
+                f"{location} is not an Iceberg table (no metadata/version-hint.text); "
+                "make a warehouse first, e.g. `npx lakegraph demo`"
+            ) from error
+    return opened
 
 
 def _partition_label(partition: dict[str, Any]) -> str:
@@ -77,9 +93,9 @@ class Lake:
     """One warehouse, opened read-only. `con` has views `edges`, `nodes`,
     `rejected_events` (the current snapshots), `snapshots` and `data_files`."""
 
-    warehouse: Path
+    warehouse: str
     con: duckdb.DuckDBPyConnection
-    tables: dict[str, StaticTable]
+    tables: dict[str, Table]
 
     def query(self, name: str, **variables: Any) -> pd.DataFrame:
         """Runs sql/<name>.sql with its parameters bound as DuckDB variables (`None` unsets
@@ -92,26 +108,26 @@ class Lake:
 
 
 def open_lake(warehouse: str | Path) -> Lake:
-    root = repo_path(warehouse)
+    """`warehouse`: a directory (absolute, or relative to the repo root), s3://bucket/prefix,
+    or an Iceberg REST catalog's http(s):// URI."""
     con = connect()
     # Times in tables and figures read in UTC wherever the notebook runs.
     con.execute("SET TimeZone = 'UTC'")
-    tables: dict[str, StaticTable] = {}
+    tables: dict[str, Table] = {}
     snapshots: list[pa.Table] = []
     files: list[pd.DataFrame] = []
-    for name in GRAPH_TABLES:
-        table_dir = root / "graph" / name
-        tables[name] = StaticTable.from_metadata(str(_current_metadata(table_dir)))
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM iceberg_scan({_sql_literal(str(table_dir))})")
-        table_snapshots = tables[name].inspect.snapshots()
+    for name, (table, scan_location) in _graph_tables(str(warehouse)).items():
+        tables[name] = table
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM iceberg_scan({_sql_literal(scan_location)})")
+        table_snapshots = table.inspect.snapshots()
         snapshots.append(table_snapshots.append_column("table_name", pa.array([name] * table_snapshots.num_rows, pa.string())))
-        table_files = tables[name].inspect.files().select(_DATA_FILE_COLUMNS).to_pandas()
+        table_files = table.inspect.files().select(_DATA_FILE_COLUMNS).to_pandas()
         table_files["partition"] = table_files["partition"].map(_partition_label)
         table_files.insert(0, "table_name", name)
         files.append(table_files)
     con.register("snapshots", pa.concat_tables(snapshots))
     con.register("data_files", pd.concat(files, ignore_index=True))
-    return Lake(root, con, tables)
+    return Lake(str(warehouse), con, tables)
 
 
 @dataclass

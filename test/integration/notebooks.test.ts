@@ -2,20 +2,22 @@
  * Issue 6: every analysis notebook runs headless with papermill (the venv's kernel) against
  * a warehouse a real `lakegraph demo` made, without a cell error, and shows its figures and
  * non-empty tables. lake_health runs before and after `lakegraph compact`, so both its
- * "no compaction yet" and its compaction branch are exercised.
+ * "no compaction yet" and its compaction branch are exercised. lake_health also runs on a
+ * lake in object storage behind a REST catalog (the test's own), as `warehouse=<catalog URI>`.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../support/services.js';
+import { PrivateS3Lake } from '../support/private-s3-lake.js';
+import { REPO_ROOT, VENV_PYTHON } from '../support/services.js';
 
 const exec = promisify(execFile);
 const CLI = join(REPO_ROOT, 'dist/src/cli/main.js');
-const VENV = join(REPO_ROOT, '.venv');
+const VENV = dirname(dirname(VENV_PYTHON));
 
 interface NotebookSummary {
   figures: string[];
@@ -41,20 +43,23 @@ async function lakegraph(...args: string[]): Promise<void> {
   await exec(process.execPath, [CLI, ...args], { maxBuffer: 16 << 20 });
 }
 
-/** Executes notebooks/<name>.ipynb with papermill; papermill exits non-zero on any cell error. */
-async function runNotebook(name: string, label: string): Promise<NotebookRun> {
+/**
+ * Executes notebooks/<name>.ipynb with papermill on `lake` (the demo warehouse unless
+ * given; `env` reaches its store); papermill exits non-zero on any cell error.
+ */
+async function runNotebook(name: string, label: string, lake = warehouse, env: Readonly<Record<string, string>> = {}): Promise<NotebookRun> {
   const output = join(work, `${label}.ipynb`);
   const summaryPath = join(work, `${label}.summary.json`);
   const figuresDir = join(work, 'figures', label);
   await exec(
     join(VENV, 'bin/python'),
     ['-m', 'papermill', `${name}.ipynb`, output, '--kernel', 'python3', '--cwd', join(REPO_ROOT, 'notebooks'),
-      '-p', 'warehouse', warehouse, '-p', 'figures_dir', figuresDir, '-p', 'summary_path', summaryPath],
+      '-p', 'warehouse', lake, '-p', 'figures_dir', figuresDir, '-p', 'summary_path', summaryPath],
     {
       cwd: join(REPO_ROOT, 'notebooks'),
       maxBuffer: 16 << 20,
       // The venv's own kernelspec first, whatever the user's Jupyter config holds.
-      env: { ...process.env, JUPYTER_PATH: join(VENV, 'share/jupyter') },
+      env: { ...process.env, ...env, JUPYTER_PATH: join(VENV, 'share/jupyter') },
     },
   );
   const notebook = JSON.parse(await readFile(output, 'utf8')) as NotebookJson;
@@ -132,4 +137,13 @@ test('every notebook runs on a compacted demo warehouse and shows its figures an
   const lake = await runNotebook('lake_health', 'lake_health');
   await assertShown('lake_health', lake, LAKE_FIGURES, ['snapshots_by_operation', 'files_by_partition', 'compactions', 'rejected_by_reason']);
   assert.equal(lake.summary['compactions'], 3, 'one replace snapshot per graph table');
+});
+
+test('lake_health runs on a lake in object storage behind a REST catalog', { timeout: 480_000 }, async () => {
+  const lake = await PrivateS3Lake.create({ events: 20_000, seed: 12, partitions: 4, baseTs: Date.UTC(2026, 10, 26, 12) }, 250);
+  // The AWS variables name the private store for PyIceberg and DuckDB (duckdb_iceberg.s3_properties, connect).
+  const run = await runNotebook('lake_health', 'lake_health_rest_s3', lake.services.catalogUri, lake.env);
+  await assertShown('lake_health (REST + S3)', run, LAKE_FIGURES, ['snapshots_by_operation', 'files_by_partition', 'rejected_by_reason']);
+  assert.match(run.text, new RegExp(`warehouse ${lake.services.catalogUri}`));
+  lake.passed();
 });

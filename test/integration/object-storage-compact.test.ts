@@ -10,37 +10,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { TOPICS } from '../../src/events/topics.js';
-import { planFiles } from '../../src/lake/scan/plan-files.js';
 import { NAMESPACE } from '../../src/lake/tables.js';
-import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
-import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
+import { planFiles } from '../../src/lake/scan/plan-files.js';
 import { runCli } from '../support/cli-process.js';
 import { lakeAggregates } from '../support/ingest-harness.js';
-import { PrivateServices } from '../support/private-services.js';
+import { PrivateS3Lake } from '../support/private-s3-lake.js';
 
-let services: PrivateServices | undefined;
-let passed = false;
 const scratch: string[] = [];
 after(async () => {
-  await services?.down('rest-catalog', 'object-store');
-  if (passed) await services?.remove();
-  else console.log(`kept the private services' state and logs in ${services?.stateDir}`);
   for (const dir of scratch) await rm(dir, { recursive: true, force: true });
 });
 
 test('two compactions of one S3 lake at once, from different hosts, lose and duplicate nothing', { timeout: 480_000 }, async () => {
-  services = await PrivateServices.create();
-  await services.up('object-store', 'rest-catalog');
-  const { env, io, catalog } = services.lake();
-  await runEmbeddedPipeline({
-    catalog,
-    namespace: NAMESPACE,
-    generator: new RecordGenerator({ events: 30_000, seed: 5, partitions: 4, baseTs: Date.UTC(2026, 10, 30) }),
-    topics: TOPICS,
-    partitions: 4,
-    commitIntervalMs: 100,
-  });
+  const lake = await PrivateS3Lake.create({ events: 30_000, seed: 5, partitions: 4, baseTs: Date.UTC(2026, 10, 30) });
+  const { catalog, io, env } = lake;
   const edgeFiles = async () => (await planFiles(io, await catalog.loadTable({ namespace: [NAMESPACE], name: 'edges' }))).files.length;
   const filesBefore = await edgeFiles();
   const before = await lakeAggregates(catalog);
@@ -61,8 +44,8 @@ test('two compactions of one S3 lake at once, from different hosts, lose and dup
   assert.deepEqual(afterwards.nodes, before.nodes, 'node aggregates unchanged');
   assert.equal(afterwards.rejected, before.rejected, 'rejected rows unchanged');
 
-  const refused = await runCli(['status', '--warehouse', 's3://lakegraph/filesystem-layout'], { AWS_ENDPOINT_URL_S3: services.objectStoreEndpoint, LAKEGRAPH_CATALOG_URI: '' });
+  const refused = await runCli(['status', '--warehouse', 's3://lakegraph/filesystem-layout'], { AWS_ENDPOINT_URL_S3: lake.services.objectStoreEndpoint, LAKEGRAPH_CATALOG_URI: '' });
   assert.equal(refused.code, 2, refused.stderr);
   assert.match(refused.stderr, /ignores conditional PUTs .*use a REST catalog/);
-  passed = true;
+  lake.passed();
 });
