@@ -139,7 +139,10 @@ async function servicesEnv(services: PrivateServices): Promise<Record<string, st
   return Object.fromEntries(stdout.trim().split('\n').map((line) => /^export ([A-Z0-9_]+)=(.*)$/.exec(line)!.slice(1, 3) as [string, string]));
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const median = (xs: readonly number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
+};
 const range = (xs: readonly number[], digits: number) => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
 const scratch = await mkdtemp(join(tmpdir(), 'lakegraph-bench-reads-'));
