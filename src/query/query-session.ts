@@ -126,7 +126,7 @@ export class QuerySession {
     for (const ddl of HOT_TABLES_DDL) await connection.run(ddl);
     const snapshot = await loadSnapshotTier(options.catalog);
     const edgeIndex = options.edgeIndex && {
-      index: new EdgeIndex(options.catalog.io),
+      index: new EdgeIndex(localReplicasOf(options.catalog.io)),
       onProgress: options.edgeIndex.onProgress,
       table: await IndexedEdges.open(await instance.connect()),
       hotEdges: new HotAdjacency(),
