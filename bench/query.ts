@@ -25,20 +25,17 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, timestampTZValue, type DuckDBConnection } from '@duckdb/node-api';
-import type * as arrow from 'apache-arrow';
 import { Partitioners, type Producer } from 'kafkajs';
 import { FilesystemCatalog } from '../src/lake/catalog/filesystem-catalog.js';
-import { writeDataFiles } from '../src/lake/table/write-data-files.js';
 import { EDGES_SCHEMA } from '../src/lake/tables.js';
 import { parseGraphRequest, type QueryName } from '../src/query/graph-request.js';
 import { QuerySession } from '../src/query/query-session.js';
 import { snapshotSelect } from '../src/query/snapshot-views.js';
 import { runLibraryQuery, type QueryVariables } from '../src/query/sql-library.js';
-import { openGraphTables } from '../src/stream/job/graph-tables.js';
 import { createKafka } from '../src/stream/kafka/kafka-client.js';
 import { ensureTopic } from '../src/stream/kafka/topic-admin.js';
 import { jsonLog } from '../src/stream/metrics/json-log.js';
-import { syntheticEdges } from './edge-table.js';
+import { writeEdgeHistory } from './edge-history.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -64,40 +61,9 @@ const BASELINE_ITERATIONS = positive('baseline-iterations');
 const TAIL_RATE = positive('tail-rate');
 const FRESHNESS_SAMPLES = positive('freshness-samples');
 
-/** edge-table.ts spreads a batch's last_seen over 660 s from a fixed epoch; chunks sit 10 min apart. */
-const SYNTHETIC_EPOCH_MICROS = 1_764_150_000_000_000;
-const SYNTHETIC_SPAN_MICROS = 660_000_000;
-const CHUNK_STEP_MICROS = 600_000_000;
 /** Synthetic ids (edge-table.ts): accounts a-0…a-24999, profiles p-0…p-49999. */
 const ACCOUNTS = 25_000;
 const PROFILES = 50_000;
-
-/** Moves a timestamp column by `deltaMicros` in place, as two 32-bit words per value (no BigInt per row). */
-function shiftTimestamps(table: arrow.Table, column: string, deltaMicros: number): void {
-  for (const data of table.getChild(column)!.data) {
-    const words = new Uint32Array(data.values.buffer, data.values.byteOffset, data.length * 2);
-    for (let i = 0; i < words.length; i += 2) {
-      const shifted = words[i + 1]! * 2 ** 32 + words[i]! + deltaMicros;
-      words[i] = shifted % 2 ** 32;
-      words[i + 1] = Math.floor(shifted / 2 ** 32);
-    }
-  }
-}
-
-async function buildWarehouse(catalog: FilesystemCatalog, nowMicros: number): Promise<void> {
-  const tables = await openGraphTables(catalog);
-  const chunks = Math.ceil(ROWS / CHUNK_ROWS);
-  const started = performance.now();
-  for (let c = 0; c < chunks; c++) {
-    const rows = syntheticEdges(Math.min(CHUNK_ROWS, ROWS - c * CHUNK_ROWS), c + 1);
-    const delta = nowMicros - SYNTHETIC_SPAN_MICROS - SYNTHETIC_EPOCH_MICROS - (chunks - 1 - c) * CHUNK_STEP_MICROS;
-    shiftTimestamps(rows, 'first_seen', delta);
-    shiftTimestamps(rows, 'last_seen', delta);
-    await tables.edges.newAppend().addFiles(await writeDataFiles(tables.edges, rows)).commit();
-    process.stderr.write(`\rwarehouse: ${Math.min((c + 1) * CHUNK_ROWS, ROWS)} / ${ROWS} rows, ${c + 1} commits, ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  }
-  process.stderr.write('\n');
-}
 
 /** app.playback events of random synthetic members, at `rate` per second, until stopped. */
 function feedTail(producer: Producer, topic: string, rate: number): { stop(): Promise<number> } {
@@ -226,7 +192,7 @@ const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartiti
 const topic = `bench.query.${randomBytes(4).toString('hex')}`;
 try {
   const catalog = new FilesystemCatalog(warehouse);
-  await buildWarehouse(catalog, Date.now() * 1000);
+  await writeEdgeHistory(catalog, ROWS, CHUNK_ROWS, Date.now() * 1000);
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopic(admin, topic, 4).finally(() => admin.disconnect());

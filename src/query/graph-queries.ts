@@ -108,8 +108,22 @@ function addNeighbourhood(edges: Neighbourhood, hot: HotAdjacency, request: Neig
 }
 
 /** Whether a session's edge index answers the request (else it reads the snapshot's files). */
-export function answeredByIndex(request: GraphRequest): request is NeighbourhoodRequest {
+function answeredByIndex(request: GraphRequest): request is NeighbourhoodRequest {
   return request.query !== 'path';
+}
+
+/** Member-activity of an account reads only the files its ids can be in, through views of its own. */
+function readsPrunedFiles(request: GraphRequest): request is Extract<GraphRequest, { query: 'member-activity' }> {
+  return request.query === 'member-activity' && request.member.kind === 'account';
+}
+
+/**
+ * Whether the request reads the session's views over all of the snapshot's files, which
+ * must then show the current snapshot. Pointing them copies every data file of an S3 lake
+ * to the local cache, which a one-shot query that reads a few of them should not wait for.
+ */
+export function readsSnapshotViews(request: GraphRequest, indexed: boolean): boolean {
+  return indexed ? !answeredByIndex(request) : !readsPrunedFiles(request);
 }
 
 async function libraryRows(context: QueryContext, request: GraphRequest): Promise<Row[]> {
@@ -122,7 +136,7 @@ async function libraryRows(context: QueryContext, request: GraphRequest): Promis
       return libraryQuery(table.connection, request);
     });
   }
-  if (request.query === 'member-activity' && request.member.kind === 'account') {
+  if (readsPrunedFiles(request)) {
     const account = request.member.id;
     // The has_profile edge into a profile may sit in any src_id bucket: only accounts prune.
     const profiles = await withPrunedEdges(context, [eq('src_id', account)], () => profilesOf(connection, account));

@@ -18,7 +18,7 @@ import { TABLE_NAMES, TABLE_SCHEMAS } from '../lake/tables.js';
 import type { DedupOptions } from '../stream/dedup/partition-dedup.js';
 import type { JsonLog } from '../stream/metrics/json-log.js';
 import { appendHotEdges, appendHotNodes, dropCoveredRows, HOT_EDGES_SELECT, HOT_NODES_SELECT, HOT_TABLES_DDL } from './hot/hot-tier.js';
-import { answeredByIndex, runGraphQuery } from './graph-queries.js';
+import { readsSnapshotViews, runGraphQuery } from './graph-queries.js';
 import type { GraphRequest } from './graph-request.js';
 import type { GraphResult } from './graph-result.js';
 import { HotAdjacency } from './hot/hot-adjacency.js';
@@ -29,7 +29,7 @@ import { IndexedEdges } from './index/indexed-edges.js';
 import { TailDecoder, type TailedTopic, type TopicBoundary } from './hot/tail-decoder.js';
 import { Serial } from './serial.js';
 import { committedOffsets, loadSnapshotTier, replayOffsets, sameSnapshots, type SnapshotTier } from './snapshot-tier.js';
-import { snapshotSelect, sqlIdentifier } from './snapshot-views.js';
+import { createSnapshotView } from './snapshot-views.js';
 
 export interface HotTailOptions {
   readonly kafka: Kafka;
@@ -86,6 +86,8 @@ export interface SessionStats {
 }
 
 const DEFAULT_MAX_HOT_ROWS = 2_000_000;
+/** The view over each table's snapshot files. */
+const SNAPSHOT_VIEWS = { edges: 'snapshot_edges', nodes: 'snapshot_nodes', rejected_events: 'rejected_events' } as const;
 const HOT_APPEND_DELAY_MS = 50;
 
 interface IndexState {
@@ -132,14 +134,14 @@ export class QuerySession {
     if (options.asOfMs !== undefined && options.hot) throw new Error('a session as of a past moment reads no Kafka tail');
     const snapshot = await loadSnapshotTier(options.catalog, undefined, options.asOfMs);
     const edgeIndex = options.edgeIndex && {
-      index: new EdgeIndex(options.catalog.io),
+      index: new EdgeIndex(localReplicasOf(options.catalog.io)),
       onProgress: options.edgeIndex.onProgress,
       table: await IndexedEdges.open(await instance.connect()),
       hotEdges: new HotAdjacency(),
     };
     const indexVersion = await edgeIndex?.index.versionOf(snapshot.edges.files, edgeIndex.onProgress);
     const session = new QuerySession(options.catalog, instance, connection, snapshot, options.hot?.maxHotRows ?? DEFAULT_MAX_HOT_ROWS, edgeIndex, indexVersion, options.asOfMs !== undefined);
-    await session.createViews(snapshot);
+    await session.createViews();
     if (options.hot) session.startTail(options.hot);
     return session;
   }
@@ -154,14 +156,15 @@ export class QuerySession {
   }
 
   /**
-   * Runs a graph request. In an indexed session, requests the index answers skip bringing
-   * the file views up to date: re-pointing a view over hundreds of files takes tens of
-   * ms, and only `path` (and `sql`, through `query`) read them.
+   * Runs a graph request. Requests that do not read the file views (those the edge index
+   * answers, an account's member-activity without one) skip bringing them up to date:
+   * re-pointing a view over hundreds of files takes tens of ms, and on an S3 lake the
+   * first one copies every file to the local cache.
    */
   graphQuery(request: GraphRequest): Promise<GraphResult> {
     return this.serial.run(async () => {
       await this.appendPendingHotRows();
-      if (!(this.indexVersion && answeredByIndex(request))) await this.pointSnapshotViews(this.snapshot);
+      if (readsSnapshotViews(request, this.indexVersion !== undefined)) await this.pointSnapshotViews(this.snapshot);
       return runGraphQuery(this.context(), request);
     });
   }
@@ -306,20 +309,23 @@ export class QuerySession {
     this.tail?.setPaused(this.hotRows.edges + this.hotRows.nodes >= this.maxHotRows);
   }
 
-  /** Created once: `edges` / `nodes` name the snapshot views, which DuckDB binds at each query. */
-  private async createViews(snapshot: SnapshotTier): Promise<void> {
-    await this.pointSnapshotViews(snapshot);
+  /**
+   * Created once: `edges` / `nodes` name the snapshot views, which DuckDB binds at each
+   * query. Those start typed and empty: the first query that reads them points them at
+   * the snapshot's files.
+   */
+  private async createViews(): Promise<void> {
+    for (const name of TABLE_NAMES) await createSnapshotView(this.connection, SNAPSHOT_VIEWS[name], TABLE_SCHEMAS[name], []);
     await this.connection.run(`CREATE OR REPLACE VIEW edges AS SELECT * FROM snapshot_edges UNION ALL ${HOT_EDGES_SELECT}`);
     await this.connection.run(`CREATE OR REPLACE VIEW nodes AS SELECT * FROM snapshot_nodes UNION ALL ${HOT_NODES_SELECT}`);
   }
 
   /** Re-points the snapshot view of each table whose snapshot the views do not show yet (binding a view over hundreds of files takes tens of ms). */
   private async pointSnapshotViews(snapshot: SnapshotTier): Promise<void> {
-    const views = { edges: 'snapshot_edges', nodes: 'snapshot_nodes', rejected_events: 'rejected_events' } as const;
     for (const name of TABLE_NAMES) {
       if (this.viewsShow?.[name] === snapshot[name]) continue;
       const files = await localReplicasOf(this.catalog.io).pathsOf(snapshot[name].files.map((f) => f.filePath));
-      await this.connection.run(`CREATE OR REPLACE VIEW ${sqlIdentifier(views[name])} AS ${snapshotSelect(TABLE_SCHEMAS[name], files)}`);
+      await createSnapshotView(this.connection, SNAPSHOT_VIEWS[name], TABLE_SCHEMAS[name], files);
     }
     this.viewsShow = snapshot;
   }

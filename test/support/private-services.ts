@@ -67,6 +67,11 @@ export class PrivateServices {
     });
   }
 
+  /** A set made earlier from its `env`, e.g. one a benchmark kept between runs. */
+  static of(env: Record<string, string>): PrivateServices {
+    return new PrivateServices(env['LAKEGRAPH_LOCAL_STATE']!, env);
+  }
+
   get brokers(): string {
     return `127.0.0.1:${this.env['LAKEGRAPH_KAFKA_PORT']}`;
   }
