@@ -6,7 +6,7 @@ import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js'
 import type { Command } from './command.js';
 import { formatTable } from './format-table.js';
 import { QuerySession } from '../query/query-session.js';
-import { createKafka } from '../stream/kafka/kafka-client.js';
+import { createKafka, TAIL_RETRY } from '../stream/kafka/kafka-client.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
 import { brokersFromFlags } from './broker-flags.js';
 import { OPTIONAL_BROKERS_FLAG, TAIL_TOPIC_FLAGS, tailedTopicsFromFlags } from './tail-flags.js';
@@ -41,7 +41,7 @@ export const sqlCommand: Command = {
     } else text = inline!;
     const catalog = await existingWarehouseFromFlags(flags);
     const asOfMs = await asOfMsFromFlags(flags, catalog);
-    const hot = flags['brokers'] === undefined || asOfMs !== undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-sql', jsonLog('error', (l) => process.stderr.write(l))), topics: tailedTopicsFromFlags(flags) };
+    const hot = flags['brokers'] === undefined || asOfMs !== undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-sql', jsonLog('error', (l) => process.stderr.write(l)), TAIL_RETRY), topics: tailedTopicsFromFlags(flags) };
     const session = await asUsageError(flags['as-of'] as string | undefined, () => QuerySession.open({ catalog, hot, asOfMs }));
     try {
       await session.catchUp(30_000);

@@ -14,6 +14,7 @@ import type { Catalog, CreateTableRequest, TableCommit, TableIdentifier } from '
 import { CommitConflictError, formatTableIdentifier, NoSuchTableError } from './catalog.js';
 import type { FileIO } from '../io/file-io.js';
 import { withRetries } from '../../common/backoff.js';
+import { errorMessage } from '../../common/error-message.js';
 import { withTaggedBigInts } from '../../common/lossless-json.js';
 import { int64JsonFetch } from './int64-json-fetch.js';
 import { icebergAuth, type RestCatalogAuth } from './rest-auth.js';
@@ -57,6 +58,7 @@ export class RestCatalog implements Catalog {
   private readonly client: IcebergRestCatalog;
   /** One creation request per namespace and process; a failed one is forgotten so it is tried again. */
   private readonly ensuredNamespaces = new Map<string, Promise<void>>();
+  private catalogConfig: Promise<{ readonly defaults: Record<string, string>; readonly overrides: Record<string, string> }> | undefined;
 
   constructor(private readonly options: RestCatalogOptions) {
     this.uri = options.uri;
@@ -118,7 +120,12 @@ export class RestCatalog implements Catalog {
   /** The server's FileIO properties: config defaults, then the table's, then config overrides. */
   private async configureIO(tableConfig: Record<string, string> | undefined): Promise<void> {
     if (!(this.io instanceof RoutingFileIO)) return;
-    const { defaults, overrides } = await this.whileUnavailable('read', () => this.client.loadConfig());
+    // The catalog's config does not change under a running process: asked once.
+    this.catalogConfig ??= this.whileUnavailable('read', () => this.client.loadConfig()).catch((error: unknown) => {
+      this.catalogConfig = undefined;
+      throw error;
+    });
+    const { defaults, overrides } = await this.catalogConfig;
     this.io.configure({ ...defaults, ...tableConfig, ...overrides });
   }
 
@@ -169,7 +176,7 @@ export class RestCatalog implements Catalog {
     const landed = added.length > 0 && added.every((s) => current.snapshots.some((t) => t['snapshot-id'] === s));
     if (landed) return current;
     throw new CommitStateUnknownError(
-      `commit to ${table} failed (${describe(failure)}) and its snapshot ${added.join(', ') || '(none)'} is not in the table; it may still land`,
+      `commit to ${table} failed (${errorMessage(failure)}) and its snapshot ${added.join(', ') || '(none)'} is not in the table; it may still land`,
       { cause: failure },
     );
   }
@@ -218,6 +225,3 @@ function restCreateRequest(id: TableIdentifier, request: CreateTableRequest): Re
   };
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

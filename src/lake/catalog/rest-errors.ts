@@ -1,5 +1,6 @@
 /** How failures of the REST catalog server surface to lakegraph. */
 import { IcebergError } from 'iceberg-js';
+import { errorMessage } from '../../common/error-message.js';
 
 /** The catalog server did not answer at all (nothing listening, DNS, connection reset). */
 export class CatalogUnreachableError extends Error {
@@ -53,7 +54,7 @@ export function serverMessage(error: IcebergError): string {
 function describeNetworkFailure(error: unknown): string {
   const socketError = socketErrorOf(error);
   if (socketError) return socketError.code ?? socketError.message;
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
 
 /** fetch wraps the socket error: IcebergError.details is fetch's TypeError, and its cause the system error. */

@@ -5,6 +5,7 @@
  */
 import type { FileIO } from './file-io.js';
 import { LocalFileIO } from './local-file-io.js';
+import { isLocalLocation, schemeOf } from './location.js';
 import { resolveS3Config, type FileIOProperties } from './s3-config.js';
 import { S3FileIO } from './s3-file-io.js';
 import { isS3Location, S3_SCHEMES } from './s3-location.js';
@@ -17,7 +18,7 @@ const s3FileIOs = new Map<string, S3FileIO>();
  * `s3.access-key-id`…); they win over the environment and the AWS profile.
  */
 export function fileIOFor(location: string, properties: FileIOProperties = {}): FileIO {
-  if (location.startsWith('file:') || !/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return localFileIO;
+  if (isLocalLocation(location)) return localFileIO;
   if (isS3Location(location)) {
     const config = resolveS3Config(properties);
     const key = JSON.stringify(config);
@@ -25,6 +26,5 @@ export function fileIOFor(location: string, properties: FileIOProperties = {}): 
     if (!io) s3FileIOs.set(key, (io = new S3FileIO(config)));
     return io;
   }
-  const scheme = location.slice(0, location.indexOf(':'));
-  throw new Error(`no FileIO for ${scheme}:// locations (${location}); supported: local paths, file:, ${S3_SCHEMES.map((s) => `${s}://`).join(', ')}`);
+  throw new Error(`no FileIO for ${schemeOf(location)}:// locations (${location}); supported: local paths, file:, ${S3_SCHEMES.map((s) => `${s}://`).join(', ')}`);
 }

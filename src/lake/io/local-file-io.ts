@@ -116,7 +116,8 @@ function normalizeFileUri(uri: string): string {
   return uri.replace(/^file:\/*(?=\/)/, 'file://');
 }
 
-function tempPathFor(path: string): string {
+/** A unique name beside `path` for a file written before it is renamed into place. */
+export function tempPathFor(path: string): string {
   return `${path}.${randomUUID()}.tmp`;
 }
 
@@ -133,6 +134,6 @@ function notFoundAs(location: string): (error: unknown) => never {
   };
 }
 
-function isNotFound(error: unknown): boolean {
+export function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }

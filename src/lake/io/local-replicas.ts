@@ -14,7 +14,7 @@ import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FileIO } from './file-io.js';
-import { localPath } from './local-file-io.js';
+import { isNotFound, localPath, tempPathFor } from './local-file-io.js';
 import { canonicalLocation, isLocalLocation } from './location.js';
 
 export interface LocalReplicasOptions {
@@ -36,7 +36,6 @@ export class LocalReplicas {
   private ready: Promise<unknown> | undefined;
   /** Bytes copied since the last eviction pass. */
   private copiedBytes = 0;
-  downloads = 0;
 
   constructor(
     private readonly io: FileIO,
@@ -80,14 +79,13 @@ export class LocalReplicas {
       await utimes(path, now, now);
       return path;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (!isNotFound(error)) throw error;
     }
     const bytes = await this.io.read(location);
-    const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const temp = tempPathFor(path);
     await writeFile(temp, bytes);
     await rename(temp, path);
     this.copiedBytes += bytes.byteLength;
-    this.downloads++;
     return path;
   }
 

@@ -7,8 +7,13 @@
 import { join } from 'node:path';
 import { localPath } from './local-file-io.js';
 
-const OBJECT_STORE_URI = /^[a-z][a-z0-9+.-]*:\/\//i;
+const OBJECT_STORE_URI = /^([a-z][a-z0-9+.-]*):\/\//i;
 const S3_ALIASES = /^s3[an]:\/\//i;
+
+/** The location's URI scheme in lower case; `file` for a local path. */
+export function schemeOf(location: string): string {
+  return OBJECT_STORE_URI.exec(location)?.[1]?.toLowerCase() ?? 'file';
+}
 
 /** Whether `location` names a file on this host (a path or a `file:` URI). */
 export function isLocalLocation(location: string): boolean {

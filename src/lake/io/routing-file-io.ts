@@ -5,14 +5,20 @@
  */
 import type { FileIO, FileStat, FileWriter } from './file-io.js';
 import { fileIOFor } from './file-io-for.js';
+import { schemeOf } from './location.js';
 import type { FileIOProperties } from './s3-config.js';
 
 export class RoutingFileIO implements FileIO {
   private configured: FileIOProperties = {};
+  /** The FileIO of each scheme met so far under the current properties: resolving one reads the environment. */
+  private readonly byScheme = new Map<string, FileIO>();
 
   /** Properties from the catalog; those given later (a table's) add to and win over earlier ones. */
   configure(properties: FileIOProperties): void {
-    this.configured = { ...this.configured, ...properties };
+    const next = { ...this.configured, ...properties };
+    if (JSON.stringify(next) === JSON.stringify(this.configured)) return;
+    this.configured = next;
+    this.byScheme.clear();
   }
 
   /** What the catalog configured so far, for a client that reaches the same files another way (a DuckDB script). */
@@ -21,7 +27,10 @@ export class RoutingFileIO implements FileIO {
   }
 
   private ioFor(location: string): FileIO {
-    return fileIOFor(location, this.configured);
+    const scheme = schemeOf(location);
+    let io = this.byScheme.get(scheme);
+    if (io === undefined) this.byScheme.set(scheme, (io = fileIOFor(location, this.configured)));
+    return io;
   }
 
   read(location: string): Promise<Uint8Array> {

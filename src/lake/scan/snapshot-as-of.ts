@@ -13,10 +13,10 @@ export type SnapshotAsOf =
   | { readonly held: false; readonly oldest: Snapshot };
 
 export function snapshotAsOf(metadata: TableMetadata, timeMs: number): SnapshotAsOf {
-  const byId = new Map(metadata.snapshots.map((s) => [String(s['snapshot-id']), s]));
-  const log = metadata['snapshot-log'].filter((entry) => byId.has(String(entry['snapshot-id'])));
+  const byId = new Map(metadata.snapshots.map((s) => [s['snapshot-id'], s]));
+  const log = metadata['snapshot-log'].filter((entry) => byId.has(entry['snapshot-id']));
   // Tables written without a log (or whose log was trimmed) fall back to commit times.
-  const history = log.length > 0 ? log.map((entry) => ({ at: entry['timestamp-ms'], snapshot: byId.get(String(entry['snapshot-id']))! })) : metadata.snapshots.map((s) => ({ at: s['timestamp-ms'], snapshot: s }));
+  const history = log.length > 0 ? log.map((entry) => ({ at: entry['timestamp-ms'], snapshot: byId.get(entry['snapshot-id'])! })) : metadata.snapshots.map((s) => ({ at: s['timestamp-ms'], snapshot: s }));
   if (history.length === 0) return { held: true, snapshot: currentSnapshot(metadata) };
   let chosen: Snapshot | undefined;
   let chosenAt = -Infinity;
