@@ -58,7 +58,8 @@ test(`compaction after ≥ 200 small commits: ≥ 10× fewer files, same aggrega
     const filesBefore = (await liveFiles(warehouse, 'edges')).length;
     const nodeFilesBefore = (await liveFiles(warehouse, 'nodes')).length;
     const offsetsBefore = await carriedSummary(warehouse, 'edges');
-    const accounts = ['a-1', 'a-2', 'a-3', 'a-5', 'a-8'];
+    // Two members: each library query over ~2,000 uncompacted files costs seconds.
+    const accounts = ['a-1', 'a-5'];
     const answersBefore = await queryAnswers(warehouse, accounts);
     // Read in-process: a third-party reader over ~2,000 tiny files is the slowest step there is.
     const aggregatesBefore = await aggregates(warehouse);
