@@ -3,6 +3,7 @@
  * Entry point of the `lakegraph` binary: picks the command, parses its flags and maps
  * failures to the exit codes of docs/CONTRACTS.md §4 (2 = bad usage or configuration, 1 = runtime).
  */
+import { SettingError } from '../common/setting-error.js';
 import { UsageError, formatFlagHelp, parseArgs } from './args.js';
 import type { Command } from './command.js';
 
@@ -51,6 +52,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`lakegraph ${name}: ${err.message} (see lakegraph ${name} --help)\n`);
+      return 2;
+    }
+    if (err instanceof SettingError) {
+      process.stderr.write(`lakegraph ${name}: ${err.message}\n`);
       return 2;
     }
     const message = err instanceof Error ? (process.env.LAKEGRAPH_DEBUG ? err.stack : err.message) : String(err);

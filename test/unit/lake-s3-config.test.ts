@@ -7,6 +7,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { SettingError } from '../../src/common/setting-error.js';
 import { resolveS3Config, S3_DEFAULTS } from '../../src/lake/io/s3-config.js';
 
 describe('S3 configuration', () => {
@@ -72,6 +73,6 @@ describe('S3 configuration', () => {
     assert.throws(() => resolveS3Config({}, { env: {}, homeDir: join(homeDir, 'nowhere') }), /no S3 credentials: AWS profile default has no aws_access_key_id.*set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
     assert.throws(() => resolveS3Config({}, { env: { AWS_PROFILE: 'sso' }, homeDir }), /AWS profile sso gets its credentials through sso_session, which lakegraph does not follow/);
     assert.throws(() => resolveS3Config({}, { env: { AWS_PROFILE: 'absent' }, homeDir }), /AWS profile absent \(AWS_PROFILE\) is in neither/);
-    assert.throws(() => resolveS3Config({ 's3.access-key-id': 'k', 's3.secret-access-key': 's', 'lakegraph.s3.request-timeout': 'soon' }, { env: {}, homeDir }), /not a duration: soon/);
+    assert.throws(() => resolveS3Config({ 's3.access-key-id': 'k', 's3.secret-access-key': 's', 'lakegraph.s3.request-timeout': 'soon' }, { env: {}, homeDir }), (e: unknown) => e instanceof SettingError && /LAKEGRAPH_S3_REQUEST_TIMEOUT: "soon" is not a duration/.test(e.message));
   });
 });

@@ -1,6 +1,6 @@
 /** How failures of the REST catalog server surface to lakegraph. */
 import { IcebergError } from 'iceberg-js';
-import { errorMessage } from '../../common/error-message.js';
+import { networkFailureReason, systemErrorCode } from '../../common/error-message.js';
 
 /** The catalog server did not answer at all (nothing listening, DNS, connection reset). */
 export class CatalogUnreachableError extends Error {
@@ -10,7 +10,7 @@ export class CatalogUnreachableError extends Error {
     cause: unknown,
   ) {
     super(
-      `Iceberg REST catalog at ${uri} is unreachable (${describeNetworkFailure(cause)}). ` +
+      `Iceberg REST catalog at ${uri} is unreachable (${networkFailureReason(fetchFailureOf(cause))}). ` +
         'Start the local one with infra/local/up, or point --catalog-uri / LAKEGRAPH_CATALOG_URI at a running catalog.',
       { cause },
     );
@@ -34,7 +34,7 @@ export function isNetworkFailure(error: unknown): error is IcebergError {
 
 /** A connection refused before anything was sent: the request certainly had no effect. */
 export function isConnectionRefused(error: unknown): boolean {
-  return socketErrorOf(error)?.code === 'ECONNREFUSED';
+  return systemErrorCode(fetchFailureOf(error)) === 'ECONNREFUSED';
 }
 
 export function hasStatus(error: unknown, status: number): error is IcebergError {
@@ -50,16 +50,7 @@ export function serverMessage(error: IcebergError): string {
   return error.icebergType ? `${error.icebergType}: ${error.message}` : error.message;
 }
 
-/** The socket-level reason (ECONNREFUSED, ENOTFOUND, ...) when there is one, else the innermost message. */
-function describeNetworkFailure(error: unknown): string {
-  const socketError = socketErrorOf(error);
-  if (socketError) return socketError.code ?? socketError.message;
-  return errorMessage(error);
-}
-
 /** fetch wraps the socket error: IcebergError.details is fetch's TypeError, and its cause the system error. */
-function socketErrorOf(error: unknown): (Error & { code?: string }) | undefined {
-  const fetchError = error instanceof IcebergError ? error.details : undefined;
-  const cause = fetchError instanceof Error ? fetchError.cause : undefined;
-  return cause instanceof Error ? cause : undefined;
+function fetchFailureOf(error: unknown): unknown {
+  return error instanceof IcebergError && error.details !== undefined ? error.details : error;
 }

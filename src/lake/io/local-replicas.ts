@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SettingError } from '../../common/setting-error.js';
 import type { FileIO } from './file-io.js';
 import { isNotFound, localPath, tempPathFor } from './local-file-io.js';
 import { canonicalLocation, isLocalLocation } from './location.js';
@@ -119,13 +120,19 @@ const replicasByIO = new WeakMap<FileIO, LocalReplicas>();
  * The host's cache for `io`: directory `LAKEGRAPH_CACHE_DIR` (default `lakegraph-cache`
  * in the OS temp directory), bound `LAKEGRAPH_CACHE_MB` (default 4096).
  */
+function cacheMegabytes(text: string | undefined): number {
+  if (text === undefined || text === '') return 4096;
+  const mb = Number(text);
+  if (!Number.isFinite(mb) || mb <= 0) throw new SettingError(`LAKEGRAPH_CACHE_MB: "${text}" is not a positive number of MiB; unset it for the default 4096`);
+  return mb;
+}
+
 export function localReplicasOf(io: FileIO): LocalReplicas {
   let replicas = replicasByIO.get(io);
   if (!replicas) {
-    const mb = Number(process.env['LAKEGRAPH_CACHE_MB'] ?? 4096);
     replicas = new LocalReplicas(io, {
-      dir: process.env['LAKEGRAPH_CACHE_DIR'] ?? join(tmpdir(), 'lakegraph-cache'),
-      maxBytes: (Number.isFinite(mb) && mb > 0 ? mb : 4096) * MIB,
+      dir: process.env['LAKEGRAPH_CACHE_DIR'] || join(tmpdir(), 'lakegraph-cache'),
+      maxBytes: cacheMegabytes(process.env['LAKEGRAPH_CACHE_MB']) * MIB,
       warn: (message) => process.stderr.write(`lakegraph: ${message}\n`),
     });
     replicasByIO.set(io, replicas);

@@ -6,9 +6,10 @@
  * guards the bytes.
  */
 import { withRetries, type Backoff } from '../../common/backoff.js';
+import { networkFailureReason } from '../../common/error-message.js';
 import { httpExchange, keepAliveAgent, type HttpReply, type KeepAliveAgent } from './http-exchange.js';
 import type { S3Config } from './s3-config.js';
-import { isRetryableS3Failure, networkFailureReason, s3ErrorOf, S3UnreachableError } from './s3-errors.js';
+import { isRetryableS3Failure, s3ErrorOf, S3UnreachableError } from './s3-errors.js';
 import { canonicalQuery, EMPTY_PAYLOAD_SHA256, sha256Hex, signRequest, uriEncode } from './sigv4.js';
 
 export interface S3Call {

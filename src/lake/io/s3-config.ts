@@ -8,6 +8,7 @@
  */
 import { homedir } from 'node:os';
 import { DURATION_EXAMPLES, durationMs } from '../../common/duration.js';
+import { SettingError } from '../../common/setting-error.js';
 import { sharedProfile, unsupportedCredentialSource, type SharedProfile } from './aws-shared-files.js';
 import type { AwsCredentials } from './sigv4.js';
 
@@ -68,10 +69,10 @@ export function resolveS3Config(
     credentials: credentialsFrom(properties, env, profile),
     // Stores other than AWS seldom have wildcard DNS for virtual-host buckets.
     pathStyle: pathStyle ? pathStyle === 'true' : endpoint !== undefined,
-    requestTimeoutMs: durationSetting(properties['lakegraph.s3.request-timeout'] ?? env.LAKEGRAPH_S3_REQUEST_TIMEOUT, S3_DEFAULTS.requestTimeoutMs),
-    retryDeadlineMs: durationSetting(properties['lakegraph.s3.retry-deadline'] ?? env.LAKEGRAPH_S3_RETRY_DEADLINE, S3_DEFAULTS.retryDeadlineMs),
-    partSizeBytes: Math.max(MIN_PART_SIZE_BYTES, countSetting(properties['s3.multipart.part-size-bytes'], S3_DEFAULTS.partSizeBytes)),
-    uploadConcurrency: countSetting(properties['s3.multipart.num-threads'], S3_DEFAULTS.uploadConcurrency),
+    requestTimeoutMs: durationSetting('lakegraph.s3.request-timeout / LAKEGRAPH_S3_REQUEST_TIMEOUT', properties['lakegraph.s3.request-timeout'] ?? env.LAKEGRAPH_S3_REQUEST_TIMEOUT, S3_DEFAULTS.requestTimeoutMs),
+    retryDeadlineMs: durationSetting('lakegraph.s3.retry-deadline / LAKEGRAPH_S3_RETRY_DEADLINE', properties['lakegraph.s3.retry-deadline'] ?? env.LAKEGRAPH_S3_RETRY_DEADLINE, S3_DEFAULTS.retryDeadlineMs),
+    partSizeBytes: Math.max(MIN_PART_SIZE_BYTES, countSetting('s3.multipart.part-size-bytes', properties['s3.multipart.part-size-bytes'], S3_DEFAULTS.partSizeBytes)),
+    uploadConcurrency: countSetting('s3.multipart.num-threads', properties['s3.multipart.num-threads'], S3_DEFAULTS.uploadConcurrency),
     listPageSize: S3_DEFAULTS.listPageSize,
   };
 }
@@ -93,16 +94,16 @@ function credentialsFrom(properties: FileIOProperties, env: NodeJS.ProcessEnv, p
   );
 }
 
-function durationSetting(text: string | undefined, fallback: number): number {
+function durationSetting(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
   const ms = durationMs(text);
-  if (ms === undefined) throw new Error(`not a duration: ${text} (${DURATION_EXAMPLES})`);
+  if (ms === undefined) throw new SettingError(`${name}: "${text}" is not a duration; ${DURATION_EXAMPLES}`);
   return ms;
 }
 
-function countSetting(text: string | undefined, fallback: number): number {
+function countSetting(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`not a positive whole number: ${text}`);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new SettingError(`${name}: "${text}" is not a positive whole number`);
   return n;
 }

@@ -55,15 +55,3 @@ export function isRetryableS3Failure(error: unknown): boolean {
   if (!(error instanceof S3Error)) return false;
   return error.status >= 500 || error.status === 429 || RETRYABLE_CODES.has(error.code);
 }
-
-/** The most telling name of a connection failure: its socket error code, else its message. */
-export function networkFailureReason(error: unknown): string {
-  let current: unknown = error;
-  while (current instanceof Error) {
-    const code = (current as NodeJS.ErrnoException).code;
-    if (code) return code;
-    if (current.cause === undefined) return current.message;
-    current = current.cause;
-  }
-  return String(current);
-}
