@@ -11,7 +11,8 @@
  * rewrites every spec-0 file into spec 1 and the aggregates stay equal.
  */
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
+import { groupBy } from '../../src/common/group-by.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
 import { defaultPartitionSpec } from '../../src/lake/spec/table-metadata.js';
 import type { GraphEdge } from '../../src/query/graph-result.js';
@@ -21,7 +22,7 @@ import { produceRecords } from '../../src/stream/kafka/produce-records.js';
 import { runCli } from '../support/cli-process.js';
 import { assertLakeHolds, createTopic, oracleOf, startIngest, testKafka, uniqueName, waitUntilCommitted, withScratch } from '../support/ingest-harness.js';
 import { edgeKey, type OracleEdge, type OracleResult } from '../support/oracle.js';
-import { PrivateServices, step, type PrivateLake } from '../support/private-services.js';
+import { privateServicesOfFile, step, type PrivateLake } from '../support/private-services.js';
 import { assertGraphEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 
 const PARTITIONS = 4;
@@ -29,21 +30,12 @@ const CONTRACT = 'app.playback';
 const EDGES = { namespace: ['graph'], name: 'edges' };
 const SIXTEEN = 'day(last_seen), bucket(16, src_id)';
 
-let services: PrivateServices | undefined;
-let passed = false;
-after(async () => {
-  if (services === undefined) return;
-  await services.down('rest-catalog', 'object-store');
-  if (passed) await services.remove();
-  else console.log(`kept the private services' state and logs in ${services.stateDir}`);
-});
+const privateServices = privateServicesOfFile('object-store', 'rest-catalog');
 
 /** Live edge files per partition spec id. */
 async function filesBySpec(lake: PrivateLake): Promise<Map<number, number>> {
   const { files } = await planFiles(lake.io, await lake.catalog.loadTable(EDGES));
-  const counts = new Map<number, number>();
-  for (const f of files) counts.set(f.specId, (counts.get(f.specId) ?? 0) + 1);
-  return counts;
+  return new Map([...groupBy(files, (f) => f.specId)].map(([specId, inSpec]) => [specId, inSpec.length]));
 }
 
 const answerOf = (e: OracleEdge | GraphEdge) =>
@@ -74,8 +66,7 @@ async function assertQueriesEqualOracle(lake: PrivateLake, expected: OracleResul
 
 test('repartitioning graph.edges under a running ingest on REST: both specs read as the oracle, compaction moves all into the new one', { timeout: 300_000 }, (t) => withScratch(t, async ({ log }) => {
   const started = Date.now();
-  services = await PrivateServices.create();
-  await services.up('object-store', 'rest-catalog');
+  const services = await privateServices.up();
   const lake = services.lake();
   const uri = services.catalogUri;
   t.diagnostic(`private REST catalog and object store up in ${Date.now() - started} ms`);
@@ -129,5 +120,5 @@ test('repartitioning graph.edges under a running ingest on REST: both specs read
   assert.deepEqual([...compacted.keys()], [1], `compaction rewrote every spec-0 file into spec 1 (${JSON.stringify([...compacted])})`);
   await step('querying the compacted lake', 120_000, assertQueriesEqualOracle(lake, expected, 'compacted'));
   t.diagnostic(`took ${Date.now() - started} ms`);
-  passed = true;
+  privateServices.passed();
 }));
