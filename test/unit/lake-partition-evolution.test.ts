@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { CommitConflictError, type TableIdentifier } from '../../src/lake/catalog/catalog.js';
+import { CommitConflictError, type Catalog, type TableIdentifier } from '../../src/lake/catalog/catalog.js';
+import { CommitStateUnknownError } from '../../src/lake/catalog/rest-errors.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { readManifest } from '../../src/lake/manifest/manifest-file.js';
 import { readManifestList } from '../../src/lake/manifest/manifest-list.js';
@@ -107,6 +108,24 @@ describe('partition spec evolution', () => {
       }),
       (e: Error) => e instanceof CommitConflictError && /last assigned partition id is 1002, expected 1001/.test(e.message),
     );
+  });
+
+  it('finds a commit whose answer was lost by the default spec it set', async () => {
+    const created = await createEdges();
+    const inner = created.catalog;
+    // A REST catalog that applied the commit but lost the answer (a 5xx after the swap).
+    const lossy: Catalog = {
+      io: inner.io,
+      loadTable: (id) => inner.loadTable(id),
+      createTable: (id, request) => inner.createTable(id, request),
+      commitTable: async (id, commit) => {
+        await inner.commitTable(id, commit);
+        throw new CommitStateUnknownError('commit to graph.edges failed (HTTP 502) and its snapshot (none) is not in the table; it may still land');
+      },
+    };
+    const change = await evolvePartitionSpec(new Table(lossy, EDGES, created.metadata), SIXTEEN);
+    assert.equal(change.kind, 'added');
+    assert.equal(change.metadata['default-spec-id'], 1);
   });
 
   it('commits files of both specs in one manifest per spec, and plans each file by its own spec', async () => {
