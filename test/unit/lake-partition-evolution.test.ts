@@ -128,7 +128,7 @@ describe('partition spec evolution', () => {
     assert.equal(change.metadata['default-spec-id'], 1);
   });
 
-  it('commits files of both specs in one manifest per spec, and plans each file by its own spec', async () => {
+  it('commits files of both specs in one manifest per spec (a stale writer too, rebased after a conflict), and plans each file by its own spec', async () => {
     const table = await createEdges();
     // A writer that loaded the table before the change, holding files of spec 0.
     const writer = await Table.load(table.catalog, EDGES);
@@ -139,9 +139,12 @@ describe('partition spec evolution', () => {
     const day = 20418;
     const at = (name: string) => join(table.metadata.location, 'data', name);
     const inSpec1 = (file: DataFile): DataFile => ({ ...file, specId: 1 });
+    // Another writer commits first: the stale writer's commit conflicts, reloads and lands on top.
+    await table.newAppend().addFiles([inSpec1(edgeDataFile(at('other-miss'), [day, (b16 + 2) % 16], 3n, ['a', 'z']))]).commit();
     const stale = edgeDataFile(at('stale-hit'), [day, b8], 4n, ['a', 'z']);
     await writer.newAppend().addFiles([stale]).commit();
-    assert.equal(writer.metadata['default-spec-id'], 1, 'the commit answered with the evolved metadata, so its next files take spec 1');
+    assert.equal(currentSnapshot(writer.metadata)!['parent-snapshot-id'], currentSnapshot(table.metadata)!['snapshot-id'], 'rebased onto the other commit');
+    assert.equal(writer.metadata['default-spec-id'], 1, 'the reloaded metadata has spec 1, so its next files take it');
 
     // One commit of files written before and after the change (a job whose window straddled it).
     const old = [edgeDataFile(at('old-hit'), [day, b8], 5n, ['a', 'z']), edgeDataFile(at('old-miss'), [day, (b8 + 1) % 8], 6n, ['a', 'z'])];
@@ -158,6 +161,6 @@ describe('partition spec evolution', () => {
 
     const plan = await planFiles(table.io, await table.refresh(), { filter: [eq('src_id', member)] });
     assert.deepEqual(plan.files.map((f) => f.filePath).sort(), [at('new-hit'), at('old-hit'), at('stale-hit')]);
-    assert.equal((await planFiles(table.io, table.metadata)).files.length, 5);
+    assert.equal((await planFiles(table.io, table.metadata)).files.length, 6);
   });
 });
