@@ -4,6 +4,7 @@
  * target's worth of input; a bin is worth rewriting when it merges several files, or
  * when it holds a file that must be rewritten anyway (rows past the TTL).
  */
+import { groupBy } from '../common/group-by.js';
 import type { DataFile } from '../lake/spec/data-file.js';
 
 export interface BinPackOptions {
@@ -24,14 +25,7 @@ export function partitionKeyOf(file: DataFile): string {
 export function planBins(files: readonly DataFile[], options: BinPackOptions, mustRewrite: (file: DataFile) => boolean = () => false): RewriteBin[] {
   const smallBelow = BigInt(Math.floor(options.targetFileBytes * (options.smallFileRatio ?? 0.75)));
   const target = BigInt(options.targetFileBytes);
-  const byPartition = new Map<string, DataFile[]>();
-  for (const file of files) {
-    if (file.fileSizeInBytes >= smallBelow && !mustRewrite(file)) continue;
-    const key = partitionKeyOf(file);
-    const group = byPartition.get(key);
-    if (group) group.push(file);
-    else byPartition.set(key, [file]);
-  }
+  const byPartition = groupBy(files.filter((file) => file.fileSizeInBytes < smallBelow || mustRewrite(file)), partitionKeyOf);
   const bins: RewriteBin[] = [];
   for (const candidates of byPartition.values()) {
     candidates.sort((a, b) => (a.fileSizeInBytes > b.fileSizeInBytes ? -1 : a.fileSizeInBytes < b.fileSizeInBytes ? 1 : 0));

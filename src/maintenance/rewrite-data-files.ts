@@ -1,6 +1,7 @@
 /**
  * The rewrite step of compaction, for one table: bin-pack the live files of each
- * partition, merge each bin's rows into one new file, drop rows past the TTL, and swap
+ * partition, merge each bin's rows into new files of the table's current partition spec
+ * (files of an earlier spec are always rewritten), drop rows past the TTL, and swap
  * old files for new in one commit. A `replace` when only merging (the rows' aggregates
  * are unchanged), an `overwrite` when the TTL removed rows. The commit validates on
  * every rebase that the files it removes are still live, and keeps every append that
@@ -56,7 +57,7 @@ export interface RewriteResult {
   readonly conflicted: boolean;
 }
 
-function sizeOf(files: readonly DataFile[]): FileSetSize {
+export function sizeOf(files: readonly DataFile[]): FileSetSize {
   return {
     files: files.length,
     bytes: files.reduce((n, f) => n + f.fileSizeInBytes, 0n),
@@ -71,10 +72,12 @@ export async function rewriteDataFiles(table: Table, name: TableName, merger: Ro
   const verdict: (file: DataFile) => RetentionVerdict =
     cutoff === undefined ? () => 'retained' : retentionOf(currentSchema(metadata), name, cutoff);
   const expired = files.filter((f) => verdict(f) === 'expired');
+  // Files of an earlier partition spec are rewritten whatever their size, into the current one.
+  const defaultSpecId = metadata['default-spec-id'];
   const bins = planBins(
     files.filter((f) => verdict(f) !== 'expired'),
     { targetFileBytes: options.targetFileBytes },
-    (f) => verdict(f) === 'partly-expired',
+    (f) => verdict(f) === 'partly-expired' || f.specId !== defaultSpecId,
   );
   const rewritten = bins.flatMap((b) => b.files);
   const removed = [...expired, ...rewritten];

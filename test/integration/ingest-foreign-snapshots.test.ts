@@ -10,7 +10,7 @@
  * (test/support/private-services.ts); the broker is the shared one.
  */
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { parseJson } from '../../src/common/lossless-json.js';
 import { RestCatalog } from '../../src/lake/catalog/rest-catalog.js';
 import { RoutingFileIO } from '../../src/lake/io/routing-file-io.js';
@@ -20,7 +20,7 @@ import { produceRecords } from '../../src/stream/kafka/produce-records.js';
 import { runCli } from '../support/cli-process.js';
 import { assertLakeHolds, createTopic, endOffsets, oracleOf, runIngest, testKafka, uniqueName, withScratch } from '../support/ingest-harness.js';
 import { edgeKey, type OracleEdge } from '../support/oracle.js';
-import { PrivateServices, step } from '../support/private-services.js';
+import { privateServicesOfFile, step } from '../support/private-services.js';
 import { assertGraphEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 import { runPython } from '../support/services.js';
 
@@ -38,14 +38,7 @@ interface StatusJson {
   tables: Array<{ table: string; current: { snapshotId: bigint | number; operation: string } | undefined; offsets: Record<string, Record<string, number>> }>;
 }
 
-let services: PrivateServices | undefined;
-let passed = false;
-after(async () => {
-  if (services === undefined) return;
-  await services.down('rest-catalog', 'object-store');
-  if (passed) await services.remove();
-  else console.log(`kept the private services' state and logs in ${services.stateDir}`);
-});
+const privateServices = privateServicesOfFile('object-store', 'rest-catalog');
 
 const kept: OracleEdge = {
   edge_type: 'watched', src_type: 'profile', src_id: 'p-foreign', dst_type: 'title', dst_id: 't-foreign-kept',
@@ -55,8 +48,7 @@ const deleted: OracleEdge = { ...kept, dst_id: 't-foreign-deleted', event_count:
 const asRow = (e: OracleEdge) => ({ ...e, first_seen: e.first_seen * 1000, last_seen: e.last_seen * 1000, source_topic: 'pyiceberg' });
 
 test('PyIceberg appends and deletes between two ingest runs on REST: offsets survive, ids stay exact, nothing lost or repeated', { timeout: 600_000 }, (t) => withScratch(t, async ({ log }) => {
-  services = await PrivateServices.create();
-  await services.up('object-store', 'rest-catalog');
+  const services = await privateServices.up();
   const uri = services.catalogUri;
   // For PyIceberg (runPython passes this process's environment on) and the lakegraph processes.
   process.env['AWS_ENDPOINT_URL_S3'] = services.objectStoreEndpoint;
@@ -113,5 +105,5 @@ test('PyIceberg appends and deletes between two ingest runs on REST: offsets sur
   await step('reading the lake back', 120_000, assertLakeHolds(lake, expected));
   const readers = await step('PyIceberg and DuckDB reading the lake', 180_000, readGraphAggregates(['--rest', uri, 'graph']));
   for (const [reader, view] of Object.entries(readers)) assertGraphEqualsOracle(view, expected, reader);
-  passed = true;
+  privateServices.passed();
 }));

@@ -8,6 +8,7 @@ import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { promisify } from 'node:util';
 import { RestCatalog } from '../../src/lake/catalog/rest-catalog.js';
 import { RoutingFileIO } from '../../src/lake/io/routing-file-io.js';
@@ -115,4 +116,30 @@ export class PrivateServices {
   private async script(name: 'up' | 'down', services: readonly LocalService[]): Promise<void> {
     await promisify(execFile)(join(REPO_ROOT, 'infra', 'local', name), [...services], { env: { ...process.env, ...this.env } });
   }
+}
+
+/**
+ * Private services for one test file (call at its top level): `up()` creates and starts
+ * them; they stop when the file's tests end, and their state and logs are removed only if
+ * `passed()` was called — otherwise kept, and where is said.
+ */
+export function privateServicesOfFile(...services: LocalService[]): { up(): Promise<PrivateServices>; passed(): void } {
+  let started: PrivateServices | undefined;
+  let passed = false;
+  after(async () => {
+    if (started === undefined) return;
+    await started.down(...[...services].reverse());
+    if (passed) await started.remove();
+    else console.log(`kept the private services' state and logs in ${started.stateDir}`);
+  });
+  return {
+    async up() {
+      started = await PrivateServices.create();
+      await started.up(...services);
+      return started;
+    },
+    passed: () => {
+      passed = true;
+    },
+  };
 }

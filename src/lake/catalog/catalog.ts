@@ -30,7 +30,10 @@ export interface CreateTableRequest {
 export type TableRequirement =
   | { readonly type: 'assert-table-uuid'; readonly uuid: string }
   /** `snapshot-id: null` asserts the ref does not exist yet (first commit). */
-  | { readonly type: 'assert-ref-snapshot-id'; readonly ref: string; readonly 'snapshot-id': SnapshotId | null };
+  | { readonly type: 'assert-ref-snapshot-id'; readonly ref: string; readonly 'snapshot-id': SnapshotId | null }
+  /** Partition spec evolution: the spec it replaces is still the default, and no field id it assigns was taken meanwhile. */
+  | { readonly type: 'assert-default-spec-id'; readonly 'default-spec-id': number }
+  | { readonly type: 'assert-last-assigned-partition-id'; readonly 'last-assigned-partition-id': number };
 
 /** REST spec TableUpdate, the subset lakegraph's commits produce. */
 export type TableUpdate =
@@ -42,6 +45,10 @@ export type TableUpdate =
       readonly 'snapshot-id': SnapshotId;
     }
   | { readonly action: 'set-properties'; readonly updates: Readonly<Record<string, string>> }
+  /** Partition spec evolution; the catalog keeps an identical spec's id, else assigns the next one. */
+  | { readonly action: 'add-spec'; readonly spec: PartitionSpec }
+  /** `spec-id: -1` names the spec the same commit added (the REST spec's "last added"). */
+  | { readonly action: 'set-default-spec'; readonly 'spec-id': number }
   /** Snapshot expiry: drops snapshots from the metadata (their files are deleted by the caller). */
   | { readonly action: 'remove-snapshots'; readonly 'snapshot-ids': SnapshotId[] };
 

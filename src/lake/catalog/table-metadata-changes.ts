@@ -4,7 +4,7 @@
  * for catalogs that keep metadata files themselves.
  */
 import { randomUUID } from 'node:crypto';
-import { lastPartitionIdOf } from '../spec/partition-spec.js';
+import { lastPartitionIdOf, samePartitionFields, type PartitionSpec } from '../spec/partition-spec.js';
 import { MAIN_BRANCH, type SnapshotId } from '../spec/snapshot.js';
 import { UNSORTED } from '../spec/sort-order.js';
 import type { MetadataLogEntry, TableMetadata } from '../spec/table-metadata.js';
@@ -50,6 +50,16 @@ export function commitConflict(current: TableMetadata, commit: TableCommit): str
         }
         break;
       }
+      case 'assert-default-spec-id':
+        if (current['default-spec-id'] !== requirement['default-spec-id']) {
+          return `default partition spec is ${current['default-spec-id']}, expected ${requirement['default-spec-id']}`;
+        }
+        break;
+      case 'assert-last-assigned-partition-id':
+        if (current['last-partition-id'] !== requirement['last-assigned-partition-id']) {
+          return `last assigned partition id is ${current['last-partition-id']}, expected ${requirement['last-assigned-partition-id']}`;
+        }
+        break;
     }
   }
   for (const update of commit.updates) {
@@ -72,8 +82,19 @@ export function applyTableUpdates(
     'last-updated-ms': nowMs,
     'metadata-log': [...current['metadata-log'], previousFile],
   };
+  let lastAddedSpecId: number | undefined;
   for (const update of commit.updates) {
     switch (update.action) {
+      case 'add-spec':
+        ({ metadata: next, specId: lastAddedSpecId } = addPartitionSpec(next, update.spec));
+        break;
+      case 'set-default-spec': {
+        const specId = update['spec-id'] === -1 ? lastAddedSpecId : update['spec-id'];
+        if (specId === undefined) throw new Error('set-default-spec -1 needs an add-spec before it in the same commit');
+        if (!next['partition-specs'].some((s) => s['spec-id'] === specId)) throw new Error(`set-default-spec names unknown spec ${specId}`);
+        next = { ...next, 'default-spec-id': specId };
+        break;
+      }
       case 'add-snapshot':
         next = {
           ...next,
@@ -103,6 +124,21 @@ export function applyTableUpdates(
     }
   }
   return next;
+}
+
+/** As the Java catalog does: an identical spec keeps its id, a new one gets the next; field ids are the caller's. */
+function addPartitionSpec(metadata: TableMetadata, spec: PartitionSpec): { metadata: TableMetadata; specId: number } {
+  const existing = metadata['partition-specs'].find((s) => samePartitionFields(s, spec));
+  if (existing) return { metadata, specId: existing['spec-id'] };
+  const specId = Math.max(...metadata['partition-specs'].map((s) => s['spec-id'])) + 1;
+  return {
+    metadata: {
+      ...metadata,
+      'partition-specs': [...metadata['partition-specs'], { ...spec, 'spec-id': specId }],
+      'last-partition-id': Math.max(metadata['last-partition-id'], lastPartitionIdOf(spec)),
+    },
+    specId,
+  };
 }
 
 /** As the Java catalog does: a ref may not point at a removed snapshot, and the snapshot log forgets them. */

@@ -32,3 +32,14 @@ export const FIRST_PARTITION_FIELD_ID = 1000;
 export function lastPartitionIdOf(spec: PartitionSpec): number {
   return spec.fields.reduce((max, f) => Math.max(max, f['field-id']), FIRST_PARTITION_FIELD_ID - 1);
 }
+
+/** Same fields (ids, sources, transforms, names) in the same order: specs that partition data alike. */
+export function samePartitionFields(a: PartitionSpec, b: PartitionSpec): boolean {
+  return (
+    a.fields.length === b.fields.length &&
+    a.fields.every((f, i) => {
+      const g = b.fields[i]!;
+      return f['field-id'] === g['field-id'] && f['source-id'] === g['source-id'] && f.transform === g.transform && f.name === g.name;
+    })
+  );
+}

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { groupBy } from '../../common/group-by.js';
 import { readManifest, writeManifest } from '../manifest/manifest-file.js';
 import { liveFilesCount, ManifestEntryStatus, type ManifestEntry, type ManifestFile } from '../spec/manifest.js';
 import { currentSchema, partitionSpecById } from '../spec/table-metadata.js';
@@ -25,12 +26,7 @@ export class RewriteManifestsTransaction extends SnapshotTransaction {
   }
 
   protected async rebase(parentManifests: readonly ManifestFile[], context: AttemptContext): Promise<RebasedManifests> {
-    const bySpec = new Map<number, ManifestFile[]>();
-    for (const manifest of parentManifests.filter((m) => liveFilesCount(m) > 0)) {
-      const group = bySpec.get(manifest.partitionSpecId) ?? [];
-      group.push(manifest);
-      bySpec.set(manifest.partitionSpecId, group);
-    }
+    const bySpec = groupBy(parentManifests.filter((m) => liveFilesCount(m) > 0), (m) => m.partitionSpecId);
     const manifests: ManifestFile[] = [];
     const written: string[] = [];
     for (const [specId, group] of bySpec) {

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { withRetries, type RetryOptions } from '../../common/backoff.js';
+import { groupBy } from '../../common/group-by.js';
 import { CommitConflictError, formatTableIdentifier, type TableCommit } from '../catalog/catalog.js';
 import { writeManifest } from '../manifest/manifest-file.js';
 import { readManifestList, writeManifestList } from '../manifest/manifest-list.js';
@@ -14,7 +15,7 @@ import { carriedProperties } from '../spec/carried-properties.js';
 import type { DataFile } from '../spec/data-file.js';
 import { ManifestEntryStatus, type ManifestFile } from '../spec/manifest.js';
 import { MAIN_BRANCH, type Snapshot, type SnapshotId, type SnapshotOperation } from '../spec/snapshot.js';
-import { currentSchema, currentSnapshot, defaultPartitionSpec, type TableMetadata } from '../spec/table-metadata.js';
+import { currentSchema, currentSnapshot, partitionSpecById, type TableMetadata } from '../spec/table-metadata.js';
 import { newSnapshotId } from './snapshot-id.js';
 import { snapshotSummary, type PropertiesOfCarried } from './snapshot-summary.js';
 import type { Table } from './table.js';
@@ -53,8 +54,8 @@ export abstract class SnapshotTransaction {
   private readonly added: DataFile[] = [];
   private propertiesOf: PropertiesOfCarried = () => ({});
   private readonly snapshotId = newSnapshotId();
-  /** The manifest of added files does not depend on the parent, so it is written once for all attempts. */
-  private addedManifest: Promise<ManifestFile> | undefined;
+  /** The manifests of added files do not depend on the parent, so they are written once for all attempts. */
+  private addedManifests: Promise<ManifestFile[]> | undefined;
   private committed = false;
 
   constructor(protected readonly table: Table) {}
@@ -107,7 +108,7 @@ export abstract class SnapshotTransaction {
     const manifestList = `${base.location}/metadata/snap-${this.snapshotId}-${attempt}-${randomUUID()}.avro`;
     const written = [...rebased.written, manifestList];
     try {
-      const manifests = [...(await this.addedManifestFor(context)), ...rebased.manifests];
+      const manifests = [...(await this.addedManifestsFor(context)), ...rebased.manifests];
       await writeManifestList(io, manifestList, manifests, {
         snapshotId: this.snapshotId,
         parentSnapshotId: parent?.['snapshot-id'],
@@ -148,26 +149,30 @@ export abstract class SnapshotTransaction {
     }
   }
 
-  /** The added-files manifest, stamped with this attempt's sequence number (its entries inherit it). */
-  private async addedManifestFor(context: AttemptContext): Promise<ManifestFile[]> {
+  /**
+   * The added-files manifests, one per partition spec (a manifest lists files of one spec),
+   * stamped with this attempt's sequence number (their entries inherit it). Files written
+   * before the table's spec evolved keep their spec: its id still names it.
+   */
+  private async addedManifestsFor(context: AttemptContext): Promise<ManifestFile[]> {
     if (this.added.length === 0) return [];
-    const spec = defaultPartitionSpec(context.base);
-    const foreign = this.added.find((f) => f.specId !== spec['spec-id']);
-    if (foreign) throw new Error(`${foreign.filePath} is partitioned by spec ${foreign.specId}, the table by ${spec['spec-id']}`);
-    this.addedManifest ??= writeManifest(
-      this.table.io,
-      `${context.base.location}/metadata/${randomUUID()}-m0.avro`,
-      this.added.map((dataFile) => ({
-        status: ManifestEntryStatus.Added,
-        snapshotId: this.snapshotId,
-        sequenceNumber: null,
-        fileSequenceNumber: null,
-        dataFile,
-      })),
-      { schema: currentSchema(context.base), spec, snapshotId: this.snapshotId, sequenceNumber: context.sequenceNumber },
+    this.addedManifests ??= Promise.all(
+      [...groupBy(this.added, (f) => f.specId)].map(([specId, files]) =>
+        writeManifest(
+          this.table.io,
+          `${context.base.location}/metadata/${randomUUID()}-m0.avro`,
+          files.map((dataFile) => ({
+            status: ManifestEntryStatus.Added,
+            snapshotId: this.snapshotId,
+            sequenceNumber: null,
+            fileSequenceNumber: null,
+            dataFile,
+          })),
+          { schema: currentSchema(context.base), spec: partitionSpecById(context.base, specId), snapshotId: this.snapshotId, sequenceNumber: context.sequenceNumber },
+        ),
+      ),
     );
-    const manifest = await this.addedManifest;
-    return [{ ...manifest, sequenceNumber: context.sequenceNumber, minSequenceNumber: context.sequenceNumber }];
+    return (await this.addedManifests).map((m) => ({ ...m, sequenceNumber: context.sequenceNumber, minSequenceNumber: context.sequenceNumber }));
   }
 
   protected assertOpen(): void {
