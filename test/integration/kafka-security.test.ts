@@ -4,7 +4,8 @@
  * listeners (test/support/secured-broker.ts), shared by every test here. `generate`
  * produces and `ingest` consumes over TLS + SCRAM into a lake equal to the oracle's;
  * `serve` tails over TLS + PLAIN; a wrong password, an untrusted CA, a missing client
- * certificate or TLS against a plaintext listener fail at once, saying so. Settings that
+ * certificate or TLS against a plaintext listener fail at once, saying so (serve, whose
+ * tail is optional, says it on /healthz). Settings that
  * cannot work at all: test/unit/cli-kafka-security-flags.test.ts.
  */
 import assert from 'node:assert/strict';
@@ -150,7 +151,7 @@ test('a wrong password, an untrusted CA, a missing client certificate or TLS to 
     { what: 'no client certificate', args: [...generate, '--brokers', b.ssl, '--kafka-tls', '--kafka-ca', b.files.ca], code: 2, says: /refused this client during the TLS handshake.*--kafka-cert and --kafka-key/ },
     { what: 'TLS to the plaintext listener', args: [...generate, '--brokers', b.plaintext, '--kafka-tls', '--kafka-ca', b.files.ca], code: 2, says: /as a plaintext listener does/ },
   ];
-  await Promise.all(cases.map(async ({ what, args, env, code, says }) => {
+  const refused = cases.map(async ({ what, args, env, code, says }) => {
     const started = Date.now();
     const run = await step(what, 30_000, runCli(args, env));
     assertExit(run, code, what);
@@ -158,6 +159,23 @@ test('a wrong password, an untrusted CA, a missing client certificate or TLS to 
     assert.equal(lines.length, 1, `${what}: one line on stderr:\n${run.stderr}`);
     assert.match(lines[0]!, says, what);
     assert.ok(Date.now() - started < 20_000, `${what}: failed after ${Date.now() - started} ms, not at once`);
-  }));
+  });
+  // serve keeps answering from the snapshot, and says why its tail is down.
+  const serveRefused = (async () => {
+    const serve = startCli(['serve', '--port', '0', '--warehouse', warehouse, ...tlsScram(b), '--topic', topic, '--contract', CONTRACT], { LAKEGRAPH_KAFKA_SASL_PASSWORD: 'wrong' });
+    await step('serve logging "serving"', 60_000, serve.waitFor('"msg":"serving"'));
+    const url = (JSON.parse(serve.output().stdout.split('\n').find((l) => l.includes('"msg":"serving"'))!) as { url: string }).url;
+    const tail = await step('/healthz saying the tail is down', 30_000, (async () => {
+      for (;;) {
+        const { tail } = (await (await fetch(`${url}/healthz`)).json()) as { tail: { state: string; error?: string } };
+        if (tail.state === 'down') return tail;
+        await sleep(200);
+      }
+    })());
+    assert.match(tail.error ?? '', /SCRAM SHA512 authentication failed/);
+    serve.child.kill('SIGTERM');
+    assertExit(await step('serve exiting on SIGTERM', 30_000, serve.exited), 0, 'serve with a wrong password');
+  })();
+  await Promise.all([...refused, serveRefused]);
   passed++;
 });
