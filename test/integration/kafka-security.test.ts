@@ -18,7 +18,7 @@ import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js'
 import { parseGraphRequest } from '../../src/query/graph-request.js';
 import { QuerySession } from '../../src/query/query-session.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
-import { runCli, startCli, type CliRun } from '../support/cli-process.js';
+import { runCli, startCli, type CliProcess, type CliRun } from '../support/cli-process.js';
 import { assertLakeEqualsOracle, testKafka, uniqueName } from '../support/ingest-harness.js';
 import { step } from '../support/private-services.js';
 import { KAFKA_PASSWORD, KAFKA_USER, startSecuredBroker, type SecuredBroker } from '../support/secured-broker.js';
@@ -65,6 +65,13 @@ const generateArgs = (options: typeof FIRST, baseTs: number) => [
 
 function assertExit(run: CliRun, code: number, what: string): void {
   assert.equal(run.code, code, `${what}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-2000)}`);
+}
+
+/** `serve` on a free port over the test's warehouse, tailing the test's topic; resolves with its URL once it serves. */
+async function startServe(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ serve: CliProcess; url: string }> {
+  const serve = startCli(['serve', '--port', '0', '--warehouse', warehouse, ...args, '--topic', topic, '--contract', CONTRACT], env);
+  await step('serve logging "serving"', 60_000, serve.waitFor('"msg":"serving"'));
+  return { serve, url: (JSON.parse(serve.output().stdout.split('\n').find((l) => l.includes('"msg":"serving"'))!) as { url: string }).url };
 }
 
 const lastJsonLine = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
@@ -115,9 +122,7 @@ test('serve tails over TLS + PLAIN and query over SASL_PLAINTEXT, after generate
   const mtls = ['--brokers', b.ssl, '--kafka-tls', '--kafka-ca', b.files.ca, '--kafka-cert', b.files.clientCert, '--kafka-key', b.files.clientKey];
   assertExit(await runCli([...generateArgs(SECOND, BASE_TS + 60_000), ...mtls]), 0, 'generate over SSL with a client certificate');
 
-  const serve = startCli(['serve', '--port', '0', '--warehouse', warehouse, ...tlsPlain(b), '--topic', topic, '--contract', CONTRACT], PASSWORD_ENV);
-  await step('serve logging "serving"', 60_000, serve.waitFor('"msg":"serving"'));
-  const url = (JSON.parse(serve.output().stdout.split('\n').find((l) => l.includes('"msg":"serving"'))!) as { url: string }).url;
+  const { serve, url } = await startServe(tlsPlain(b), PASSWORD_ENV);
   const answers = () => Promise.all(ACCOUNTS.map(async (account) => sorted(((await (await fetch(`${url}/v1/query/member-activity?${new URLSearchParams({ account, ...WINDOW })}`)).json()) as { edges: unknown[] }).edges)));
 
   const [expected, snapshotOnly] = await Promise.all([expectedAnswers(b, true), expectedAnswers(b, false)]);
@@ -162,9 +167,7 @@ test('a wrong password, an untrusted CA, a missing client certificate or TLS to 
   });
   // serve keeps answering from the snapshot, and says why its tail is down.
   const serveRefused = (async () => {
-    const serve = startCli(['serve', '--port', '0', '--warehouse', warehouse, ...tlsScram(b), '--topic', topic, '--contract', CONTRACT], { LAKEGRAPH_KAFKA_SASL_PASSWORD: 'wrong' });
-    await step('serve logging "serving"', 60_000, serve.waitFor('"msg":"serving"'));
-    const url = (JSON.parse(serve.output().stdout.split('\n').find((l) => l.includes('"msg":"serving"'))!) as { url: string }).url;
+    const { serve, url } = await startServe(tlsScram(b), { LAKEGRAPH_KAFKA_SASL_PASSWORD: 'wrong' });
     const tail = await step('/healthz saying the tail is down', 30_000, (async () => {
       for (;;) {
         const { tail } = (await (await fetch(`${url}/healthz`)).json()) as { tail: { state: string; error?: string } };

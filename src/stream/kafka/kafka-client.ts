@@ -5,11 +5,11 @@
  * TLS and SASL as its `KafkaSecurity` says.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { connect, isIP, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { Kafka, logLevel, type ISocketFactory, type LogEntry, type RetryOptions } from 'kafkajs';
 import type { JsonLog, LogLevel } from '../metrics/json-log.js';
-import { kafkajsSecurity, PLAINTEXT, type KafkaSecurity } from './kafka-security.js';
+import { brokerTlsConnectOptions, kafkajsSecurity, PLAINTEXT, type KafkaSecurity } from './kafka-security.js';
 
 const LEVEL_OF: Partial<Record<logLevel, LogLevel>> = {
   [logLevel.ERROR]: 'error',
@@ -34,13 +34,9 @@ const KEEP_ALIVE_DELAY_MS = 60_000;
 /** The sockets opened inside the current `withOwnConnections` call, if any. */
 const ownedSockets = new AsyncLocalStorage<Set<Socket>>();
 
-/**
- * kafkajs's socket factory — TCP, or TLS when the client has TLS options (`ssl`), with the
- * host name as SNI and for the certificate check unless it is an IP address — plus a note
- * of which `withOwnConnections` call a socket belongs to.
- */
+/** kafkajs's socket factory — TCP, or TLS when the client has TLS options (`ssl`) — plus a note of which `withOwnConnections` call a socket belongs to. */
 const ownedSocket: ISocketFactory = ({ host, port, ssl, onConnect }) => {
-  const socket = ssl ? connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...ssl }, onConnect) : connect({ host, port }, onConnect);
+  const socket = ssl ? connectTls(brokerTlsConnectOptions(host, port, ssl), onConnect) : connect({ host, port }, onConnect);
   socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
   const owned = ownedSockets.getStore();
   if (owned !== undefined) {

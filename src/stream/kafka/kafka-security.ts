@@ -3,6 +3,7 @@
  * to trust, and a client certificate where the brokers ask for one) and SASL credentials.
  * Every client lakegraph makes takes the same settings (`createKafka`, and status's own).
  */
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 
@@ -34,6 +35,11 @@ export const PLAINTEXT: KafkaSecurity = {};
 /** The TLS options of tls.connect for these settings. */
 export function tlsOptions(tls: KafkaTls): ConnectionOptions {
   return { ca: tls.ca, cert: tls.cert, key: tls.key };
+}
+
+/** tls.connect's options for a broker: its host name as SNI and for the certificate check, unless it is an IP address. */
+export function brokerTlsConnectOptions(host: string, port: number, options: ConnectionOptions): ConnectionOptions {
+  return { host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...options };
 }
 
 /** The part of kafkajs's client configuration these settings make. */

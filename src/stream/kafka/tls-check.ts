@@ -7,8 +7,7 @@
  * Checked first, a command fails at once and says what to change.
  */
 import { connect, type TLSSocket } from 'node:tls';
-import { isIP } from 'node:net';
-import { tlsOptions, type KafkaTls } from './kafka-security.js';
+import { brokerTlsConnectOptions, tlsOptions, type KafkaTls } from './kafka-security.js';
 
 export interface TlsProblem {
   readonly broker: string;
@@ -36,7 +35,7 @@ function exchange(broker: string, tls: KafkaTls, timeoutMs: number): Promise<Out
   const { host, port } = hostAndPort(broker);
   return new Promise((resolve) => {
     // Verified by hand below, so that a failed check is an answer rather than a socket error.
-    const socket: TLSSocket = connect({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...tlsOptions(tls), rejectUnauthorized: false });
+    const socket: TLSSocket = connect({ ...brokerTlsConnectOptions(host, port, tlsOptions(tls)), rejectUnauthorized: false });
     let tcpConnected = false;
     let secured = false;
     const settle = (outcome: Outcome) => {
