@@ -24,6 +24,14 @@ kafka_controller_port="$(port_setting LAKEGRAPH_KAFKA_CONTROLLER_PORT 9093)" || 
 catalog_port="$(port_setting LAKEGRAPH_CATALOG_PORT 8181)" || exit
 object_store_port="$(port_setting LAKEGRAPH_OBJECT_STORE_PORT 9000)" || exit
 [[ "$state" = /* ]] || { echo "infra/local: LAKEGRAPH_LOCAL_STATE=\"$state\" is not an absolute path" >&2; exit 2; }
+# A private broker may take more: LAKEGRAPH_KAFKA_EXTRA_CONFIG names a file of broker
+# properties appended to infra/local/kafka/server.properties (later keys win; the same
+# @…@ placeholders), e.g. TLS and SASL listeners beside the plain one, which stays the one
+# waited for; LAKEGRAPH_KAFKA_SCRAM_USERS holds SCRAM
+# credentials made when its storage is formatted, one per line as `kafka-storage format
+# --add-scram` takes them: SCRAM-SHA-512=[name=U,password=P].
+kafka_extra_config="${LAKEGRAPH_KAFKA_EXTRA_CONFIG:-}"
+kafka_scram_users="${LAKEGRAPH_KAFKA_SCRAM_USERS:-}"
 kafka_pidfile="$state/kafka.pid"
 catalog_pidfile="$state/rest-catalog.pid"
 object_store_pidfile="$state/object-store.pid"

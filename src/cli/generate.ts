@@ -4,12 +4,11 @@
  */
 import { isTopic } from '../events/topics.js';
 import { RecordGenerator } from '../stream/generator/record-generator.js';
-import { createKafka } from '../stream/kafka/kafka-client.js';
 import { produceRecords } from '../stream/kafka/produce-records.js';
 import { ensureTopic } from '../stream/kafka/topic-admin.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
 import { UsageError } from './args.js';
-import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
+import { KAFKA_FLAGS, kafkaFromFlags } from './broker-flags.js';
 import type { Command } from './command.js';
 import { ProgressLine } from './progress-line.js';
 
@@ -22,12 +21,12 @@ const ratio = (flags: Record<string, unknown>, name: string): number => {
 export const generateCommand: Command = {
   name: 'generate',
   summary: 'Produce generated contract events (with duplicates and bad records) to a Kafka topic.',
-  usage: 'lakegraph generate --topic T --events N [--brokers H:P] [--seed S] [--rate R] [--dup-ratio X] [--bad-ratio X]',
+  usage: 'lakegraph generate --topic T --events N [--brokers H:P] [--kafka-tls …] [--kafka-sasl-mechanism M …] [--seed S] [--rate R] [--dup-ratio X] [--bad-ratio X]',
   flags: [
     { name: 'topic', kind: 'string', placeholder: 'T', help: 'the Kafka topic to write' },
     { name: 'contract', kind: 'string', placeholder: 'C', help: 'the docs/CONTRACTS.md §1 topic whose events to generate (default: --topic)' },
     { name: 'events', kind: 'int', placeholder: 'N', help: 'records to produce, duplicates and bad ones included' },
-    BROKERS_FLAG,
+    ...KAFKA_FLAGS,
     { name: 'seed', kind: 'int', placeholder: 'S', default: 1, help: 'generator seed; the same seed and flags give the same records' },
     { name: 'rate', kind: 'number', placeholder: 'R', default: 0, help: 'records per second (0: as fast as possible)' },
     { name: 'dup-ratio', kind: 'number', placeholder: 'X', default: 0.03, help: 'share of re-delivered events' },
@@ -48,9 +47,8 @@ export const generateCommand: Command = {
     const dupRatio = ratio(flags, 'dup-ratio');
     const badRatio = ratio(flags, 'bad-ratio');
     if (dupRatio + badRatio >= 1) throw new UsageError('--dup-ratio plus --bad-ratio must stay below 1');
-    const brokers = brokersFromFlags(flags);
 
-    const kafka = createKafka(brokers, 'lakegraph-generate', jsonLog('warn'));
+    const kafka = await kafkaFromFlags(flags, 'lakegraph-generate', jsonLog('warn'));
     const admin = kafka.admin();
     await admin.connect();
     let partitions: number;

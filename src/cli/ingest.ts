@@ -8,14 +8,13 @@ import { isTopic } from '../events/topics.js';
 import { openGraphTables } from '../stream/job/graph-tables.js';
 import { kafkaSource } from '../stream/job/source-positions.js';
 import { TopicJob, type FlushPoint, type JobCounters } from '../stream/job/topic-job.js';
-import { createKafka } from '../stream/kafka/kafka-client.js';
 import { KafkaTopicIngest } from '../stream/kafka/kafka-topic-ingest.js';
 import { dlqTopicOf, ensureTopic } from '../stream/kafka/topic-admin.js';
 import { IngestMetrics } from '../stream/metrics/ingest-metrics.js';
 import { jsonLog, LOG_LEVELS, type LogLevel } from '../stream/metrics/json-log.js';
 import { boundPort, startMetricsServer } from '../stream/metrics/metrics-server.js';
 import { UsageError } from './args.js';
-import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
+import { brokersFromFlags, KAFKA_FLAGS, kafkaFromFlags } from './broker-flags.js';
 import { catalogFromFlags, WAREHOUSE_FLAGS } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { exitRegardlessAfter } from './exit-regardless.js';
@@ -65,11 +64,11 @@ function statusLine(c: JobCounters, metrics: IngestMetrics, elapsedMs: number): 
 export const ingestCommand: Command = {
   name: 'ingest',
   summary: 'Consume one Kafka topic into the graph tables, exactly once, until SIGTERM/SIGINT.',
-  usage: 'lakegraph ingest --topic T [--brokers H:P] [--warehouse DIR | --catalog-uri URL] [--group G] [--commit-interval-ms N] [--exit-when-idle-ms N] [--metrics-port P [--metrics-host ADDR]]',
+  usage: 'lakegraph ingest --topic T [--brokers H:P] [--kafka-tls …] [--kafka-sasl-mechanism M …] [--warehouse DIR | --catalog-uri URL] [--group G] [--commit-interval-ms N] [--exit-when-idle-ms N] [--metrics-port P [--metrics-host ADDR]]',
   flags: [
     { name: 'topic', kind: 'string', placeholder: 'T', help: 'the Kafka topic to consume (one process per topic)' },
     { name: 'contract', kind: 'string', placeholder: 'C', help: 'the docs/CONTRACTS.md §1 topic whose event rules apply (default: --topic)' },
-    BROKERS_FLAG,
+    ...KAFKA_FLAGS,
     ...WAREHOUSE_FLAGS,
     { name: 'group', kind: 'string', placeholder: 'G', help: 'consumer group (default: lakegraph-ingest.<topic>)' },
     { name: 'commit-interval-ms', kind: 'int', placeholder: 'N', default: 2_000, help: 'commit at least this often while records arrive' },
@@ -96,7 +95,7 @@ export const ingestCommand: Command = {
     const crash = crashSwitch(process.env['LAKEGRAPH_TEST_CRASH_AT']);
     const log = jsonLog(level as LogLevel);
 
-    const kafka = createKafka(brokers, `lakegraph-ingest-${topic}`, log);
+    const kafka = await kafkaFromFlags(flags, `lakegraph-ingest-${topic}`, log);
     const admin = kafka.admin();
     await admin.connect();
     let clusterId: string;

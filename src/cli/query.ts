@@ -2,15 +2,12 @@
 import { parseGraphRequest, isQueryName, QUERY_NAMES, type QueryName } from '../query/graph-request.js';
 import type { GraphResult } from '../query/graph-result.js';
 import { QuerySession } from '../query/query-session.js';
-import { createKafka, TAIL_RETRY } from '../stream/kafka/kafka-client.js';
-import { jsonLog } from '../stream/metrics/json-log.js';
 import { UsageError, type FlagSpec, type FlagValues } from './args.js';
-import { brokersFromFlags } from './broker-flags.js';
 import { AS_OF_FLAG, asOfMsFromFlags, asUsageError } from './as-of-flag.js';
 import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { formatTable } from './format-table.js';
-import { OPTIONAL_BROKERS_FLAG, TAIL_TOPIC_FLAGS, tailedTopicsFromFlags } from './tail-flags.js';
+import { oneShotTailFromFlags, OPTIONAL_KAFKA_FLAGS, TAIL_TOPIC_FLAGS } from './tail-flags.js';
 
 /** The query options, all passed on as strings: graph-request.ts validates them for CLI and HTTP alike. */
 export const QUERY_OPTION_FLAGS: readonly FlagSpec[] = [
@@ -42,7 +39,7 @@ export const queryCommand: Command = {
     AS_OF_FLAG,
     { name: 'json', kind: 'boolean', help: 'print one JSON object (docs/CONTRACTS.md §4)' },
     ...WAREHOUSE_FLAGS,
-    OPTIONAL_BROKERS_FLAG,
+    ...OPTIONAL_KAFKA_FLAGS,
     ...TAIL_TOPIC_FLAGS,
     { name: 'tail-timeout-ms', kind: 'int', placeholder: 'N', default: 30_000, help: 'give up reading the Kafka tail after N ms' },
   ],
@@ -54,7 +51,7 @@ export const queryCommand: Command = {
     if (!parsed.ok) throw new UsageError(parsed.issues.join('; '));
     const catalog = await existingWarehouseFromFlags(flags);
     const asOfMs = await asOfMsFromFlags(flags, catalog);
-    const hot = flags['brokers'] === undefined || asOfMs !== undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-query', jsonLog('error', (l) => process.stderr.write(l)), TAIL_RETRY), topics: tailedTopicsFromFlags(flags) };
+    const hot = await oneShotTailFromFlags(flags, 'lakegraph-query', asOfMs);
     const session = await asUsageError(flags['as-of'] as string | undefined, () => QuerySession.open({ catalog, hot, asOfMs }));
     try {
       await session.catchUp(flags['tail-timeout-ms'] as number);

@@ -3,9 +3,9 @@
  * LAKEGRAPH_AUTH_TOKEN), and the certificate and key that make it answer HTTPS. Anything
  * unreadable or unusable is a configuration mistake, found before the service starts.
  */
-import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { UsageError, type FlagSpec, type FlagValues } from './args.js';
+import { readFlagFile, secretFromFileOrEnv } from './flag-files.js';
 
 export const AUTH_TOKEN_ENV = 'LAKEGRAPH_AUTH_TOKEN';
 
@@ -20,24 +20,10 @@ export interface ServeSecurity {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
-function readFlagFile(flag: string, path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new UsageError(`--${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-}
-
 function authToken(flags: FlagValues, env: NodeJS.ProcessEnv): string | undefined {
-  const file = flags['auth-token-file'] as string | undefined;
-  const fromEnv = env[AUTH_TOKEN_ENV] || undefined;
-  if (file !== undefined && fromEnv !== undefined) throw new UsageError(`give --auth-token-file or ${AUTH_TOKEN_ENV}, not both`);
-  // A file written by `echo` or a mounted Secret may end in a newline that is no part of the token.
-  const token = file !== undefined ? readFlagFile('auth-token-file', file).toString('utf8').trim() : fromEnv;
-  const source = file !== undefined ? `--auth-token-file ${file}` : AUTH_TOKEN_ENV;
-  if (token === '') throw new UsageError(`${source}: the token is empty`);
-  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) throw new UsageError(`${source}: the token must be printable ASCII without spaces, as an Authorization header carries it`);
-  return token;
+  const token = secretFromFileOrEnv(flags, 'auth-token-file', AUTH_TOKEN_ENV, env, 'token');
+  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token.value)) throw new UsageError(`${token.source}: the token must be printable ASCII without spaces, as an Authorization header carries it`);
+  return token?.value;
 }
 
 function tls(flags: FlagValues): ServeSecurity['tls'] {

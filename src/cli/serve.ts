@@ -2,10 +2,10 @@
 import { PastSessions } from '../query/past-sessions.js';
 import { QueryServer } from '../query/http/query-server.js';
 import { QuerySession } from '../query/query-session.js';
-import { createKafka, TAIL_RETRY, withOwnConnections } from '../stream/kafka/kafka-client.js';
+import { TAIL_RETRY, withOwnConnections } from '../stream/kafka/kafka-client.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
 import type { FlagValues } from './args.js';
-import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
+import { KAFKA_FLAGS, kafkaFromFlags } from './broker-flags.js';
 import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { exitRegardlessAfter } from './exit-regardless.js';
@@ -22,12 +22,12 @@ const LARGE_INDEX_LOAD_FILES = 50;
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Answer the graph queries over HTTP (JSON), with /healthz and Prometheus /metrics.',
-  usage: 'lakegraph serve [--port 8080] [--host ADDR] [--auth-token-file F] [--tls-cert F --tls-key F] [--brokers H:P [--topic T [--contract C]] | --no-tail] [--warehouse DIR | --catalog-uri URL]',
+  usage: 'lakegraph serve [--port 8080] [--host ADDR] [--auth-token-file F] [--tls-cert F --tls-key F] [--brokers H:P [--kafka-tls …] [--kafka-sasl-mechanism M …] [--topic T [--contract C]] | --no-tail] [--warehouse DIR | --catalog-uri URL]',
   flags: [
     { name: 'port', kind: 'int', placeholder: 'N', default: 8080, help: 'TCP port (0: any free port)' },
     hostFlag('host', 'the service'),
     ...SECURITY_FLAGS,
-    BROKERS_FLAG,
+    ...KAFKA_FLAGS,
     { name: 'no-tail', kind: 'boolean', help: 'serve the committed snapshot only, without reading Kafka' },
     ...TAIL_TOPIC_FLAGS,
     ...WAREHOUSE_FLAGS,
@@ -47,7 +47,7 @@ async function serve(flags: FlagValues, address: ListenAddress, security: ServeS
   const log = jsonLog('info');
   const catalog = await existingWarehouseFromFlags(flags);
   // The tail starts in the background: a broker that is down must not keep the snapshot from being served.
-  const hot = flags['no-tail'] ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-serve', log, TAIL_RETRY), topics: tailedTopicsFromFlags(flags), log };
+  const hot = flags['no-tail'] ? undefined : { kafka: await kafkaFromFlags(flags, 'lakegraph-serve', log, TAIL_RETRY), topics: tailedTopicsFromFlags(flags), log };
   const indexStarted = performance.now();
   let lastProgress = 0;
   const session = await QuerySession.open({

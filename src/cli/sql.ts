@@ -6,23 +6,20 @@ import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js'
 import type { Command } from './command.js';
 import { formatTable } from './format-table.js';
 import { QuerySession } from '../query/query-session.js';
-import { createKafka, TAIL_RETRY } from '../stream/kafka/kafka-client.js';
-import { jsonLog } from '../stream/metrics/json-log.js';
-import { brokersFromFlags } from './broker-flags.js';
-import { OPTIONAL_BROKERS_FLAG, TAIL_TOPIC_FLAGS, tailedTopicsFromFlags } from './tail-flags.js';
+import { oneShotTailFromFlags, OPTIONAL_KAFKA_FLAGS, TAIL_TOPIC_FLAGS } from './tail-flags.js';
 import { VAR_FLAG, variablesFromFlags } from './var-flag.js';
 
 export const sqlCommand: Command = {
   name: 'sql',
   summary: 'Run DuckDB SQL with views `edges`, `nodes` over snapshot ∪ Kafka tail (with --brokers) and `rejected_events`.',
-  usage: 'lakegraph sql (-c SQL | -f FILE) [--var NAME=VALUE]… [--as-of SNAPSHOT_ID|T] [--warehouse DIR | --catalog-uri URL] [--brokers H:P] [--json]',
+  usage: 'lakegraph sql (-c SQL | -f FILE) [--var NAME=VALUE]… [--as-of SNAPSHOT_ID|T] [--warehouse DIR | --catalog-uri URL] [--brokers H:P [--kafka-tls …] [--kafka-sasl-mechanism M …]] [--json]',
   flags: [
     { name: 'command', alias: '-c', kind: 'string', placeholder: 'SQL', help: 'SQL to run (several statements allowed; the last one is printed)' },
     { name: 'file', alias: '-f', kind: 'string', placeholder: 'FILE', help: 'file of SQL to run' },
     VAR_FLAG,
     AS_OF_FLAG,
     ...WAREHOUSE_FLAGS,
-    OPTIONAL_BROKERS_FLAG,
+    ...OPTIONAL_KAFKA_FLAGS,
     ...TAIL_TOPIC_FLAGS,
     { name: 'json', kind: 'boolean', help: 'print rows as one JSON array' },
   ],
@@ -41,7 +38,7 @@ export const sqlCommand: Command = {
     } else text = inline!;
     const catalog = await existingWarehouseFromFlags(flags);
     const asOfMs = await asOfMsFromFlags(flags, catalog);
-    const hot = flags['brokers'] === undefined || asOfMs !== undefined ? undefined : { kafka: createKafka(brokersFromFlags(flags), 'lakegraph-sql', jsonLog('error', (l) => process.stderr.write(l)), TAIL_RETRY), topics: tailedTopicsFromFlags(flags) };
+    const hot = await oneShotTailFromFlags(flags, 'lakegraph-sql', asOfMs);
     const session = await asUsageError(flags['as-of'] as string | undefined, () => QuerySession.open({ catalog, hot, asOfMs }));
     try {
       await session.catchUp(30_000);

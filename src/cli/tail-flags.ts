@@ -1,15 +1,23 @@
 /**
  * Flags of the commands that read the Kafka tail after the snapshot (query, sql, serve):
- * which brokers, and which topics. By default the five docs/CONTRACTS.md §1 topics; `--topic T
- * --contract C` tails one topic named otherwise, as `lakegraph ingest` consumes it.
+ * which brokers, how to reach them, and which topics. By default the five docs/CONTRACTS.md
+ * §1 topics; `--topic T --contract C` tails one topic named otherwise, as `lakegraph ingest`
+ * consumes it.
  */
 import { isTopic } from '../events/topics.js';
 import type { TailedTopic } from '../query/hot/tail-decoder.js';
-import { CONTRACT_TOPICS } from '../query/query-session.js';
+import { CONTRACT_TOPICS, type HotTailOptions } from '../query/query-session.js';
+import { TAIL_RETRY } from '../stream/kafka/kafka-client.js';
+import { jsonLog } from '../stream/metrics/json-log.js';
 import { UsageError, type FlagSpec, type FlagValues } from './args.js';
-import { BROKERS_FLAG } from './broker-flags.js';
+import { BROKERS_FLAG, kafkaFromFlags } from './broker-flags.js';
+import { KAFKA_SECURITY_FLAGS } from './kafka-security-flags.js';
 
-export const OPTIONAL_BROKERS_FLAG: FlagSpec = { ...BROKERS_FLAG, default: undefined, help: 'Kafka brokers whose tail (after the snapshot) the query also reads; without it, the snapshot only' };
+/** For a one-shot query: without --brokers, the snapshot only. */
+export const OPTIONAL_KAFKA_FLAGS: readonly FlagSpec[] = [
+  { ...BROKERS_FLAG, default: undefined, help: 'Kafka brokers whose tail (after the snapshot) the query also reads; without it, the snapshot only' },
+  ...KAFKA_SECURITY_FLAGS,
+];
 
 export const TAIL_TOPIC_FLAGS: readonly FlagSpec[] = [
   { name: 'topic', kind: 'string', placeholder: 'T', help: 'tail only this Kafka topic (default: the five contract topics)' },
@@ -26,4 +34,10 @@ export function tailedTopicsFromFlags(flags: FlagValues): readonly TailedTopic[]
   const rules = contract ?? topic;
   if (!isTopic(rules)) throw new UsageError(`--contract: "${rules}" is not a docs/CONTRACTS.md §1 topic; pass --contract app.<line> for a topic named otherwise`);
   return [{ topic, contract: rules }];
+}
+
+/** The tail a one-shot query reads up to the end offsets of now: none without --brokers, or for a past snapshot (`asOfMs`). */
+export async function oneShotTailFromFlags(flags: FlagValues, clientId: string, asOfMs: number | undefined): Promise<HotTailOptions | undefined> {
+  if (flags['brokers'] === undefined || asOfMs !== undefined) return undefined;
+  return { kafka: await kafkaFromFlags(flags, clientId, jsonLog('error', (l) => process.stderr.write(l)), TAIL_RETRY), topics: tailedTopicsFromFlags(flags) };
 }

@@ -49,6 +49,14 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+/** More for a private broker than the plain listener (infra/local/lib.sh): what a test of TLS and SASL needs. */
+export interface BrokerExtras {
+  /** A file of broker properties appended to infra/local/kafka/server.properties; @KAFKA_PORT@ and @KAFKA_CONTROLLER_PORT@ are filled in. */
+  readonly config: string;
+  /** SCRAM credentials made when the broker's storage is formatted, e.g. `SCRAM-SHA-512=[name=U,password=P]`. */
+  readonly scramCredentials?: readonly string[];
+}
+
 export class PrivateServices {
   private constructor(
     readonly stateDir: string,
@@ -56,7 +64,7 @@ export class PrivateServices {
     readonly env: Record<string, string>,
   ) {}
 
-  static async create(): Promise<PrivateServices> {
+  static async create(broker?: BrokerExtras): Promise<PrivateServices> {
     const [kafka, controller, objectStore, catalog] = await freePorts(4);
     const stateDir = await mkdtemp(join(tmpdir(), 'lakegraph-services-'));
     return new PrivateServices(stateDir, {
@@ -65,6 +73,7 @@ export class PrivateServices {
       LAKEGRAPH_KAFKA_CONTROLLER_PORT: String(controller),
       LAKEGRAPH_OBJECT_STORE_PORT: String(objectStore),
       LAKEGRAPH_CATALOG_PORT: String(catalog),
+      ...(broker && { LAKEGRAPH_KAFKA_EXTRA_CONFIG: broker.config, LAKEGRAPH_KAFKA_SCRAM_USERS: (broker.scramCredentials ?? []).join('\n') }),
     });
   }
 

@@ -6,6 +6,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { highWatermarks } from '../../stream/kafka/end-offsets.js';
+import { kafkajsSecurity, type KafkaSecurity } from '../../stream/kafka/kafka-security.js';
 
 export type EndOffsets = ReadonlyMap<string, ReadonlyMap<number, number>>;
 
@@ -13,10 +14,11 @@ export type EndOffsetsResult =
   | { readonly reachable: true; readonly clusterId: string; readonly offsets: EndOffsets }
   | { readonly reachable: false; readonly reason: string };
 
-export async function fetchEndOffsets(brokers: readonly string[], topics: readonly string[]): Promise<EndOffsetsResult> {
+export async function fetchEndOffsets(brokers: readonly string[], security: KafkaSecurity, topics: readonly string[]): Promise<EndOffsetsResult> {
   const kafka = new Kafka({
     clientId: 'lakegraph-status',
     brokers: [...brokers],
+    ...kafkajsSecurity(security),
     connectionTimeout: 2_000,
     requestTimeout: 5_000,
     retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 500 },

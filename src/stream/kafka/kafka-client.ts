@@ -1,12 +1,15 @@
 /**
  * The kafkajs client every Kafka-facing part of the stream stage uses: its own log lines
- * go into the structured log, and its retry settings ride out a broker restart (the
- * default gives up after about 10 s of failed reconnects; a restart takes longer).
+ * go into the structured log, its retry settings ride out a broker restart (the default
+ * gives up after about 10 s of failed reconnects; a restart takes longer), and it speaks
+ * TLS and SASL as its `KafkaSecurity` says.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { Kafka, logLevel, type ISocketFactory, type LogEntry, type RetryOptions } from 'kafkajs';
 import type { JsonLog, LogLevel } from '../metrics/json-log.js';
+import { brokerTlsConnectOptions, kafkajsSecurity, PLAINTEXT, type KafkaSecurity } from './kafka-security.js';
 
 const LEVEL_OF: Partial<Record<logLevel, LogLevel>> = {
   [logLevel.ERROR]: 'error',
@@ -31,9 +34,9 @@ const KEEP_ALIVE_DELAY_MS = 60_000;
 /** The sockets opened inside the current `withOwnConnections` call, if any. */
 const ownedSockets = new AsyncLocalStorage<Set<Socket>>();
 
-/** kafkajs's plain-TCP socket factory, plus a note of which `withOwnConnections` call a socket belongs to. */
-const ownedSocket: ISocketFactory = ({ host, port, onConnect }) => {
-  const socket = connect({ host, port }, onConnect);
+/** kafkajs's socket factory — TCP, or TLS when the client has TLS options (`ssl`) — plus a note of which `withOwnConnections` call a socket belongs to. */
+const ownedSocket: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+  const socket = ssl ? connectTls(brokerTlsConnectOptions(host, port, ssl), onConnect) : connect({ host, port }, onConnect);
   socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
   const owned = ownedSockets.getStore();
   if (owned !== undefined) {
@@ -62,10 +65,11 @@ export async function withOwnConnections<T>(work: () => Promise<T>): Promise<T> 
   }
 }
 
-export function createKafka(brokers: readonly string[], clientId: string, log: JsonLog, retry: RetryOptions = BROKER_RETRY): Kafka {
+export function createKafka(brokers: readonly string[], clientId: string, log: JsonLog, retry: RetryOptions = BROKER_RETRY, security: KafkaSecurity = PLAINTEXT): Kafka {
   return new Kafka({
     clientId,
     brokers: [...brokers],
+    ...kafkajsSecurity(security),
     connectionTimeout: 3_000,
     retry,
     socketFactory: ownedSocket,
