@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   query: { summary: 'graph queries: member-activity, neighbors, khop, path', load: async () => (await import('./query.js')).queryCommand },
   serve: { summary: 'the graph queries over HTTP (JSON), with /healthz and /metrics', load: async () => (await import('./serve.js')).serveCommand },
   compact: { summary: 'merge small files, expire snapshots, remove orphans, apply the TTL (once or --every)', load: async () => (await import('./compact.js')).compactCommand },
+  forget: { summary: "remove a member's rows from every graph table and keep its later records out", load: async () => (await import('./forget.js')).forgetCommand },
   status: { summary: 'tables, snapshots, live files, committed offsets and Kafka lag', load: async () => (await import('./status.js')).statusCommand },
   'duckdb-init': { summary: 'print a DuckDB CLI init script with views over the current snapshot', load: async () => (await import('./duckdb-init.js')).duckdbInitCommand },
 };
