@@ -6,21 +6,28 @@
  * remainder from Kafka. After the forget, no reader — PyIceberg, DuckDB iceberg_scan,
  * lakegraph's sessions and CLI — sees a row of the member; every other member equals the
  * oracle; the window read before the forget is fenced; later events of the member, a bad
- * record keyed by it and a replay stay out, and ingest goes on exactly once.
+ * record keyed by it and a replay stay out, and ingest goes on exactly once. A second case
+ * runs the forget through the REST catalog on the object store (files in S3, offsets carried,
+ * PyIceberg's REST client and DuckDB read the purged tables).
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { IcebergRestCatalog } from 'iceberg-js';
+import { TOPICS } from '../../src/events/topics.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
-import { FORGOTTEN_VERSION_PROPERTY, readForgottenAccounts } from '../../src/lake/forgotten-accounts.js';
+import { RestCatalog } from '../../src/lake/catalog/rest-catalog.js';
+import { FORGOTTEN_TABLE_NAME, FORGOTTEN_VERSION_PROPERTY, readForgottenAccounts } from '../../src/lake/forgotten-accounts.js';
 import { carriedProperties } from '../../src/lake/spec/carried-properties.js';
 import { currentSnapshot } from '../../src/lake/spec/table-metadata.js';
 import { NAMESPACE, TABLE_NAMES } from '../../src/lake/tables.js';
 import { forgetAccount } from '../../src/maintenance/forget/forget-account.js';
 import { parseGraphRequest } from '../../src/query/graph-request.js';
 import { QuerySession, type HotTailOptions } from '../../src/query/query-session.js';
+import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
 import { openGraphTables } from '../../src/stream/job/graph-tables.js';
 import { positionsOf } from '../../src/stream/job/source-positions.js';
@@ -30,9 +37,10 @@ import type { SourceRecord } from '../../src/stream/source-record.js';
 import { IngestMetrics } from '../../src/stream/metrics/ingest-metrics.js';
 import { runCli } from '../support/cli-process.js';
 import { createTopic, endOffsets, lakeAggregates, testKafka, uniqueName, BROKERS } from '../support/ingest-harness.js';
-import { edgeKey, nodeKey, oracle, type OracleEdge, type OracleNode } from '../support/oracle.js';
+import { edgeKey, nodeKey, oracle, type OracleEdge, type OracleNode, type OracleResult } from '../support/oracle.js';
 import { readWholeTopic } from '../support/read-topic.js';
 import { readGraphAggregates } from '../support/reader-aggregates.js';
+import { CATALOG_URI, assertListening } from '../support/services.js';
 
 const CONTRACT = 'app.playback';
 const TOPIC = uniqueName(`it.forget.${CONTRACT}`);
@@ -44,6 +52,39 @@ function slice(records: readonly SourceRecord[], from: number, to: number): Sour
   const lengths = new Map<number, number>();
   for (const r of records) lengths.set(r.partition, (lengths.get(r.partition) ?? 0) + 1);
   return records.filter((r) => r.offset >= Math.floor(lengths.get(r.partition)! * from) && r.offset < Math.floor(lengths.get(r.partition)! * to));
+}
+
+/** The member with the most profiles in `truth`, another member, and tests of what is the member's (docs/MAINTENANCE.md, "What goes"). */
+function membersOf(truth: OracleResult) {
+  const hasProfile = [...truth.edges.values()].filter((e) => e.edge_type === 'has_profile');
+  const profileCount = (account: string) => hasProfile.filter((e) => e.src_id === account).length;
+  const accounts = [...new Set(hasProfile.map((e) => e.src_id))].sort((a, b) => profileCount(b) - profileCount(a));
+  const [member, other] = [accounts[0]!, accounts[1]!];
+  const profiles = new Set(hasProfile.filter((e) => e.src_id === member).map((e) => e.dst_id));
+  const isMemberNode = (type: string, id: string) => (type === 'account' && id === member) || (type === 'profile' && profiles.has(id));
+  const touchesMember = (e: Pick<OracleEdge, 'src_type' | 'src_id' | 'dst_type' | 'dst_id'>) => isMemberNode(e.src_type, e.src_id) || isMemberNode(e.dst_type, e.dst_id);
+  return {
+    member,
+    other,
+    profiles,
+    isMemberNode,
+    touchesMember,
+    // Members' own rows: edges out of accounts and profiles, account and profile nodes. Shared
+    // nodes (devices, titles) keep the member's observations committed before the forget.
+    memberEdgesOfOthers: (edges: Iterable<OracleEdge>) => [...edges].filter((e) => ['account', 'profile'].includes(e.src_type) && !touchesMember(e)),
+    memberNodesOfOthers: (nodes: Iterable<OracleNode>) => [...nodes].filter((n) => ['account', 'profile'].includes(n.node_type) && !isMemberNode(n.node_type, n.node_id)),
+  };
+}
+
+/** PyIceberg and DuckDB iceberg_scan see no row of the member, and the other members' edges as `expected` has them. */
+async function assertReadersForgot(args: readonly string[], expected: OracleResult, m: ReturnType<typeof membersOf>): Promise<void> {
+  const views = await readGraphAggregates(args);
+  for (const [reader, view] of Object.entries(views)) {
+    assert.ok(view.edges.every(([edgeType, srcType, srcId, dstType, dstId]) => edgeType && !m.touchesMember({ src_type: srcType as string, src_id: srcId as string, dst_type: dstType as string, dst_id: dstId as string })), `${reader}: no edge of the member`);
+    assert.ok(view.nodes.every(([type, id]) => !m.isMemberNode(type, id as string)), `${reader}: no node of the member`);
+    const edges = new Map(view.edges.map((row) => [JSON.stringify(row.slice(0, 5)), row.slice(5).map(Number)]));
+    for (const e of m.memberEdgesOfOthers(expected.edges.values())) assert.deepEqual(edges.get(edgeKey(e)), [e.first_seen * 1000, e.last_seen * 1000, e.event_count], `${reader}: edge ${edgeKey(e)}`);
+  }
 }
 
 function playEvent(id: string, account: string, profile: string, title: string): { key: Buffer; value: Buffer } {
@@ -58,17 +99,8 @@ test('forget removes a member from every table and reader, keeps it out, and ing
   assert.equal(await produceRecords(kafka, TOPIC, generated), EVENTS);
   const records = await readWholeTopic(kafka, TOPIC);
   const truth = oracle(records.map((r) => ({ ...r, topic: CONTRACT })));
-  const hasProfile = [...truth.edges.values()].filter((e) => e.edge_type === 'has_profile');
-  // The member with the most profiles, and another to compare with.
-  const accounts = [...new Set(hasProfile.map((e) => e.src_id))].sort((a, b) => hasProfile.filter((e) => e.src_id === b).length - hasProfile.filter((e) => e.src_id === a).length);
-  const [member, other] = [accounts[0]!, accounts[1]!];
-  const profiles = new Set(hasProfile.filter((e) => e.src_id === member).map((e) => e.dst_id));
-  const isMemberNode = (type: string, id: string) => (type === 'account' && id === member) || (type === 'profile' && profiles.has(id));
-  const touchesMember = (e: Pick<OracleEdge, 'src_type' | 'src_id' | 'dst_type' | 'dst_id'>) => isMemberNode(e.src_type, e.src_id) || isMemberNode(e.dst_type, e.dst_id);
-  // Members' own rows: edges out of accounts and profiles, account and profile nodes. Shared
-  // nodes (devices, titles) keep the member's observations committed before the forget.
-  const memberEdgesOfOthers = (edges: Iterable<OracleEdge>) => [...edges].filter((e) => ['account', 'profile'].includes(e.src_type) && !touchesMember(e));
-  const memberNodesOfOthers = (nodes: Iterable<OracleNode>) => [...nodes].filter((n) => ['account', 'profile'].includes(n.node_type) && !isMemberNode(n.node_type, n.node_id));
+  const m = membersOf(truth);
+  const { member, other, profiles, isMemberNode, touchesMember, memberEdgesOfOthers, memberNodesOfOthers } = m;
 
   const warehouse = mkdtempSync(join(tmpdir(), 'lakegraph-forget-'));
   const catalog = new FilesystemCatalog(warehouse);
@@ -172,14 +204,7 @@ test('forget removes a member from every table and reader, keeps it out, and ing
     for (const n of memberNodesOfOthers(expected.nodes.values())) assert.deepEqual(lake.nodes.get(nodeKey(n)), [n.first_seen, n.last_seen, n.event_count], `lake: node ${nodeKey(n)}`);
     assert.deepEqual(await endOffsets(kafka, TOPIC), positionsOf(carriedProperties(await catalog.loadTable({ namespace: [NAMESPACE], name: 'edges' })), TOPIC).offsets, 'every record is committed');
 
-    // Other engines.
-    const views = await readGraphAggregates([warehouse]);
-    for (const [reader, view] of Object.entries(views)) {
-      assert.ok(view.edges.every(([edgeType, srcType, srcId, dstType, dstId]) => edgeType && !touchesMember({ src_type: srcType as string, src_id: srcId as string, dst_type: dstType as string, dst_id: dstId as string })), `${reader}: no edge of the member`);
-      assert.ok(view.nodes.every(([type, id]) => !isMemberNode(type, id as string)), `${reader}: no node of the member`);
-      const edges = new Map(view.edges.map((row) => [JSON.stringify(row.slice(0, 5)), row.slice(5).map(Number)]));
-      for (const e of memberEdgesOfOthers(expected.edges.values())) assert.deepEqual(edges.get(edgeKey(e)), [e.first_seen * 1000, e.last_seen * 1000, e.event_count], `${reader}: edge ${edgeKey(e)}`);
-    }
+    await assertReadersForgot([warehouse], expected, m);
 
     // Running sessions drop the member within one refresh, from the snapshot and the hot tier.
     for (const session of sessions) {
@@ -213,4 +238,28 @@ test('forget removes a member from every table and reader, keeps it out, and ing
     for (const session of sessions) await session.close();
   }
   rmSync(warehouse, { recursive: true, force: true });
+});
+
+test('forget through the REST catalog with the tables in the object store', { timeout: 120_000 }, async () => {
+  await assertListening(new URL(CATALOG_URI).host);
+  const namespace = `graph_it_forget_${randomBytes(4).toString('hex')}`;
+  const generatorOptions = { events: 2_000, seed: 17, partitions: 2, accounts: 30, baseTs: Date.UTC(2026, 10, 26, 9) };
+  const catalog = new RestCatalog({ uri: CATALOG_URI });
+  const admin = new IcebergRestCatalog({ baseUrl: CATALOG_URI });
+  try {
+    await runEmbeddedPipeline({ catalog, namespace, generator: new RecordGenerator(generatorOptions), topics: TOPICS, partitions: 2, commitIntervalMs: 5_000 });
+    const expected = oracle([...new RecordGenerator(generatorOptions)]);
+    const m = membersOf(expected);
+    const offsetsBefore = carriedProperties(await catalog.loadTable({ namespace: [namespace], name: 'edges' }));
+    const result = await forgetAccount(catalog, m.member, { dryRun: false, namespace });
+    assert.ok(result.tables.edges.rowsRemoved > 0n && result.tables.nodes.rowsRemoved > 0n);
+    assert.match(result.tables.edges.affected[0]!.path, /^s3:\/\//, 'the rewritten files are in the object store');
+    const after = carriedProperties(await catalog.loadTable({ namespace: [namespace], name: 'edges' }));
+    for (const [key, value] of Object.entries(offsetsBefore)) assert.equal(after[key], value, `${key} carried through the forget`);
+    assert.ok((await readForgottenAccounts(catalog, [namespace])).accounts.has(m.member));
+    await assertReadersForgot(['--rest', CATALOG_URI, namespace], expected, m);
+  } finally {
+    for (const name of [...TABLE_NAMES, FORGOTTEN_TABLE_NAME]) await admin.dropTable({ namespace: [namespace], name }, { purge: true }).catch(() => {});
+    await admin.dropNamespace({ namespace: [namespace] }).catch(() => {});
+  }
 });
