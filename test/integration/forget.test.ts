@@ -2,7 +2,7 @@
  * `lakegraph forget` against the real broker and real readers. Generated app.playback
  * events go to a fresh topic; a TopicJob commits the first half, holds a window of more
  * when the forget starts, and commits the rest of that window while the forget plans (so
- * the purge must plan again). Query sessions (as `serve` and `query` open them) read the
+ * the purge must plan again; a compaction while it plans graph.nodes, likewise). Query sessions (as `serve` and `query` open them) read the
  * remainder from Kafka. After the forget, no reader — PyIceberg, DuckDB iceberg_scan,
  * lakegraph's sessions and CLI — sees a row of the member; every other member equals the
  * oracle; the window read before the forget is fenced; later events of the member, a bad
@@ -25,6 +25,7 @@ import { carriedProperties } from '../../src/lake/spec/carried-properties.js';
 import { currentSnapshot } from '../../src/lake/spec/table-metadata.js';
 import { NAMESPACE, TABLE_NAMES } from '../../src/lake/tables.js';
 import { forgetAccount } from '../../src/maintenance/forget/forget-account.js';
+import { runMaintenance } from '../../src/maintenance/maintenance-run.js';
 import { parseGraphRequest } from '../../src/query/graph-request.js';
 import { QuerySession, type HotTailOptions } from '../../src/query/query-session.js';
 import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
@@ -133,18 +134,22 @@ test('forget removes a member from every table and reader, keeps it out, and ing
     assert.equal((await readForgottenAccounts(catalog, [NAMESPACE])).accounts.size, 0, 'nor lists the account');
 
     // The forget. While it plans graph.edges, the job commits the window it holds (the
-    // member's events among them): the purge must plan again and take those rows too.
-    let windowCommitted = false;
+    // member's events among them): the purge must plan again and take those rows too. While
+    // it plans graph.nodes, a compaction replaces the files it rewrote: it must plan again
+    // from the compacted files.
     const result = await forgetAccount(catalog, member, {
       dryRun: false,
       beforeCommit: async (table, plan) => {
-        if (table !== 'edges' || plan !== 1) return;
-        await job.flush();
-        windowCommitted = true;
+        if (plan !== 1) return;
+        if (table === 'edges') await job.flush();
+        if (table === 'nodes') {
+          const compaction = await runMaintenance(catalog, { tables: ['nodes'], targetFileBytes: 128 << 20, snapshotRetention: { olderThanMs: 86_400_000, keepLast: 100 }, orphanOlderThanMs: 86_400_000, dryRun: false });
+          assert.ok(compaction.tables[0]!.rewrite.filesRewritten > 0, 'the compaction replaced files');
+        }
       },
     });
-    assert.ok(windowCommitted);
-    assert.ok(result.tables.edges.replans >= 1, 'the purge planned again after the concurrent commit');
+    assert.ok(result.tables.edges.replans >= 1, 'the edges purge planned again after the concurrent append');
+    assert.ok(result.tables.nodes.replans >= 1, 'the nodes purge planned again after the concurrent compaction');
     assert.deepEqual(new Set(result.profiles), profiles, 'every profile of the member was found');
     for (const name of TABLE_NAMES) {
       const metadata = await catalog.loadTable({ namespace: [NAMESPACE], name });
