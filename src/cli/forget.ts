@@ -21,8 +21,8 @@ function accountOf(flags: FlagValues): string {
   return account;
 }
 
-function progressText({ table, done, total }: ForgetProgress): string {
-  return `forget: graph.${table}: read ${done} of ${total} candidate files`;
+function progressText({ table, step, done, total }: ForgetProgress): string {
+  return step === 'reading' ? `forget: graph.${table}: read ${done} of ${total} candidate files` : `forget: graph.${table}: rewrote ${done} of ${total} files without the member`;
 }
 
 function printResult(result: ForgetResult): void {

@@ -19,7 +19,7 @@ import { Table } from '../../lake/table/table.js';
 import { NAMESPACE, TABLE_NAMES, type TableName } from '../../lake/tables.js';
 import { RowMerger } from '../row-merger.js';
 import { memberRows, profilesQuery, type Member } from './member-rows.js';
-import { mayMatchAny, purgeTable, type MemberRowsOf, type PurgeResult } from './purge-table.js';
+import { mayMatchAny, purgeTable, type MemberRowsOf, type PurgeResult, type PurgeStep } from './purge-table.js';
 import { addToForgotten } from './tombstone.js';
 
 export interface ForgetOptions {
@@ -33,7 +33,7 @@ export interface ForgetOptions {
 
 export interface ForgetProgress {
   readonly table: TableName;
-  /** Candidate files counted so far, of `total`. */
+  readonly step: PurgeStep;
   readonly done: number;
   readonly total: number;
 }
@@ -84,7 +84,7 @@ export async function forgetAccount(catalog: Catalog, account: string, options: 
       tables[name] = await purgeTable(table, merger, rowsOf, {
         dryRun: options.dryRun,
         forgottenVersion: version,
-        onProgress: (done, total) => options.onProgress?.({ table: name, done, total }),
+        onProgress: (step, done, total) => options.onProgress?.({ table: name, step, done, total }),
         beforeCommit: options.beforeCommit && ((plan) => options.beforeCommit!(name, plan)),
       });
     }

@@ -51,11 +51,14 @@ export interface PurgeResult {
   readonly replans: number;
 }
 
+export type PurgeStep = 'reading' | 'rewriting';
+
 export interface PurgeOptions {
   readonly dryRun: boolean;
   /** The tombstone list version this purge brings the table up to. */
   readonly forgottenVersion: string;
-  readonly onProgress?: (done: number, total: number) => void;
+  /** `reading`: candidate files counted so far; `rewriting`: files holding the member rewritten so far. */
+  readonly onProgress?: (step: PurgeStep, done: number, total: number) => void;
   /** Test hook: reached after each plan, before its commit (a test commits to the table here to make the purge plan again). */
   readonly beforeCommit?: (plan: number) => Promise<void>;
 }
@@ -140,7 +143,8 @@ export async function purgeTable(table: Table, merger: RowMerger, rowsOf: Member
     const fresh = live.filter((f) => !examined.has(f.filePath) && mayHold(f));
     candidates += fresh.length;
     let counted = 0;
-    const counts = await countMemberRows(merger, table, fresh, rows, (n) => options.onProgress?.((counted += n), fresh.length));
+    const counts = await countMemberRows(merger, table, fresh, rows, (n) => options.onProgress?.('reading', (counted += n), fresh.length));
+    let rewritten = 0;
     for (const file of fresh) {
       const memberRows = counts.get(file.filePath) ?? 0n;
       if (memberRows === 0n) {
@@ -149,6 +153,7 @@ export async function purgeTable(table: Table, merger: RowMerger, rowsOf: Member
       }
       const replacement = options.dryRun || memberRows === file.recordCount ? [] : await keptRows(merger, table, file, rows);
       examined.set(file.filePath, { file, memberRows, replacement });
+      if (!options.dryRun) options.onProgress?.('rewriting', ++rewritten, counts.size);
     }
 
     const affected = [...examined.values()].filter((e): e is Examined => e !== null);
