@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   serve: { summary: 'the graph queries over HTTP (JSON), with /healthz and /metrics', load: async () => (await import('./serve.js')).serveCommand },
   compact: { summary: 'merge small files, expire snapshots, remove orphans, apply the TTL (once or --every)', load: async () => (await import('./compact.js')).compactCommand },
   repartition: { summary: 'change how a graph table partitions new data files (Iceberg partition spec evolution)', load: async () => (await import('./repartition.js')).repartitionCommand },
+  forget: { summary: "remove a member's rows from every graph table and keep its later records out", load: async () => (await import('./forget.js')).forgetCommand },
   status: { summary: 'tables, snapshots, live files, committed offsets and Kafka lag', load: async () => (await import('./status.js')).statusCommand },
   'duckdb-init': { summary: 'print a DuckDB CLI init script with views over the current snapshot', load: async () => (await import('./duckdb-init.js')).duckdbInitCommand },
 };

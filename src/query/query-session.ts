@@ -14,9 +14,12 @@ import { TOPICS } from '../events/topics.js';
 import type { Catalog } from '../lake/catalog/catalog.js';
 import type { SnapshotId } from '../lake/spec/snapshot.js';
 import { localReplicasOf, type LocalReplicas } from '../lake/io/local-replicas.js';
-import { TABLE_NAMES, TABLE_SCHEMAS } from '../lake/tables.js';
+import { forgottenVersionOf, NONE_FORGOTTEN, readForgottenAccounts, type ForgottenAccounts } from '../lake/forgotten-accounts.js';
+import { carriedProperties } from '../lake/spec/carried-properties.js';
+import { NAMESPACE, TABLE_NAMES, TABLE_SCHEMAS } from '../lake/tables.js';
 import type { DedupOptions } from '../stream/dedup/partition-dedup.js';
 import type { JsonLog } from '../stream/metrics/json-log.js';
+import { dropForgottenRows } from './hot/forgotten-rows.js';
 import { appendHotEdges, appendHotNodes, dropCoveredRows, HOT_EDGES_SELECT, HOT_NODES_SELECT, HOT_TABLES_DDL } from './hot/hot-tier.js';
 import { readsSnapshotViews, runGraphQuery } from './graph-queries.js';
 import type { GraphRequest } from './graph-request.js';
@@ -122,6 +125,8 @@ export class QuerySession {
     private readonly edgeIndex: IndexState | undefined,
     private indexVersion: EdgeIndexVersion | undefined,
     private readonly pinned: boolean,
+    /** The accounts whose records the tail drops (`lakegraph forget`), re-read when a table's snapshot says the list grew. */
+    private forgotten: ForgottenAccounts,
   ) {}
 
   static async open(options: QuerySessionOptions): Promise<QuerySession> {
@@ -140,7 +145,8 @@ export class QuerySession {
       hotEdges: new HotAdjacency(),
     };
     const indexVersion = await edgeIndex?.index.versionOf(snapshot.edges.files, edgeIndex.onProgress);
-    const session = new QuerySession(options.catalog, instance, connection, snapshot, options.hot?.maxHotRows ?? DEFAULT_MAX_HOT_ROWS, edgeIndex, indexVersion, options.asOfMs !== undefined);
+    const forgotten = options.hot ? await readForgottenAccounts(options.catalog, [NAMESPACE]) : NONE_FORGOTTEN;
+    const session = new QuerySession(options.catalog, instance, connection, snapshot, options.hot?.maxHotRows ?? DEFAULT_MAX_HOT_ROWS, edgeIndex, indexVersion, options.asOfMs !== undefined, forgotten);
     await session.createViews();
     if (options.hot) session.startTail(options.hot);
     return session;
@@ -227,8 +233,18 @@ export class QuerySession {
     if (sameSnapshots(next, this.snapshot)) return false;
     // Loaded before the swap, while queries go on over the current version.
     const nextIndex = this.edgeIndex && (await this.edgeIndex.index.versionOf(next.edges.files, this.edgeIndex.onProgress));
-    await this.serial.run(() => this.swap(next, nextIndex));
+    const forgotten = this.forgottenListGrew(next) ? await readForgottenAccounts(this.catalog, [NAMESPACE]) : undefined;
+    await this.serial.run(() => this.swap(next, nextIndex, forgotten));
     return true;
+  }
+
+  /** A table of the next snapshot was purged against a tombstone list this session has not read (lake/forgotten-accounts.ts). */
+  private forgottenListGrew(next: SnapshotTier): boolean {
+    if (this.decoder === undefined) return false;
+    return TABLE_NAMES.some((name) => {
+      const version = forgottenVersionOf(carriedProperties(next[name].metadata));
+      return version !== '' && version !== this.forgotten.version;
+    });
   }
 
   private startTail(options: HotTailOptions): void {
@@ -241,6 +257,7 @@ export class QuerySession {
       begin: (tailed) =>
         this.serial.run(async () => {
           const decoder = new TailDecoder(options.dedup);
+          decoder.setForgotten(this.forgotten.accounts);
           for (const t of tailed) decoder.startTopic(t, replayOffsets(this.snapshot, t.topic), this.boundaryOf(this.snapshot, t.topic));
           this.decoder = decoder;
           return decoder;
@@ -279,8 +296,10 @@ export class QuerySession {
     this.tail?.setPaused(this.hotRows.edges + this.hotRows.nodes >= this.maxHotRows);
   }
 
-  private async swap(next: SnapshotTier, nextIndex: EdgeIndexVersion | undefined): Promise<void> {
+  /** `forgotten`: the tombstone list, when it grew; the forgotten members' hot rows go in the same transaction. */
+  private async swap(next: SnapshotTier, nextIndex: EdgeIndexVersion | undefined, forgotten: ForgottenAccounts | undefined): Promise<void> {
     const decoder = this.decoder;
+    if (decoder && forgotten) decoder.setForgotten(forgotten.accounts);
     // Boundaries first: from here on, records the new snapshot holds never become hot rows;
     // the ones already buffered are appended and then deleted with the rest below.
     if (decoder) for (const topic of decoder.topics) decoder.setBoundary(topic, this.boundaryOf(next, topic));
@@ -294,6 +313,7 @@ export class QuerySession {
           await dropCoveredRows(this.connection, 'hot_edges', topic, boundary.edges);
           await dropCoveredRows(this.connection, 'hot_nodes', topic, boundary.nodes);
         }
+        if (forgotten) await dropForgottenRows(this.connection, forgotten.accounts);
       }
       await this.connection.run('COMMIT');
     } catch (error) {
@@ -303,6 +323,7 @@ export class QuerySession {
     if (decoder) await this.edgeIndex?.hotEdges.reload(this.connection);
     this.snapshot = next;
     this.indexVersion = nextIndex;
+    if (forgotten) this.forgotten = forgotten;
     this.swaps++;
     const counts = (await this.connection.runAndReadAll('SELECT (SELECT count(*) FROM hot_edges) AS edges, (SELECT count(*) FROM hot_nodes) AS nodes')).getRowObjectsJson()[0] as { edges: string; nodes: string };
     this.hotRows = { edges: Number(counts.edges), nodes: Number(counts.nodes) };

@@ -25,7 +25,7 @@ export interface EmbeddedRunOptions {
 const CHUNK = 20_000;
 
 export function sumCounters(jobs: Iterable<TopicJob>): JobCounters {
-  const total: JobCounters = { records: 0, accepted: 0, rejected: 0, duplicates: 0, late: 0, lateDuplicates: 0, snapshots: 0, edgeRows: 0, nodeRows: 0 };
+  const total: JobCounters = { records: 0, accepted: 0, rejected: 0, forgotten: 0, duplicates: 0, late: 0, lateDuplicates: 0, snapshots: 0, edgeRows: 0, nodeRows: 0 };
   for (const job of jobs) for (const key of Object.keys(total) as Array<keyof JobCounters>) total[key] += job.counters[key];
   return total;
 }

@@ -1,7 +1,8 @@
 /**
- * Decode → validate → dedup: the first half of every consumer of a topic's records (the
- * ingest job, the query hot tail). The outcome of the last record is held in fields
- * rather than returned as an object, so admitting a record allocates nothing of its own.
+ * Decode → validate → drop forgotten accounts → dedup: the first half of every consumer of
+ * a topic's records (the ingest job, the query hot tail). The outcome of the last record
+ * is held in fields rather than returned as an object, so admitting a record allocates
+ * nothing of its own.
  */
 import type { AppEvent } from '../events/contracts.js';
 import { decodeEvent } from '../events/decode.js';
@@ -9,13 +10,22 @@ import { Deduplicator } from './dedup/deduplicator.js';
 import { zeroCounters, type DedupCounters, type DedupOptions } from './dedup/partition-dedup.js';
 import type { SourceRecord } from './source-record.js';
 
-export type Admission = 'rejected' | 'duplicate' | 'admitted';
+/** `forgotten`: the record belongs to an account `lakegraph forget` removed; it is dropped, neither graph rows nor a reject. */
+export type Admission = 'rejected' | 'forgotten' | 'duplicate' | 'admitted';
+
+const keyDecoder = new TextDecoder();
 
 export class EventAdmission {
   /** The last admitted or duplicate record's event. */
   event: AppEvent | undefined;
   /** The last rejected record's reason. */
   reason = '';
+  /**
+   * Accounts whose records are dropped (lake/forgotten-accounts.ts): an event by its
+   * `account_id`, a record that fails validation by its Kafka key (producers key by
+   * account, docs/CONTRACTS.md §1), so a forgotten member's bad records are not kept either.
+   */
+  forgotten: ReadonlySet<string> = new Set();
   private dedup: Deduplicator;
   /** Counters of dedup state dropped by `restart()`, so totals never go backwards. */
   private retired = zeroCounters();
@@ -33,10 +43,12 @@ export class EventAdmission {
     if (!decoded.ok) {
       this.event = undefined;
       this.reason = decoded.reason;
+      if (this.forgotten.size > 0 && record.key !== null && this.forgotten.has(keyDecoder.decode(record.key))) return 'forgotten';
       return 'rejected';
     }
     const { event } = decoded;
     this.event = event;
+    if (this.forgotten.size > 0 && this.forgotten.has(event.account_id)) return 'forgotten';
     return this.dedup.partition(this.contract, record.partition).admit(event.event_id, event.ts) === 'duplicate' ? 'duplicate' : 'admitted';
   }
 

@@ -10,44 +10,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Kafka } from 'kafkajs';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { parseGraphRequest, type QueryName } from '../../src/query/graph-request.js';
 import { QuerySession, type HotTailOptions } from '../../src/query/query-session.js';
 import { openGraphTables } from '../../src/stream/job/graph-tables.js';
 import { TopicJob } from '../../src/stream/job/topic-job.js';
-import { sourceRecordOf } from '../../src/stream/kafka/kafka-record.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
-import type { SourceRecord } from '../../src/stream/source-record.js';
-import { createTopic, endOffsets, testKafka, uniqueName } from '../support/ingest-harness.js';
+import { createTopic, testKafka, uniqueName } from '../support/ingest-harness.js';
+import { readWholeTopic } from '../support/read-topic.js';
 import { oracle } from '../support/oracle.js';
 
 const CONTRACT = 'app.ads';
 const TOPIC = uniqueName(`it.hot.${CONTRACT}`);
 const PARTITIONS = 4;
-
-async function readWholeTopic(kafka: Kafka, topic: string): Promise<SourceRecord[]> {
-  const ends = await endOffsets(kafka, topic);
-  const records: SourceRecord[] = [];
-  const next = new Map([...ends.keys()].map((p) => [p, 0]));
-  const consumer = kafka.consumer({ groupId: `query-test-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const done = new Promise<void>((resolve) => {
-    void consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        if (Number(message.offset) !== next.get(partition)) return;
-        records.push(sourceRecordOf(topic, partition, message));
-        next.set(partition, Number(message.offset) + 1);
-        if ([...ends].every(([p, end]) => next.get(p)! >= end)) resolve();
-      },
-    });
-  });
-  if ([...ends.values()].some((end) => end > 0)) await done;
-  await consumer.disconnect();
-  return records;
-}
 
 test('member-activity over snapshot ∪ Kafka tail equals the oracle before and after the tail is committed', { timeout: 180_000 }, async () => {
   const kafka = testKafka();

@@ -32,13 +32,17 @@ export class TailDecoder {
   private readonly admissions = new Map<string, EventAdmission>();
   /** Per topic and partition, the next offset expected; records below it are redeliveries. */
   private readonly next = new Map<string, Map<number, number>>();
+  /** Accounts whose records make no hot rows (`lakegraph forget`). */
+  private forgotten: ReadonlySet<string> = new Set();
 
   constructor(private readonly dedupOptions?: DedupOptions) {}
 
   /** Starts tailing `topic` at these offsets (partitions not named start at 0). */
   startTopic({ topic, contract }: TailedTopic, starts: ReadonlyMap<number, number>, boundary: TopicBoundary): void {
     if (!this.topics.includes(topic)) this.topics.push(topic);
-    this.admissions.set(topic, new EventAdmission(contract, this.dedupOptions));
+    const admission = new EventAdmission(contract, this.dedupOptions);
+    admission.forgotten = this.forgotten;
+    this.admissions.set(topic, admission);
     this.next.set(topic, new Map(starts));
     this.boundaries.set(topic, boundary);
   }
@@ -46,6 +50,12 @@ export class TailDecoder {
   /** A newer snapshot: later records compare against its offsets. */
   setBoundary(topic: string, boundary: TopicBoundary): void {
     this.boundaries.set(topic, boundary);
+  }
+
+  /** From now on, records of these accounts are dropped. */
+  setForgotten(accounts: ReadonlySet<string>): void {
+    this.forgotten = accounts;
+    for (const admission of this.admissions.values()) admission.forgotten = accounts;
   }
 
   /** The offset the tail reads next on a partition. */

@@ -30,7 +30,7 @@ import type { JsonLog } from '../metrics/json-log.js';
 import type { SourceRecord } from '../source-record.js';
 import type { RejectedRecord } from '../window/rejected-buffer.js';
 import { BackgroundFlush } from './background-flush.js';
-import { OffsetFenceError, OffsetGapError, type FlushResult, type TopicJob } from './topic-job.js';
+import { ForgottenAccountsChangedError, OffsetFenceError, OffsetGapError, type FlushResult, type TopicJob } from './topic-job.js';
 
 /** What the scheduler asks of the consumer side. */
 export interface IngestSource {
@@ -290,6 +290,9 @@ export class IngestScheduler {
     if (error instanceof OffsetFenceError) {
       metrics.offsetFences++;
       log('warn', 'offset fence: another writer owns a partition; re-reading from the lake', { topic: this.topic, error: errorMessage(error) });
+    } else if (error instanceof ForgottenAccountsChangedError) {
+      metrics.forgetFences++;
+      log('info', 'accounts were forgotten; re-reading the list and the uncommitted records', { topic: this.topic, error: errorMessage(error) });
     } else {
       metrics.flushFailures++;
       if (++this.failedFlushes >= FLUSH_ATTEMPTS) throw error;

@@ -13,6 +13,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import { mapEvent } from '../../graph/map-event.js';
+import { forgottenVersionOf, readForgottenAccounts } from '../../lake/forgotten-accounts.js';
 import { carriedProperties, type CarriedProperties } from '../../lake/spec/carried-properties.js';
 import type { Table } from '../../lake/table/table.js';
 import { writeDataFiles } from '../../lake/table/write-data-files.js';
@@ -57,6 +58,8 @@ export interface JobCounters {
   records: number;
   accepted: number;
   rejected: number;
+  /** Records of forgotten accounts, dropped (`lakegraph forget`). */
+  forgotten: number;
   duplicates: number;
   late: number;
   lateDuplicates: number;
@@ -74,6 +77,15 @@ interface TakenWindow {
 
 export class OffsetFenceError extends Error {
   override readonly name = 'OffsetFenceError';
+}
+
+/**
+ * `lakegraph forget` purged the table since this job last read the tombstone list: the
+ * window may hold rows of the account, so it is not committed; the caller re-opens the
+ * job, which reads the list again and re-reads the records from the committed offsets.
+ */
+export class ForgottenAccountsChangedError extends Error {
+  override readonly name = 'ForgottenAccountsChangedError';
 }
 
 /** A record arrived beyond the partition's next offset; the source must re-read from `expected`. */
@@ -98,7 +110,7 @@ export interface FlushResult {
 }
 
 export class TopicJob {
-  private readonly own = { records: 0, accepted: 0, rejected: 0, snapshots: 0, edgeRows: 0, nodeRows: 0 };
+  private readonly own = { records: 0, accepted: 0, rejected: 0, forgotten: 0, snapshots: 0, edgeRows: 0, nodeRows: 0 };
   private readonly dedupOptions: DedupOptions;
   private readonly limits: FlushLimits;
   private readonly admission: EventAdmission;
@@ -108,6 +120,8 @@ export class TopicJob {
   /** Per table, the committed positions this process last saw (the fence for its next commit). */
   private readonly positions = new Map<TableName, SourcePositions>();
   private readonly lastCommitAt = new Map<TableName, number>();
+  /** Per table, the tombstone list version its snapshot carried when this job read the list (lake/forgotten-accounts.ts). */
+  private readonly forgottenSeen = new Map<TableName, string>();
   private recordsInWindow = 0;
   private previousFlush: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
@@ -129,10 +143,15 @@ export class TopicJob {
     this.admission.restart();
     const now = Date.now();
     for (const name of TABLE_NAMES) {
-      const metadata = await this.tables[name].refresh();
-      this.positions.set(name, positionsOf(carriedProperties(metadata), this.topic));
+      const carried = carriedProperties(await this.tables[name].refresh());
+      this.positions.set(name, positionsOf(carried, this.topic));
+      this.forgottenSeen.set(name, forgottenVersionOf(carried));
       this.lastCommitAt.set(name, now);
     }
+    // After the tables: forget adds to the list before it purges a table, so a version seen
+    // above is always covered by the list read here.
+    const { edges } = this.tables;
+    this.admission.forgotten = (await readForgottenAccounts(edges.catalog, edges.id.namespace)).accounts;
     this.partitions.clear();
     this.window.clear();
     this.rejected.clear();
@@ -165,6 +184,10 @@ export class TopicJob {
     this.own.records++;
     this.recordsInWindow++;
     const admission = this.admission.admit(record);
+    if (admission === 'forgotten') {
+      this.own.forgotten++;
+      return;
+    }
     if (admission === 'rejected') {
       this.own.rejected++;
       if (progress.needsRejected(record.offset)) this.rejected.add(record, this.admission.reason, Date.now());
@@ -268,6 +291,9 @@ export class TopicJob {
       .newAppend()
       .addFiles(files)
       .setProperties((carried: CarriedProperties) => {
+        if (forgottenVersionOf(carried) !== this.forgottenSeen.get(name)) {
+          throw new ForgottenAccountsChangedError(`${name}: lakegraph forget purged the table since ${this.topic}'s job read the forgotten accounts; re-reading them`);
+        }
         const parent = positionsOf(carried, this.topic);
         for (const partition of mine.offsets.keys()) {
           const expected = fence.offsets.get(partition);

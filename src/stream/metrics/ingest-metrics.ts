@@ -11,6 +11,8 @@ export class IngestMetrics {
   commitSecondsMax = 0;
   /** Commits refused because another group member had taken a partition. */
   offsetFences = 0;
+  /** Windows re-read because `lakegraph forget` purged a table meanwhile. */
+  forgetFences = 0;
   flushFailures = 0;
   dlqRecords = 0;
   rebalances = 0;
@@ -40,12 +42,14 @@ export class IngestMetrics {
     counter('lakegraph_records_total', 'Records consumed (replays after a restart included).', job.records);
     counter('lakegraph_accepted_total', 'Records that passed validation.', job.accepted);
     counter('lakegraph_rejected_total', 'Records rejected into the DLQ and graph.rejected_events.', job.rejected);
+    counter('lakegraph_forgotten_total', 'Records of forgotten accounts dropped (lakegraph forget), neither graph rows nor rejects.', job.forgotten);
     counter('lakegraph_duplicates_total', 'Accepted records dropped as duplicates within the dedup horizon.', job.duplicates);
     counter('lakegraph_late_duplicates_total', 'Re-deliveries older than the dedup horizon, counted again.', job.lateDuplicates);
     metric('lakegraph_dedup_ratio', 'gauge', 'Duplicates per accepted record.', [[label, job.accepted > 0 ? job.duplicates / job.accepted : 0]]);
     counter('lakegraph_snapshots_total', 'Iceberg snapshots committed.', job.snapshots);
     counter('lakegraph_dlq_records_total', 'Records sent to the DLQ topic (at-least-once).', this.dlqRecords);
     counter('lakegraph_offset_fences_total', 'Commits refused because another writer owns a partition now.', this.offsetFences);
+    counter('lakegraph_forget_fences_total', 'Windows re-read because lakegraph forget purged a table meanwhile.', this.forgetFences);
     counter('lakegraph_flush_failures_total', 'Flush attempts that failed and were retried.', this.flushFailures);
     counter('lakegraph_rebalances_total', 'Partition assignments received.', this.rebalances);
     lines.push('# HELP lakegraph_flush_seconds Time from flush start to the last table commit.', '# TYPE lakegraph_flush_seconds summary');
