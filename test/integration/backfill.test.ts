@@ -10,13 +10,11 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import * as arrow from 'apache-arrow';
 import type { Kafka } from 'kafkajs';
-import * as parquet from 'parquet-wasm';
 import { fileIOFor } from '../../src/lake/io/file-io-for.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { NAMESPACE, TABLE_NAMES } from '../../src/lake/tables.js';
-import { jsonLineOf } from '../../src/stream/archive/archive-format.js';
+import { jsonLinesOf, parquetArchiveOf } from '../../src/stream/archive/write-archive.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
 import type { SourceRecord } from '../../src/stream/source-record.js';
@@ -37,22 +35,6 @@ before(() => {
 function generated(topic: string, events: number, seed: number): SourceRecord[] {
   const records = [...new RecordGenerator({ events, seed, topics: [CONTRACT], partitions: PARTITIONS, dupRatio: 0.05, badRatio: 0.02, maxOversize: 0, spanMs: 30 * 60_000, baseTs: Date.UTC(2026, 0, 1) })];
   return records.map((r) => ({ ...r, topic }));
-}
-
-const jsonLines = (records: readonly SourceRecord[]): string => records.map((r) => `${jsonLineOf(r)}\n`).join('');
-
-/** An archive Parquet file: key as a string column, value as binary, as a mirror may write either. */
-function parquetOf(records: readonly SourceRecord[]): Uint8Array {
-  const text = new TextDecoder();
-  const table = new arrow.Table({
-    topic: arrow.vectorFromArray(records.map((r) => r.topic), new arrow.Utf8()),
-    partition: arrow.vectorFromArray(records.map((r) => r.partition), new arrow.Int32()),
-    offset: arrow.vectorFromArray(records.map((r) => BigInt(r.offset)), new arrow.Int64()),
-    key: arrow.vectorFromArray(records.map((r) => (r.key === null ? null : text.decode(r.key))), new arrow.Utf8()),
-    value: arrow.vectorFromArray(records.map((r) => r.value), new arrow.Binary()),
-    timestamp: arrow.vectorFromArray(records.map((r) => BigInt(r.timestamp)), new arrow.Int64()),
-  });
-  return parquet.writeParquet(parquet.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')));
 }
 
 const backfill = (args: readonly string[], env: Record<string, string> = {}) => runCli(['backfill', '--contract', CONTRACT, '--commit-interval-ms', '1', ...args], env);
@@ -88,9 +70,9 @@ test('JSON lines + Parquet archive: SIGKILL between table commits, resume, secon
   // A mirror's re-delivery (lines written twice) and another topic's lines in the same files.
   const repeated = first.slice(-50);
   const other = generated(uniqueName('it.other'), 30, 8);
-  await writeFile(join(archive, 'a-000.jsonl'), jsonLines([...first, ...other, ...repeated]));
-  await writeFile(join(archive, 'a-001.parquet'), parquetOf(second));
-  await writeFile(join(archive, 'b', 'part-000.ndjson'), jsonLines(rest));
+  await writeFile(join(archive, 'a-000.jsonl'), jsonLinesOf([...first, ...other, ...repeated]));
+  await writeFile(join(archive, 'a-001.parquet'), parquetArchiveOf(second));
+  await writeFile(join(archive, 'b', 'part-000.ndjson'), jsonLinesOf(rest));
   await writeFile(join(archive, '_SUCCESS'), '');
   const args = ['--topic', topic, '--from', archive, '--warehouse', warehouse];
   const noBroker = { LAKEGRAPH_BROKERS: '' };
@@ -128,8 +110,8 @@ test('backfill from s3:// beside live ingest of the same topic: the overlap coun
   });
   const prefix = `${BUCKET}/it-backfill/${topic}`;
   const io = fileIOFor(prefix);
-  await io.write(`${prefix}/part-0.jsonl`, jsonLines(archived.filter((r) => r.partition === 0)));
-  await io.write(`${prefix}/part-1.jsonl`, jsonLines(archived.filter((r) => r.partition === 1)));
+  await io.write(`${prefix}/part-0.jsonl`, jsonLinesOf(archived.filter((r) => r.partition === 0)));
+  await io.write(`${prefix}/part-1.jsonl`, jsonLinesOf(archived.filter((r) => r.partition === 1)));
   try {
     const live = startIngest(['--topic', topic, '--contract', CONTRACT, '--warehouse', warehouse, '--commit-interval-ms', '200', '--exit-when-idle-ms', '3000'], {}, log('ingest'));
     const replayed = await backfill(['--topic', topic, '--from', prefix, '--warehouse', warehouse]);

@@ -12,7 +12,8 @@
  * as a string holding their UTF-8 text (the event JSON as a string, not a nested object,
  * so the bytes come back exactly); with `"encoding":"base64"` both are base64 (for bytes
  * that are not UTF-8). `offset` may be a number or a decimal string (mirrors that keep
- * 64-bit offsets exact write strings); `timestamp` (epoch ms) may be left out.
+ * 64-bit offsets exact write strings); `timestamp` (epoch ms) may be left out. `payload` and
+ * `ts` are read as `value` and `timestamp`, so `kcat -C -J` output is an archive as it is.
  *
  * Parquet (`.parquet`): the same columns — `topic` (string), `partition` (integer),
  * `offset` (integer), `key` and `value` (binary, or string for UTF-8 text; nullable),
@@ -65,7 +66,8 @@ export function recordOfJsonLine(line: string, where: string): SourceRecord {
     throw new ArchiveFormatError(`${where}: not JSON: ${line.slice(0, 80)}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ArchiveFormatError(`${where}: not a JSON object`);
-  const { topic, partition, offset, key, value, timestamp, encoding } = parsed as Record<string, unknown>;
+  const fields = parsed as Record<string, unknown>;
+  const { topic, partition, offset, key, encoding, value = fields.payload, timestamp = fields.ts } = fields;
   const kafkaPartition = kafkaNumber(partition);
   const kafkaOffset = kafkaNumber(offset);
   if (typeof topic !== 'string' || kafkaPartition === undefined || kafkaOffset === undefined) {
@@ -81,23 +83,4 @@ export function recordOfJsonLine(line: string, where: string): SourceRecord {
   const ms = timestamp === undefined ? 0 : kafkaNumber(timestamp);
   if (ms === undefined) throw new ArchiveFormatError(`${where}: "timestamp" must be epoch milliseconds`);
   return { topic, partition: kafkaPartition, offset: kafkaOffset, key: keyBytes, value: valueBytes, timestamp: ms };
-}
-
-/** The JSON line `recordOfJsonLine` reads back as `record` (UTF-8 text when it is, base64 otherwise). */
-export function jsonLineOf(record: SourceRecord): string {
-  const fatal = new TextDecoder('utf-8', { fatal: true });
-  const asText = (bytes: Uint8Array | null) => {
-    if (bytes === null) return null;
-    try {
-      return fatal.decode(bytes);
-    } catch {
-      return undefined;
-    }
-  };
-  const key = asText(record.key);
-  const value = asText(record.value);
-  const { topic, partition, offset, timestamp } = record;
-  if (key !== undefined && value !== undefined) return JSON.stringify({ topic, partition, offset, timestamp, key, value });
-  const base64 = (bytes: Uint8Array | null) => (bytes === null ? null : Buffer.from(bytes).toString('base64'));
-  return JSON.stringify({ topic, partition, offset, timestamp, key: base64(record.key), value: base64(record.value), encoding: 'base64' });
 }
