@@ -10,12 +10,17 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { fileIOFor } from '../../src/lake/io/file-io-for.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { NAMESPACE, TABLE_NAMES } from '../../src/lake/tables.js';
+import { runBackfill } from '../../src/stream/archive/archive-backfill.js';
+import { listArchive } from '../../src/stream/archive/archive-files.js';
 import { jsonLinesOf, parquetArchiveOf } from '../../src/stream/archive/write-archive.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
+import { openGraphTables } from '../../src/stream/job/graph-tables.js';
+import { TopicJob } from '../../src/stream/job/topic-job.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
 import type { SourceRecord } from '../../src/stream/source-record.js';
 import { runCli } from '../support/cli-process.js';
@@ -32,8 +37,9 @@ before(() => {
   kafka = testKafka();
 });
 
-function generated(topic: string, events: number, seed: number): SourceRecord[] {
-  const records = [...new RecordGenerator({ events, seed, topics: [CONTRACT], partitions: PARTITIONS, dupRatio: 0.05, badRatio: 0.02, maxOversize: 0, spanMs: 30 * 60_000, baseTs: Date.UTC(2026, 0, 1) })];
+/** `spanMs`: event time the records cover; beyond the dedup horizon (10 min), replay points move past offset 0. */
+function generated(topic: string, events: number, seed: number, spanMs = 30 * 60_000): SourceRecord[] {
+  const records = [...new RecordGenerator({ events, seed, topics: [CONTRACT], partitions: PARTITIONS, dupRatio: 0.05, badRatio: 0.02, maxOversize: 0, spanMs, baseTs: Date.UTC(2026, 0, 1) })];
   return records.map((r) => ({ ...r, topic }));
 }
 
@@ -94,11 +100,10 @@ test('JSON lines + Parquet archive: SIGKILL between table commits, resume, secon
   const again = await backfill(args, noBroker);
   assert.equal(again.code, 0, again.stderr);
   assert.equal(JSON.parse(again.stdout.trim().split('\n').at(-1)!).snapshots, 0, 'a second run commits nothing');
-  assert.deepEqual(await snapshotIds(warehouse), before);
-  await assertLakeEqualsOracle(warehouse, CONTRACT, records);
+  assert.deepEqual(await snapshotIds(warehouse), before, 'the lake is as it was');
 }));
 
-test('backfill from s3:// beside live ingest of the same topic: the overlap counted once, rejects in the DLQ too', { timeout: 90_000 }, (t) => withScratch(t, async ({ warehouse, log }) => {
+test('backfill from s3:// beside a live ingest of the same topic that committed first: the overlap counted once, rejects in the DLQ too', { timeout: 90_000 }, (t) => withScratch(t, async ({ warehouse, log }) => {
   const topic = uniqueName('it.backfill-live');
   const records = generated(topic, 6_000, 9);
   await createTopic(kafka, topic, PARTITIONS);
@@ -114,8 +119,14 @@ test('backfill from s3:// beside live ingest of the same topic: the overlap coun
   await io.write(`${prefix}/part-1.jsonl`, jsonLinesOf(archived.filter((r) => r.partition === 1)));
   try {
     const live = startIngest(['--topic', topic, '--contract', CONTRACT, '--warehouse', warehouse, '--commit-interval-ms', '200', '--exit-when-idle-ms', '3000'], {}, log('ingest'));
+    // Backfill starts once live ingest has committed a window: it must skip or be fenced off what live ingest wrote.
+    for (const deadline = Date.now() + 60_000; (await readAndCommitted(warehouse, topic)).size === 0; await sleep(100)) {
+      assert.ok(Date.now() < deadline, 'live ingest committed nothing in 60 s');
+    }
     const replayed = await backfill(['--topic', topic, '--from', prefix, '--warehouse', warehouse]);
     assert.equal(replayed.code, 0, `${replayed.stdout}\n${replayed.stderr}`);
+    const { read, alreadyInLake, rescans, snapshots } = JSON.parse(replayed.stdout.trim().split('\n').at(-1)!);
+    t.diagnostic(`backfill read ${read} records, ${alreadyInLake} already in the lake, ${rescans} rescans after live ingest's commits, ${snapshots} snapshots`);
     const ingested = await live.exited;
     assert.equal(ingested.code, 0, `${ingested.stdout.slice(-3000)}\n${ingested.stderr.slice(-2000)}`);
     assert.deepEqual(await readAndCommitted(warehouse, topic), await endOffsets(kafka, topic));
@@ -127,4 +138,31 @@ test('backfill from s3:// beside live ingest of the same topic: the overlap coun
   } finally {
     for await (const file of io.list(`${prefix}/`)) await io.delete(file.location);
   }
+}));
+
+test('a live writer committing the same partitions mid-backfill fences it: it rescans, and the overlap is in the lake once', { timeout: 60_000 }, (t) => withScratch(t, async ({ warehouse }) => {
+  const topic = uniqueName('it.backfill-fence');
+  const records = generated(topic, 4_000, 11, 6 * 60 * 60_000);
+  const archive = join(warehouse, '..', 'archive.jsonl');
+  await writeFile(archive, jsonLinesOf(records));
+  const catalog = new FilesystemCatalog(warehouse);
+  const perPartition = [0, 1].map((p) => records.filter((r) => r.partition === p).length);
+  // The same job live ingest runs, fed the first 70% of each partition, commits just before the backfill's flush.
+  const live = new TopicJob(topic, await openGraphTables(catalog), { contract: CONTRACT });
+  let liveCommitted = false;
+  const commitLiveFirst = async () => {
+    if (liveCommitted) return;
+    liveCommitted = true;
+    await live.reload();
+    live.assign([0, 1]);
+    for (const r of records) if (r.offset < 0.7 * perPartition[r.partition]!) live.process(r);
+    await live.flush();
+  };
+  const job = new TopicJob(topic, await openGraphTables(catalog), { contract: CONTRACT });
+  const done = await runBackfill({ job, files: await listArchive(archive), commitIntervalMs: 1, sendRejected: commitLiveFirst });
+  assert.ok(liveCommitted, 'the live writer committed');
+  assert.equal(done.rescans, 1, 'the backfill was fenced once and scanned again');
+  assert.ok(done.alreadyInLake > 0, 'the rescan started at the replay points the live writer committed, past offset 0');
+  assert.deepEqual(await readAndCommitted(warehouse, topic), new Map(perPartition.map((n, p) => [p, n])));
+  await assertLakeEqualsOracle(warehouse, CONTRACT, records);
 }));

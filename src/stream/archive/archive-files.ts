@@ -42,12 +42,14 @@ export async function listArchive(from: string): Promise<ArchiveFile[]> {
   let single: FileStat | undefined;
   const listed: FileStat[] = [];
   try {
-    // A local directory stats as something too; listing it is what tells them apart.
-    const prefix = from.endsWith('/') ? from : `${from}/`;
-    for await (const file of io.list(prefix)) listed.push(file);
-    if (listed.length === 0 && !from.endsWith('/')) single = await io.stat(from);
+    // A name with an archive extension is a file; anything else a directory or prefix (listing a file fails locally).
+    if (archiveFormatOf(from) !== undefined && !from.endsWith('/')) single = await io.stat(from);
+    if (single === undefined) for await (const file of io.list(from.endsWith('/') ? from : `${from}/`)) listed.push(file);
+    if (single === undefined && listed.length === 0 && !from.endsWith('/') && !isLocalLocation(from)) single = await io.stat(from);
   } catch (error) {
-    throw new ArchiveNotFoundError(`archive ${from} cannot be read: ${errorMessage(error)}`);
+    // Listing a local file as a directory fails: it is a file, just not named as an archive.
+    const file = await io.stat(from).catch(() => undefined);
+    throw new ArchiveNotFoundError(file !== undefined ? `archive ${from}: not an archive file name; name it with one of ${KNOWN}` : `archive ${from} cannot be read: ${errorMessage(error)}`);
   }
   if (single !== undefined) {
     const format = archiveFormatOf(single.location);
