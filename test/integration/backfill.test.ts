@@ -15,7 +15,7 @@ import type { Kafka } from 'kafkajs';
 import { fileIOFor } from '../../src/lake/io/file-io-for.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { NAMESPACE, TABLE_NAMES } from '../../src/lake/tables.js';
-import { runBackfill } from '../../src/stream/archive/archive-backfill.js';
+import { ArchiveGapError, runBackfill } from '../../src/stream/archive/archive-backfill.js';
 import { listArchive } from '../../src/stream/archive/archive-files.js';
 import { jsonLinesOf, parquetArchiveOf } from '../../src/stream/archive/write-archive.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
@@ -165,4 +165,15 @@ test('a live writer committing the same partitions mid-backfill fences it: it re
   assert.ok(done.alreadyInLake > 0, 'the rescan started at the replay points the live writer committed, past offset 0');
   assert.deepEqual(await readAndCommitted(warehouse, topic), new Map(perPartition.map((n, p) => [p, n])));
   await assertLakeEqualsOracle(warehouse, CONTRACT, records);
+}));
+
+test('a gap in a partition stops the backfill after committing what came before it', { timeout: 60_000 }, (t) => withScratch(t, async ({ warehouse }) => {
+  const topic = uniqueName('it.backfill-gap');
+  const records = generated(topic, 1_000, 12);
+  const missing = records.find((r) => r.partition === 1 && r.offset === 300)!;
+  const archive = join(warehouse, '..', 'archive.jsonl');
+  await writeFile(archive, jsonLinesOf(records.filter((r) => r !== missing)));
+  const job = new TopicJob(topic, await openGraphTables(new FilesystemCatalog(warehouse)), { contract: CONTRACT });
+  await assert.rejects(runBackfill({ job, files: await listArchive(archive), commitIntervalMs: 60_000 }), (error: Error) => error instanceof ArchiveGapError && /partition 1: the archive jumps from offset 300 to 301/.test(error.message));
+  assert.equal((await readAndCommitted(warehouse, topic)).get(1), 300, 'partition 1 is committed up to the gap');
 }));
