@@ -22,6 +22,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { JobCounters, TopicJob } from '../job/topic-job.js';
 import { OffsetFenceError } from '../job/topic-job.js';
+import { BackgroundFlush } from '../job/background-flush.js';
 import type { RejectedRecord } from '../window/rejected-buffer.js';
 import { readArchiveFile, type ArchiveFile } from './archive-files.js';
 
@@ -81,7 +82,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPro
   let fileIndex = 0;
   /** Per partition (sparse), the next offset of the current scan; undefined until the partition's first record. */
   let next: number[] = [];
-  let failure: unknown;
+  const background = new BackgroundFlush();
 
   const progress = (): BackfillProgress => ({
     read, alreadyInLake, otherTopics, rescans,
@@ -91,16 +92,23 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPro
     elapsedMs: performance.now() - started,
   });
   const throwIfFailed = () => {
-    if (failure !== undefined) throw failure;
+    if (background.failure !== undefined) throw background.failure.error;
   };
-  // The window's rejects reach the DLQ before the commit that puts them in the table (at-least-once there, as in ingest).
-  const startFlush = async (): Promise<Promise<unknown>> => {
-    await job.idle;
+  /**
+   * Waits for the flush in flight, then takes the window and writes it in the background.
+   * Its rejects reach the DLQ first, before the commit that puts them in the table
+   * (at-least-once there, as in ingest).
+   */
+  const startFlush = async (): Promise<void> => {
+    await background.settled();
     throwIfFailed();
     if (sendRejected !== undefined && job.pendingRejections.length > 0) await sendRejected(job.pendingRejections);
-    const flushed = job.flush();
-    flushed.catch((error: unknown) => (failure ??= error));
-    return flushed;
+    background.start(() => job.flush(), async () => {});
+  };
+  const flushAndWait = async (): Promise<void> => {
+    await startFlush();
+    await background.settled();
+    throwIfFailed();
   };
 
   const scan = async (): Promise<void> => {
@@ -123,7 +131,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPro
           continue;
         }
         if (offset > expected) {
-          await (await startFlush());
+          await flushAndWait();
           throw new ArchiveGapError(partition, expected, offset, file.location);
         }
         job.process(record);
@@ -133,7 +141,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPro
         sinceCheck = 0;
         throwIfFailed();
         const now = performance.now();
-        if (now - lastFlush >= commitIntervalMs && job.pendingRecords > 0) {
+        // As in ingest: an interval that ends during a flush does not wait for it; the window keeps filling (only a full one waits).
+        if (!background.inFlight && now - lastFlush >= commitIntervalMs && job.pendingRecords > 0) {
           await startFlush();
           lastFlush = performance.now();
         }
@@ -144,7 +153,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPro
         await yieldToEventLoop();
       }
     }
-    await (await startFlush());
+    await flushAndWait();
   };
 
   await job.reload();
@@ -154,11 +163,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPro
       break;
     } catch (error) {
       // Another writer (live ingest of the topic, another backfill) committed these partitions first.
-      if (!(error instanceof OffsetFenceError || failure instanceof OffsetFenceError)) throw failure ?? error;
+      await background.settled();
+      const fenced = error instanceof OffsetFenceError || background.failure?.error instanceof OffsetFenceError;
+      if (!fenced) throw background.failure?.error ?? error;
       rescans++;
-      await job.idle;
       await job.reload();
-      failure = undefined;
+      background.forgetFailure();
       next = [];
     }
   }
