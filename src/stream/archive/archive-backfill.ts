@@ -33,7 +33,7 @@ export interface BackfillOptions {
   readonly commitIntervalMs: number;
   /** Sends a window's rejects to `<topic>.dlq` before the flush that commits them; absent without a broker. */
   readonly sendRejected?: (rejected: readonly RejectedRecord[]) => Promise<void>;
-  /** Called about once a second and at the end. */
+  /** Called about once a second; the end is what `runBackfill` resolves to. */
   readonly onProgress?: (progress: BackfillProgress) => void;
 }
 
@@ -172,7 +172,5 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPro
       next = [];
     }
   }
-  const done = progress();
-  onProgress?.(done);
-  return done;
+  return progress();
 }
