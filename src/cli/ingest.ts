@@ -36,7 +36,7 @@ const NEW_TOPIC_PARTITIONS = 4;
 const CRASH_POINTS = ['before-parquet', 'after-data-files', 'before-commit', 'after-commit', 'assignment', 'during-parquet', 'during-commit'] as const;
 type CrashPoint = (typeof CRASH_POINTS)[number];
 
-function crashSwitch(spec: string | undefined): ((point: FlushPoint | 'assignment') => void) | undefined {
+export function crashSwitch(spec: string | undefined): ((point: FlushPoint | 'assignment') => void) | undefined {
   if (spec === undefined || spec === '') return undefined;
   const m = /^([a-z-]+):(\d+)$/.exec(spec);
   if (!m || !(CRASH_POINTS as readonly string[]).includes(m[1])) throw new UsageError(`LAKEGRAPH_TEST_CRASH_AT: "${spec}" is not <point>:<n> with point one of ${CRASH_POINTS.join(', ')}`);

@@ -11,6 +11,7 @@ import type { Command } from './command.js';
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   demo: { summary: 'run the embedded pipeline on generated events (no services needed)', load: async () => (await import('./demo.js')).demoCommand },
   ingest: { summary: 'consume one Kafka topic into the graph tables, exactly once', load: async () => (await import('./ingest.js')).ingestCommand },
+  backfill: { summary: "replay an archive of a topic's raw Kafka records into the graph tables, exactly once", load: async () => (await import('./backfill.js')).backfillCommand },
   generate: { summary: 'produce generated contract events to a Kafka topic', load: async () => (await import('./generate.js')).generateCommand },
   sql: { summary: 'run DuckDB SQL with views `edges` and `nodes` over snapshot ∪ Kafka tail', load: async () => (await import('./sql.js')).sqlCommand },
   query: { summary: 'graph queries: member-activity, neighbors, khop, path', load: async () => (await import('./query.js')).queryCommand },
