@@ -9,12 +9,13 @@ import { ArchiveFormatError } from '../stream/archive/archive-format.js';
 import { ArchiveNotFoundError, listArchive } from '../stream/archive/archive-files.js';
 import { openGraphTables } from '../stream/job/graph-tables.js';
 import { TopicJob } from '../stream/job/topic-job.js';
-import { createKafka, withOwnConnections } from '../stream/kafka/kafka-client.js';
+import { withOwnConnections } from '../stream/kafka/kafka-client.js';
 import { DlqProducer } from '../stream/kafka/dlq-producer.js';
 import { dlqTopicOf, ensureTopic } from '../stream/kafka/topic-admin.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
 import { UsageError } from './args.js';
-import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
+import { BROKERS_FLAG, kafkaFromFlags } from './broker-flags.js';
+import { KAFKA_SECURITY_FLAGS } from './kafka-security-flags.js';
 import { catalogFromFlags, WAREHOUSE_FLAGS } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { exitRegardlessAfter } from './exit-regardless.js';
@@ -49,6 +50,7 @@ export const backfillCommand: Command = {
     { name: 'contract', kind: 'string', placeholder: 'C', help: 'the docs/CONTRACTS.md §1 topic whose event rules apply (default: --topic)' },
     ...WAREHOUSE_FLAGS,
     { ...BROKERS_FLAG, default: undefined, help: 'Kafka brokers for <topic>.dlq; without it (or LAKEGRAPH_BROKERS) rejects go to graph.rejected_events only' },
+    ...KAFKA_SECURITY_FLAGS,
     { name: 'commit-interval-ms', kind: 'int', placeholder: 'N', default: 2_000, help: 'commit at least this often while records are read' },
   ],
   async run(flags) {
@@ -60,7 +62,7 @@ export const backfillCommand: Command = {
     if (!isTopic(contract)) throw new UsageError(`--contract: "${contract}" is not a docs/CONTRACTS.md §1 topic; pass --contract app.<line> for a topic named otherwise`);
     const commitIntervalMs = flags['commit-interval-ms'] as number;
     if (commitIntervalMs < 1) throw new UsageError('--commit-interval-ms must be at least 1');
-    const brokers = flags['brokers'] === undefined ? undefined : brokersFromFlags(flags);
+    const toDlq = flags['brokers'] !== undefined;
     const crash = crashSwitch(process.env['LAKEGRAPH_TEST_CRASH_AT']);
     let files;
     try {
@@ -78,12 +80,12 @@ export const backfillCommand: Command = {
 
     try {
       let done: BackfillProgress;
-      if (brokers === undefined) {
+      if (!toDlq) {
         process.stderr.write(`lakegraph backfill: no --brokers (LAKEGRAPH_BROKERS): rejected records go to graph.rejected_events only, not to ${dlqTopicOf(topic)}\n`);
         done = await replay(undefined);
       } else {
         done = await withOwnConnections(async () => {
-          const kafka = createKafka(brokers, `lakegraph-backfill-${topic}`, log);
+          const kafka = await kafkaFromFlags(flags, `lakegraph-backfill-${topic}`, log);
           const admin = kafka.admin();
           await admin.connect();
           try {
