@@ -30,7 +30,10 @@ export interface CreateTableRequest {
 export type TableRequirement =
   | { readonly type: 'assert-table-uuid'; readonly uuid: string }
   /** `snapshot-id: null` asserts the ref does not exist yet (first commit). */
-  | { readonly type: 'assert-ref-snapshot-id'; readonly ref: string; readonly 'snapshot-id': SnapshotId | null };
+  | { readonly type: 'assert-ref-snapshot-id'; readonly ref: string; readonly 'snapshot-id': SnapshotId | null }
+  /** Schema changes: the schema the change was made against, and the field ids it assigned from. */
+  | { readonly type: 'assert-current-schema-id'; readonly 'current-schema-id': number }
+  | { readonly type: 'assert-last-assigned-field-id'; readonly 'last-assigned-field-id': number };
 
 /** REST spec TableUpdate, the subset lakegraph's commits produce. */
 export type TableUpdate =
@@ -42,6 +45,10 @@ export type TableUpdate =
       readonly 'snapshot-id': SnapshotId;
     }
   | { readonly action: 'set-properties'; readonly updates: Readonly<Record<string, string>> }
+  /** `last-column-id`: the highest field id assigned so far, new ones included (older REST servers need it). */
+  | { readonly action: 'add-schema'; readonly schema: Schema; readonly 'last-column-id': number }
+  /** `schema-id: -1` selects the schema added in the same commit (the server may renumber it). */
+  | { readonly action: 'set-current-schema'; readonly 'schema-id': number }
   /** Snapshot expiry: drops snapshots from the metadata (their files are deleted by the caller). */
   | { readonly action: 'remove-snapshots'; readonly 'snapshot-ids': SnapshotId[] };
 

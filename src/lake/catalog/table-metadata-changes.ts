@@ -50,6 +50,16 @@ export function commitConflict(current: TableMetadata, commit: TableCommit): str
         }
         break;
       }
+      case 'assert-current-schema-id':
+        if (current['current-schema-id'] !== requirement['current-schema-id']) {
+          return `current schema is ${current['current-schema-id']}, expected ${requirement['current-schema-id']}`;
+        }
+        break;
+      case 'assert-last-assigned-field-id':
+        if (current['last-column-id'] !== requirement['last-assigned-field-id']) {
+          return `last assigned field id is ${current['last-column-id']}, expected ${requirement['last-assigned-field-id']}`;
+        }
+        break;
     }
   }
   for (const update of commit.updates) {
@@ -72,8 +82,25 @@ export function applyTableUpdates(
     'last-updated-ms': nowMs,
     'metadata-log': [...current['metadata-log'], previousFile],
   };
+  /** The schema id an `add-schema` of this commit was given, for `set-current-schema` -1. */
+  let addedSchemaId: number | undefined;
   for (const update of commit.updates) {
     switch (update.action) {
+      case 'add-schema': {
+        addedSchemaId = Math.max(...next.schemas.map((s) => s['schema-id'])) + 1;
+        const schema = { ...update.schema, 'schema-id': addedSchemaId };
+        const highestId = schema.fields.reduce((max, f) => Math.max(max, f.id), 0);
+        next = { ...next, schemas: [...next.schemas, schema], 'last-column-id': Math.max(next['last-column-id'], update['last-column-id'], highestId) };
+        break;
+      }
+      case 'set-current-schema': {
+        const schemaId = update['schema-id'] === -1 ? addedSchemaId : update['schema-id'];
+        if (schemaId === undefined || !next.schemas.some((s) => s['schema-id'] === schemaId)) {
+          throw new Error(`set-current-schema names unknown schema ${update['schema-id']}`);
+        }
+        next = { ...next, 'current-schema-id': schemaId };
+        break;
+      }
       case 'add-snapshot':
         next = {
           ...next,
