@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { lastPartitionIdOf } from '../spec/partition-spec.js';
+import type { Schema } from '../spec/schema.js';
 import { MAIN_BRANCH, type SnapshotId } from '../spec/snapshot.js';
 import { UNSORTED } from '../spec/sort-order.js';
 import type { MetadataLogEntry, TableMetadata } from '../spec/table-metadata.js';
@@ -82,22 +83,16 @@ export function applyTableUpdates(
     'last-updated-ms': nowMs,
     'metadata-log': [...current['metadata-log'], previousFile],
   };
-  /** The schema id an `add-schema` of this commit was given, for `set-current-schema` -1. */
-  let addedSchemaId: number | undefined;
+  let lastAddedSchemaId: number | undefined;
   for (const update of commit.updates) {
     switch (update.action) {
-      case 'add-schema': {
-        addedSchemaId = Math.max(...next.schemas.map((s) => s['schema-id'])) + 1;
-        const schema = { ...update.schema, 'schema-id': addedSchemaId };
-        const highestId = schema.fields.reduce((max, f) => Math.max(max, f.id), 0);
-        next = { ...next, schemas: [...next.schemas, schema], 'last-column-id': Math.max(next['last-column-id'], update['last-column-id'], highestId) };
+      case 'add-schema':
+        ({ metadata: next, schemaId: lastAddedSchemaId } = addSchema(next, update.schema, update['last-column-id']));
         break;
-      }
       case 'set-current-schema': {
-        const schemaId = update['schema-id'] === -1 ? addedSchemaId : update['schema-id'];
-        if (schemaId === undefined || !next.schemas.some((s) => s['schema-id'] === schemaId)) {
-          throw new Error(`set-current-schema names unknown schema ${update['schema-id']}`);
-        }
+        const schemaId = update['schema-id'] === -1 ? lastAddedSchemaId : update['schema-id'];
+        if (schemaId === undefined) throw new Error('set-current-schema -1 needs an add-schema before it in the same commit');
+        if (!next.schemas.some((s) => s['schema-id'] === schemaId)) throw new Error(`set-current-schema names unknown schema ${schemaId}`);
         next = { ...next, 'current-schema-id': schemaId };
         break;
       }
@@ -130,6 +125,20 @@ export function applyTableUpdates(
     }
   }
   return next;
+}
+
+/** A new schema gets the next id; field ids are the caller's, and `last-column-id` never goes down. */
+function addSchema(metadata: TableMetadata, schema: Schema, lastColumnId: number): { metadata: TableMetadata; schemaId: number } {
+  const schemaId = Math.max(...metadata.schemas.map((s) => s['schema-id'])) + 1;
+  const highestId = schema.fields.reduce((max, f) => Math.max(max, f.id), 0);
+  return {
+    metadata: {
+      ...metadata,
+      schemas: [...metadata.schemas, { ...schema, 'schema-id': schemaId }],
+      'last-column-id': Math.max(metadata['last-column-id'], lastColumnId, highestId),
+    },
+    schemaId,
+  };
 }
 
 /** As the Java catalog does: a ref may not point at a removed snapshot, and the snapshot log forgets them. */
