@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { TableIdentifier } from '../../src/lake/catalog/catalog.js';
+import type { Catalog, TableIdentifier } from '../../src/lake/catalog/catalog.js';
+import { CommitStateUnknownError } from '../../src/lake/catalog/rest-errors.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
 import { fieldByName, type Schema } from '../../src/lake/spec/schema.js';
@@ -127,6 +128,24 @@ describe('evolving graph.nodes to props_ts', () => {
     assert.deepEqual(currentSchema(final).fields.map((f) => f.name), NODES_SCHEMA.fields.map((f) => f.name));
     assert.equal(propsTsField(currentSchema(a.metadata)).id, 8);
     assert.equal(propsTsField(currentSchema(b.metadata)).id, 8);
+  });
+
+  it('a commit whose answer was lost counts as done when the column is there', async () => {
+    await createPreviousNodesTable(catalog, NODES, []);
+    const inner = catalog;
+    // Applies the commit, then fails as a REST server's 5xx after the swap does.
+    const answerLost: Catalog = {
+      io: inner.io,
+      loadTable: (id) => inner.loadTable(id),
+      createTable: (id, request) => inner.createTable(id, request),
+      commitTable: async (id, commit) => {
+        await inner.commitTable(id, commit);
+        throw new CommitStateUnknownError('commit to graph.nodes failed (HTTP 502) and its outcome is unknown');
+      },
+    };
+    const table = await Table.load(answerLost, NODES);
+    assert.deepEqual(await evolveSchema(table, NODES_SCHEMA), [8]);
+    assert.equal(propsTsField(currentSchema(table.metadata)).id, 8);
   });
 
   it('refuses to add a required column', async () => {

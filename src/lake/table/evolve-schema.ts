@@ -13,7 +13,8 @@
 import { COMMIT_CONFLICT_RETRIES } from './snapshot-transaction.js';
 import { withRetries, type RetryOptions } from '../../common/backoff.js';
 import { formatTableIdentifier } from '../catalog/catalog.js';
-import type { NestedField, Schema } from '../spec/schema.js';
+import { CommitStateUnknownError } from '../catalog/rest-errors.js';
+import { fieldByName, type NestedField, type Schema } from '../spec/schema.js';
 import { currentSchema } from '../spec/table-metadata.js';
 import type { Table } from './table.js';
 
@@ -49,17 +50,25 @@ export async function evolveSchema(table: Table, wanted: Schema, retry: RetryOpt
       'schema-id': Math.max(...base.schemas.map((s) => s['schema-id'])) + 1,
       fields: [...schema.fields, ...fields],
     };
-    table.metadata = await table.catalog.commitTable(table.id, {
-      requirements: [
-        { type: 'assert-table-uuid', uuid: base['table-uuid'] },
-        { type: 'assert-current-schema-id', 'current-schema-id': base['current-schema-id'] },
-        { type: 'assert-last-assigned-field-id', 'last-assigned-field-id': lastColumnId },
-      ],
-      updates: [
-        { action: 'add-schema', schema: evolved, 'last-column-id': lastColumnId + fields.length },
-        { action: 'set-current-schema', 'schema-id': -1 },
-      ],
-    });
+    try {
+      table.metadata = await table.catalog.commitTable(table.id, {
+        requirements: [
+          { type: 'assert-table-uuid', uuid: base['table-uuid'] },
+          { type: 'assert-current-schema-id', 'current-schema-id': base['current-schema-id'] },
+          { type: 'assert-last-assigned-field-id', 'last-assigned-field-id': lastColumnId },
+        ],
+        updates: [
+          { action: 'add-schema', schema: evolved, 'last-column-id': lastColumnId + fields.length },
+          { action: 'set-current-schema', 'schema-id': -1 },
+        ],
+      });
+    } catch (error) {
+      if (!(error instanceof CommitStateUnknownError)) throw error;
+      // The answer was lost (a REST 5xx or dropped connection): the change landed if the columns are there now.
+      const now = currentSchema(await table.refresh());
+      if (missingColumns(now, wanted).length > 0) throw error;
+      return added.map((field) => fieldByName(now, field.name).id);
+    }
     return fields.map((f) => f.id);
   }, retry);
 }
