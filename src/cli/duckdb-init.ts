@@ -17,6 +17,7 @@ import type { FilesystemCatalog } from '../lake/catalog/filesystem-catalog.js';
 import { RoutingFileIO } from '../lake/io/routing-file-io.js';
 import { resolveS3Config } from '../lake/io/s3-config.js';
 import { isS3Location } from '../lake/io/s3-location.js';
+import { currentSchema } from '../lake/spec/table-metadata.js';
 import { NAMESPACE, TABLE_NAMES, TABLE_SCHEMAS } from '../lake/tables.js';
 import { credentialsFromEnvironment, duckdbS3Setup } from '../query/duckdb-s3-secret.js';
 import { dataFilesSelect, snapshotsSelect } from '../query/lake-views.js';
@@ -55,7 +56,7 @@ export const duckdbInitCommand: Command = {
       for (const name of TABLE_NAMES) {
         const files = tier[name].files.map((f) => f.filePath);
         views.push(`-- ${NAMESPACE}.${name}: snapshot ${tier[name].snapshotId ?? 'none'}, ${files.length} data files`);
-        views.push(`CREATE OR REPLACE VIEW ${sqlIdentifier(name)} AS ${snapshotSelect(TABLE_SCHEMAS[name], files)};`);
+        views.push(`CREATE OR REPLACE VIEW ${sqlIdentifier(name)} AS ${snapshotSelect(TABLE_SCHEMAS[name], files, currentSchema(tier[name].metadata))};`);
       }
       views.push('-- the tables\' commits and current data files, for sql/snapshot_log.sql and its kin');
       views.push(`CREATE OR REPLACE VIEW snapshots AS ${snapshotsSelect(tier, TABLE_NAMES)};`);

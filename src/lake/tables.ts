@@ -41,6 +41,8 @@ export const NODES_SCHEMA = schema([
   ['event_count', 'long', true],
   ['props', 'string', false],
   ['source_topic', 'string', true],
+  // Added after the first release: older tables gain it by evolve-schema.ts (null in their old rows).
+  ['props_ts', 'timestamptz', false],
 ]);
 
 export const REJECTED_SCHEMA = schema([

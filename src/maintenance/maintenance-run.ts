@@ -6,8 +6,9 @@
  */
 import { NoSuchTableError, type Catalog } from '../lake/catalog/catalog.js';
 import { liveFileStats } from '../lake/scan/inspect.js';
+import { evolveSchema } from '../lake/table/evolve-schema.js';
 import { Table } from '../lake/table/table.js';
-import { NAMESPACE, TABLE_NAMES, type TableName } from '../lake/tables.js';
+import { NAMESPACE, TABLE_NAMES, TABLE_SCHEMAS, type TableName } from '../lake/tables.js';
 import { expireTableSnapshots, type ExpiryResult } from './expire.js';
 import { removeOrphanFiles, type OrphanResult } from './orphan-files.js';
 import { rewriteDataFiles, type RewriteResult } from './rewrite-data-files.js';
@@ -83,6 +84,8 @@ export async function runMaintenance(catalog: Catalog, options: MaintenanceOptio
         missingTables.push(name);
         continue;
       }
+      // Merged rows are written in the current schema, with every column lakegraph writes.
+      if (!options.dryRun) await evolveSchema(table, TABLE_SCHEMAS[name]);
       const progress = (step: MaintenanceStep, done?: number, total?: number) => options.onProgress?.({ table: name, step, done, total });
 
       // Counted before the rewrite, whose replace already drops the manifests it empties.

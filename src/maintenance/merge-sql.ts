@@ -5,9 +5,13 @@
  * the key so no row's provenance is lost. The rows come out unordered: `writeDataFiles`
  * sorts every file it writes by the table's sort order, as it does for streamed rows.
  */
-import { sqlIdentifier, sqlString } from '../query/snapshot-views.js';
+import { parquetScan, sqlIdentifier } from '../query/snapshot-views.js';
+import type { Schema } from '../lake/spec/schema.js';
 import type { TableName } from '../lake/tables.js';
 import { RETENTION_COLUMN } from './retention.js';
+
+/** Which row's props a node keeps: the same order sql/device_props.sql reads them in. */
+const PROPS_ORDER = 'props_ts DESC NULLS LAST, last_seen DESC';
 
 const MERGE_SELECT: Readonly<Record<TableName, string>> = {
   edges: `
@@ -15,12 +19,14 @@ const MERGE_SELECT: Readonly<Record<TableName, string>> = {
            min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(event_count)::BIGINT AS event_count, source_topic
     FROM input
     GROUP BY edge_type, src_type, src_id, dst_type, dst_id, source_topic`,
-  // A node's props are those of its latest event that carried them (docs/CONTRACTS.md §2); per
-  // row that is the row's newest observation with props.
+  // A node's props are those of its row with the greatest props_ts (docs/CONTRACTS.md §3);
+  // rows older than that column have none, so rank lowest, newest last_seen first. The
+  // merged row keeps the props_ts of the props it kept.
   nodes: `
     SELECT node_type, node_id,
            min(first_seen) AS first_seen, max(last_seen) AS last_seen, sum(event_count)::BIGINT AS event_count,
-           arg_max(props, last_seen) FILTER (WHERE props IS NOT NULL) AS props, source_topic
+           first(props ORDER BY ${PROPS_ORDER}) FILTER (WHERE props IS NOT NULL) AS props, source_topic,
+           first(props_ts ORDER BY ${PROPS_ORDER}) FILTER (WHERE props IS NOT NULL) AS props_ts
     FROM input
     GROUP BY node_type, node_id, source_topic`,
   // Rejected records are each unique (topic, partition, offset): nothing to merge.
@@ -29,17 +35,18 @@ const MERGE_SELECT: Readonly<Record<TableName, string>> = {
     FROM input`,
 };
 
-function inputRows(table: TableName, files: readonly string[], cutoffMicros: bigint | undefined): string {
-  const scan = `SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}])`;
+/** `schema`: the table's current one; files written before a column was added read it as null. */
+function inputRows(table: TableName, schema: Schema, files: readonly string[], cutoffMicros: bigint | undefined): string {
+  const scan = `SELECT * FROM ${parquetScan(schema.fields, files)}`;
   return cutoffMicros === undefined ? scan : `${scan} WHERE epoch_us(${sqlIdentifier(RETENTION_COLUMN[table])}) >= ${cutoffMicros}`;
 }
 
-/** The merged, sorted rows of `files`, without rows older than the cutoff when one is given. */
-export function mergeQuery(table: TableName, files: readonly string[], cutoffMicros?: bigint): string {
-  return `WITH input AS (${inputRows(table, files, cutoffMicros)}) ${MERGE_SELECT[table]}`;
+/** The merged rows of `files`, without rows older than the cutoff when one is given. */
+export function mergeQuery(table: TableName, schema: Schema, files: readonly string[], cutoffMicros?: bigint): string {
+  return `WITH input AS (${inputRows(table, schema, files, cutoffMicros)}) ${MERGE_SELECT[table]}`;
 }
 
 /** How many rows of `files` are older than the cutoff. */
-export function expiredRowsQuery(table: TableName, files: readonly string[], cutoffMicros: bigint): string {
-  return `SELECT count(*)::BIGINT AS n FROM read_parquet([${files.map(sqlString).join(', ')}]) WHERE epoch_us(${sqlIdentifier(RETENTION_COLUMN[table])}) < ${cutoffMicros}`;
+export function expiredRowsQuery(table: TableName, schema: Schema, files: readonly string[], cutoffMicros: bigint): string {
+  return `SELECT count(*)::BIGINT AS n FROM ${parquetScan(schema.fields, files)} WHERE epoch_us(${sqlIdentifier(RETENTION_COLUMN[table])}) < ${cutoffMicros}`;
 }

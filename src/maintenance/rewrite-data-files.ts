@@ -101,15 +101,16 @@ export async function rewriteDataFiles(table: Table, name: TableName, merger: Ro
     };
   }
 
+  const schema = currentSchema(metadata);
   const written: DataFile[] = [];
   let rowsExpired = expiredRows;
   try {
     for (const [i, bin] of bins.entries()) {
       const paths = await localReplicasOf(table.io).pathsOf(bin.files.map((f) => f.filePath));
       if (cutoff !== undefined && bin.files.some((f) => verdict(f) === 'partly-expired')) {
-        rowsExpired += await merger.count(expiredRowsQuery(name, paths, cutoff));
+        rowsExpired += await merger.count(expiredRowsQuery(name, schema, paths, cutoff));
       }
-      written.push(...(await writeDataFiles(table, await merger.toArrow(mergeQuery(name, paths, cutoff), arrowSchemaOf(currentSchema(metadata))))));
+      written.push(...(await writeDataFiles(table, await merger.toArrow(mergeQuery(name, schema, paths, cutoff), arrowSchemaOf(schema)))));
       options.onBinDone?.(i + 1, bins.length);
     }
     options.onFilesWritten?.();

@@ -9,6 +9,7 @@
 import { timestampTZValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { eq, isIn, type Filter } from '../lake/scan/filter.js';
 import { EDGES_SCHEMA } from '../lake/tables.js';
+import { currentSchema } from '../lake/spec/table-metadata.js';
 import type { GraphRequest, NodeRef, Since } from './graph-request.js';
 import { graphEdgeOf, pathOf, type GraphResult } from './graph-result.js';
 import type { HotAdjacency } from './hot/hot-adjacency.js';
@@ -56,7 +57,7 @@ async function libraryQuery(connection: DuckDBConnection, request: GraphRequest)
 /** Shadows the session's `edges` view, for this connection, by one over fewer files. */
 async function withPrunedEdges<T>(context: QueryContext, filter: Filter, work: () => Promise<T>): Promise<T> {
   const files = await context.replicas.pathsOf(prunedFiles(context.snapshot.edges, filter).map((f) => f.filePath));
-  await context.connection.run(`CREATE OR REPLACE TEMP VIEW edges AS ${snapshotSelect(EDGES_SCHEMA, files)} UNION ALL ${HOT_EDGES_SELECT}`);
+  await context.connection.run(`CREATE OR REPLACE TEMP VIEW edges AS ${snapshotSelect(EDGES_SCHEMA, files, currentSchema(context.snapshot.edges.metadata))} UNION ALL ${HOT_EDGES_SELECT}`);
   try {
     return await work();
   } finally {

@@ -13,6 +13,7 @@ import type { Kafka } from 'kafkajs';
 import { TOPICS } from '../events/topics.js';
 import type { Catalog } from '../lake/catalog/catalog.js';
 import type { SnapshotId } from '../lake/spec/snapshot.js';
+import { currentSchema } from '../lake/spec/table-metadata.js';
 import { localReplicasOf, type LocalReplicas } from '../lake/io/local-replicas.js';
 import { forgottenVersionOf, NONE_FORGOTTEN, readForgottenAccounts, type ForgottenAccounts } from '../lake/forgotten-accounts.js';
 import { carriedProperties } from '../lake/spec/carried-properties.js';
@@ -346,7 +347,7 @@ export class QuerySession {
     for (const name of TABLE_NAMES) {
       if (this.viewsShow?.[name] === snapshot[name]) continue;
       const files = await localReplicasOf(this.catalog.io).pathsOf(snapshot[name].files.map((f) => f.filePath));
-      await createSnapshotView(this.connection, SNAPSHOT_VIEWS[name], TABLE_SCHEMAS[name], files);
+      await createSnapshotView(this.connection, SNAPSHOT_VIEWS[name], TABLE_SCHEMAS[name], files, currentSchema(snapshot[name].metadata));
     }
     this.viewsShow = snapshot;
   }

@@ -125,7 +125,7 @@ test('every notebook runs on a compacted demo warehouse and shows its figures an
   await lakegraph('compact', '--warehouse', warehouse);
 
   const journey = await runNotebook('member_journey', 'member_journey');
-  await assertShown('member_journey', journey, ['member_timeline', 'member_neighbourhood'], ['member_activity', 'device_timeline', 'neighbourhood_edges']);
+  await assertShown('member_journey', journey, ['member_timeline', 'member_neighbourhood'], ['member_activity', 'device_timeline', 'device_props', 'neighbourhood_edges']);
   assert.match(String(journey.summary['account_id']), /^a-\d+$/);
   assert.ok(Number(journey.summary['devices']) >= 2, 'the picked member used several devices');
 

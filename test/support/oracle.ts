@@ -222,6 +222,15 @@ function addGraph(result: OracleResult, topic: string, e: Json, ts: number): voi
   }
 }
 
+/** Each device's props (docs/CONTRACTS.md §2): the device object of its latest event by ts that had one; devices without one are left out. */
+export function oracleDeviceProps(truth: OracleResult): Map<string, { props: string; props_ts: number }> {
+  const devices = new Map<string, { props: string; props_ts: number }>();
+  for (const n of truth.nodes.values()) {
+    if (n.node_type === 'device' && n.props !== null) devices.set(n.node_id, { props: n.props, props_ts: n.props_ts });
+  }
+  return devices;
+}
+
 /**
  * The oracle's answer to member-activity (docs/CONTRACTS.md §4): by account, the edges out
  * of the account and out of its profiles; by profile, the edges out of the profile and

@@ -68,7 +68,7 @@ describe('partitionRows', () => {
 describe('gatherRows', () => {
   it('copies the selected rows of every column, across batches, keeping nulls', () => {
     const nodeRows = Array.from({ length: 30 }, (_, i) => [
-      'device', `d-${i}`, base, base + BigInt(i), BigInt(i), i % 3 === 0 ? null : `{"os":"v${i}"}`, 'app.session',
+      'device', `d-${i}`, base, base + BigInt(i), BigInt(i), i % 3 === 0 ? null : `{"os":"v${i}"}`, 'app.session', base + BigInt(i),
     ]);
     const table = tableOf(NODES_SCHEMA, nodeRows, 7);
     const groups = partitionRows(table, NODES_SCHEMA, NODES_PARTITION_SPEC);

@@ -9,6 +9,7 @@ import { LocalFileIO } from '../../src/lake/io/local-file-io.js';
 import { writeParquetFile, type WrittenDataFile } from '../../src/lake/parquet/write-parquet.js';
 import { EDGES_SCHEMA, NODES_SCHEMA, REJECTED_SCHEMA, arrowSchemaOf } from '../../src/lake/tables.js';
 import type { Schema } from '../../src/lake/spec/schema.js';
+import { optionalTimestamptzColumn } from '../../src/stream/batch/columns.js';
 
 let dir: string;
 const io = new LocalFileIO();
@@ -151,14 +152,17 @@ function nodeRows(props: ReadonlyArray<string | null>): arrow.Table {
     event_count: int64([1n, 2n, 3n, 4n]),
     props: utf8(props),
     source_topic: utf8(['app.session', 'app.session', 'app.playback', 'app.session']),
+    // A nullable timestamptz beside it: the props' event time where there are props.
+    props_ts: arrow.makeVector(optionalTimestamptzColumn(props.map((p, i) => (p === null ? -Infinity : 7 + i)), props.length)),
   })]);
 }
 
-test('nodes: a nullable string column gets bounds from its non-null values, none when all are null', async () => {
+test('nodes: nullable string and timestamptz columns get bounds from their non-null values, none when all are null', async () => {
   const somePath = join(dir, 'nodes-some-props.parquet');
   const some = await writeParquetFile(io, somePath, nodeRows([null, '{"os":"tvOS"}', null, '{"app_version":"9"}']), NODES_SCHEMA);
   await assertMatchesDuckDB(somePath, NODES_SCHEMA, some);
   assert.equal(some.metrics.nullValueCounts.get(6), 2n);
+  assert.equal(some.metrics.nullValueCounts.get(8), 2n);
   assert.equal(new TextDecoder().decode(some.metrics.lowerBounds.get(2)), '');
 
   const nonePath = join(dir, 'nodes-no-props.parquet');
@@ -166,6 +170,7 @@ test('nodes: a nullable string column gets bounds from its non-null values, none
   await assertMatchesDuckDB(nonePath, NODES_SCHEMA, none);
   assert.equal(none.metrics.nullValueCounts.get(6), 4n);
   assert.equal(none.metrics.lowerBounds.has(6), false);
+  assert.equal(none.metrics.lowerBounds.has(8), false);
 });
 
 test('refuses tables that do not fit the schema, and required nulls', async () => {

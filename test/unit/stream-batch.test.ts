@@ -51,10 +51,11 @@ describe('Arrow batches follow the table schemas and round-trip exactly', () => 
     assert.deepEqual(column(table, 'source_topic'), ['app.ads', 'app.ads']);
   });
 
-  it('nodes, with null props where no device object was seen', () => {
+  it('nodes, with props_ts the ts of the props kept, and null props and props_ts where no device object was seen', () => {
     const window = new GraphWindow();
     const sink = window.sinkFor('app.session');
     sink.node('device', 'd-1', 10, { model: 'X', os: 'ios' });
+    sink.node('device', 'd-1', 13, null);
     sink.node('account', 'a-1', 10, null);
     sink.node('account', 'a-1', 12, null);
     const table = roundTrip(nodesTable(window.nodeRows()));
@@ -62,10 +63,13 @@ describe('Arrow batches follow the table schemas and round-trip exactly', () => 
     assert.deepEqual(column(table, 'node_type'), ['device', 'account']);
     assert.deepEqual(column(table, 'node_id'), ['d-1', 'a-1']);
     assert.deepEqual(micros(table, 'first_seen'), [10000n, 10000n]);
-    assert.deepEqual(micros(table, 'last_seen'), [10000n, 12000n]);
-    assert.deepEqual(column(table, 'event_count'), [1n, 2n]);
+    assert.deepEqual(micros(table, 'last_seen'), [13000n, 12000n]);
+    assert.deepEqual(column(table, 'event_count'), [2n, 2n]);
     assert.deepEqual(column(table, 'props'), ['{"os":"ios","model":"X"}', null]);
     assert.deepEqual(column(table, 'source_topic'), ['app.session', 'app.session']);
+    assert.equal(table.getChild('props_ts')!.nullCount, 1);
+    assert.deepEqual(micros(table, 'props_ts')[0], 10000n);
+    assert.equal(table.getChild('props_ts')!.get(1), null);
   });
 
   it('rejected events, with a null key', () => {

@@ -92,17 +92,17 @@ describe('in-memory pipeline vs oracle', () => {
           found.event_count += count;
         }
       }
-      const nodeRows = stage.window.nodeRows();
-      rowsOf(nodesTable(nodeRows)).forEach((row, i) => {
+      for (const row of rowsOf(nodesTable(stage.window.nodeRows()))) {
         const key = nodeKey(row as unknown as OracleNode);
         const [first, last, count] = [ms(row['first_seen']), ms(row['last_seen']), Number(row['event_count'])];
         const props = row['props'] as string | null;
-        const propsTs = nodeRows.deviceTs[i]!; // the batch row order is the window's row order
+        // A row's props_ts is what a reader picks props across rows by; null where it has none.
+        const propsTs = row['props_ts'] === null ? -Infinity : ms(row['props_ts']);
         const found = nodes.get(key);
         if (found === undefined) {
           const { node_type, node_id } = row as unknown as OracleNode;
           nodes.set(key, { node_type, node_id, first_seen: first, last_seen: last, event_count: count, props, props_ts: propsTs });
-          return;
+          continue;
         }
         found.first_seen = Math.min(found.first_seen, first);
         found.last_seen = Math.max(found.last_seen, last);
@@ -111,7 +111,7 @@ describe('in-memory pipeline vs oracle', () => {
           found.props = props;
           found.props_ts = propsTs;
         }
-      });
+      }
       for (const row of rowsOf(rejectedTable(stage.rejected.records))) {
         bump(rejectedByTopic, row['topic'] as string);
         bump(rejectedByTopicAndKind, `${row['topic']} ${rejectionKindOf(row['reason'] as string)}`);

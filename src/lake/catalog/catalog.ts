@@ -33,7 +33,10 @@ export type TableRequirement =
   | { readonly type: 'assert-ref-snapshot-id'; readonly ref: string; readonly 'snapshot-id': SnapshotId | null }
   /** Partition spec evolution: the spec it replaces is still the default, and no field id it assigns was taken meanwhile. */
   | { readonly type: 'assert-default-spec-id'; readonly 'default-spec-id': number }
-  | { readonly type: 'assert-last-assigned-partition-id'; readonly 'last-assigned-partition-id': number };
+  | { readonly type: 'assert-last-assigned-partition-id'; readonly 'last-assigned-partition-id': number }
+  /** Schema changes: the schema the change was made against, and the field ids it assigned from. */
+  | { readonly type: 'assert-current-schema-id'; readonly 'current-schema-id': number }
+  | { readonly type: 'assert-last-assigned-field-id'; readonly 'last-assigned-field-id': number };
 
 /** REST spec TableUpdate, the subset lakegraph's commits produce. */
 export type TableUpdate =
@@ -49,6 +52,10 @@ export type TableUpdate =
   | { readonly action: 'add-spec'; readonly spec: PartitionSpec }
   /** `spec-id: -1` names the spec the same commit added (the REST spec's "last added"). */
   | { readonly action: 'set-default-spec'; readonly 'spec-id': number }
+  /** `last-column-id`: the highest field id assigned so far, new ones included (older REST servers need it). */
+  | { readonly action: 'add-schema'; readonly schema: Schema; readonly 'last-column-id': number }
+  /** `schema-id: -1` selects the schema added in the same commit (the server may renumber it). */
+  | { readonly action: 'set-current-schema'; readonly 'schema-id': number }
   /** Snapshot expiry: drops snapshots from the metadata (their files are deleted by the caller). */
   | { readonly action: 'remove-snapshots'; readonly 'snapshot-ids': SnapshotId[] };
 

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { lastPartitionIdOf, samePartitionFields, type PartitionSpec } from '../spec/partition-spec.js';
+import type { Schema } from '../spec/schema.js';
 import { MAIN_BRANCH, type SnapshotId } from '../spec/snapshot.js';
 import { UNSORTED } from '../spec/sort-order.js';
 import type { MetadataLogEntry, TableMetadata } from '../spec/table-metadata.js';
@@ -60,6 +61,16 @@ export function commitConflict(current: TableMetadata, commit: TableCommit): str
           return `last assigned partition id is ${current['last-partition-id']}, expected ${requirement['last-assigned-partition-id']}`;
         }
         break;
+      case 'assert-current-schema-id':
+        if (current['current-schema-id'] !== requirement['current-schema-id']) {
+          return `current schema is ${current['current-schema-id']}, expected ${requirement['current-schema-id']}`;
+        }
+        break;
+      case 'assert-last-assigned-field-id':
+        if (current['last-column-id'] !== requirement['last-assigned-field-id']) {
+          return `last assigned field id is ${current['last-column-id']}, expected ${requirement['last-assigned-field-id']}`;
+        }
+        break;
     }
   }
   for (const update of commit.updates) {
@@ -83,6 +94,7 @@ export function applyTableUpdates(
     'metadata-log': [...current['metadata-log'], previousFile],
   };
   let lastAddedSpecId: number | undefined;
+  let lastAddedSchemaId: number | undefined;
   for (const update of commit.updates) {
     switch (update.action) {
       case 'add-spec':
@@ -93,6 +105,16 @@ export function applyTableUpdates(
         if (specId === undefined) throw new Error('set-default-spec -1 needs an add-spec before it in the same commit');
         if (!next['partition-specs'].some((s) => s['spec-id'] === specId)) throw new Error(`set-default-spec names unknown spec ${specId}`);
         next = { ...next, 'default-spec-id': specId };
+        break;
+      }
+      case 'add-schema':
+        ({ metadata: next, schemaId: lastAddedSchemaId } = addSchema(next, update.schema, update['last-column-id']));
+        break;
+      case 'set-current-schema': {
+        const schemaId = update['schema-id'] === -1 ? lastAddedSchemaId : update['schema-id'];
+        if (schemaId === undefined) throw new Error('set-current-schema -1 needs an add-schema before it in the same commit');
+        if (!next.schemas.some((s) => s['schema-id'] === schemaId)) throw new Error(`set-current-schema names unknown schema ${schemaId}`);
+        next = { ...next, 'current-schema-id': schemaId };
         break;
       }
       case 'add-snapshot':
@@ -138,6 +160,20 @@ function addPartitionSpec(metadata: TableMetadata, spec: PartitionSpec): { metad
       'last-partition-id': Math.max(metadata['last-partition-id'], lastPartitionIdOf(spec)),
     },
     specId,
+  };
+}
+
+/** A new schema gets the next id; field ids are the caller's, and `last-column-id` never goes down. */
+function addSchema(metadata: TableMetadata, schema: Schema, lastColumnId: number): { metadata: TableMetadata; schemaId: number } {
+  const schemaId = Math.max(...metadata.schemas.map((s) => s['schema-id'])) + 1;
+  const highestId = schema.fields.reduce((max, f) => Math.max(max, f.id), 0);
+  return {
+    metadata: {
+      ...metadata,
+      schemas: [...metadata.schemas, { ...schema, 'schema-id': schemaId }],
+      'last-column-id': Math.max(metadata['last-column-id'], lastColumnId, highestId),
+    },
+    schemaId,
   };
 }
 

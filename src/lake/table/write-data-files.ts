@@ -9,6 +9,7 @@ import type * as arrow from 'apache-arrow';
 import { writeParquetFile } from '../parquet/write-parquet.js';
 import type { DataFile } from '../spec/data-file.js';
 import type { PartitionSpec } from '../spec/partition-spec.js';
+import { fieldByName, type Schema } from '../spec/schema.js';
 import { currentSchema, defaultPartitionSpec, defaultSortOrder } from '../spec/table-metadata.js';
 import type { Table } from './table.js';
 import { gatherRows } from '../write/gather-rows.js';
@@ -38,9 +39,21 @@ export interface WriteOptions {
   readonly sort?: boolean;
 }
 
+/**
+ * The table's columns that `rows` holds, in the rows' order: what labels the Parquet
+ * columns with the table's field ids. A file may leave out optional columns (readers
+ * read them as null), never required ones, and holds no column the table lacks.
+ */
+function schemaOfRows(table: Schema, rows: arrow.Table): Schema {
+  const names = new Set(rows.schema.fields.map((f) => f.name));
+  const absent = table.fields.find((f) => f.required && !names.has(f.name));
+  if (absent !== undefined) throw new Error(`rows lack the table's required column ${absent.name}`);
+  return { ...table, fields: rows.schema.fields.map((f) => fieldByName(table, f.name)) };
+}
+
 export async function writeDataFiles(table: Table, rows: arrow.Table, options: WriteOptions = {}): Promise<DataFile[]> {
   if (rows.numRows === 0) return [];
-  const schema = currentSchema(table.metadata);
+  const schema = schemaOfRows(currentSchema(table.metadata), rows);
   const spec = defaultPartitionSpec(table.metadata);
   const order = defaultSortOrder(table.metadata);
   const sorted = (options.sort ?? true) && order.fields.length > 0;

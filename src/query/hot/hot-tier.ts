@@ -20,7 +20,8 @@ const SEEN = 'make_timestamptz(CAST(seen_ms AS BIGINT) * 1000)';
 
 /** SELECTs with exactly the columns of graph.edges / graph.nodes (docs/CONTRACTS.md §3). */
 export const HOT_EDGES_SELECT = `SELECT edge_type, src_type, src_id, dst_type, dst_id, ${SEEN} AS first_seen, ${SEEN} AS last_seen, CAST(1 AS BIGINT) AS event_count, source_topic FROM hot_edges`;
-export const HOT_NODES_SELECT = `SELECT node_type, node_id, ${SEEN} AS first_seen, ${SEEN} AS last_seen, CAST(1 AS BIGINT) AS event_count, props, source_topic FROM hot_nodes`;
+/** A hot row is one event: its props, when it carried some, are from its own ts. */
+export const HOT_NODES_SELECT = `SELECT node_type, node_id, ${SEEN} AS first_seen, ${SEEN} AS last_seen, CAST(1 AS BIGINT) AS event_count, props, source_topic, CASE WHEN props IS NOT NULL THEN ${SEEN} END AS props_ts FROM hot_nodes`;
 
 export async function appendHotEdges(connection: DuckDBConnection, rows: HotEdgeRows, topics: readonly string[]): Promise<void> {
   if (rows.length === 0) return;

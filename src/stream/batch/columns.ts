@@ -122,6 +122,23 @@ export function timestamptzColumn(epochMs: ArrayLike<number>, length: number): a
   });
 }
 
+/** Epoch ms → timestamptz as above, null where the value is not finite (-Infinity: nothing was observed). */
+export function optionalTimestamptzColumn(epochMs: ArrayLike<number>, length: number): arrow.Data<arrow.TimestampMicrosecond> {
+  const finite = new Float64Array(length);
+  const nullBitmap = new Uint8Array(Math.ceil(length / 8));
+  let nullCount = 0;
+  for (let i = 0; i < length; i++) {
+    const ms = epochMs[i]!;
+    if (Number.isFinite(ms)) {
+      finite[i] = ms;
+      nullBitmap[i >> 3]! |= 1 << (i & 7);
+    } else {
+      nullCount++;
+    }
+  }
+  return arrow.makeData({ type: new arrow.TimestampMicrosecond('UTC'), length, nullCount, nullBitmap, data: int64Words(finite, length, 1000) });
+}
+
 /** One record batch as a Table of exactly `schema`; refuses columns whose types drift from it. */
 export function tableOf(schema: arrow.Schema, length: number, columns: readonly arrow.Data[]): arrow.Table {
   schema.fields.forEach((field, i) => {

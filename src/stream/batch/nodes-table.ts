@@ -4,7 +4,7 @@ import { NODES_SCHEMA, arrowSchemaOf } from '../../lake/tables.js';
 import { NODE_TYPES } from '../../graph/model.js';
 import { devicePropsJson } from '../../graph/device-props.js';
 import type { NodeRows } from '../window/node-accumulator.js';
-import { encodeStrings, int64Column, tableOf, timestamptzColumn, utf8ByIndex, utf8FromStrings } from './columns.js';
+import { encodeStrings, int64Column, optionalTimestamptzColumn, tableOf, timestamptzColumn, utf8ByIndex, utf8FromStrings } from './columns.js';
 
 const SCHEMA = arrowSchemaOf(NODES_SCHEMA);
 const NODE_TYPE_NAMES = encodeStrings(NODE_TYPES);
@@ -19,5 +19,6 @@ export function nodesTable(rows: NodeRows): arrow.Table {
     int64Column(rows.eventCount, length),
     utf8FromStrings(rows.device.map((device) => (device === null ? null : devicePropsJson(device)))),
     utf8ByIndex(encodeStrings(rows.topics), rows.sourceTopic, length),
+    optionalTimestamptzColumn(rows.deviceTs, length),
   ]);
 }

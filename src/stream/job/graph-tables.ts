@@ -1,5 +1,9 @@
-/** The three graph tables a topic job writes, opened (and created if missing) in one catalog. */
+/**
+ * The three graph tables a topic job writes, opened in one catalog: created if missing,
+ * and given the columns this lakegraph writes if an older one made them.
+ */
 import type { Catalog } from '../../lake/catalog/catalog.js';
+import { evolveSchema } from '../../lake/table/evolve-schema.js';
 import { Table } from '../../lake/table/table.js';
 import { NAMESPACE, TABLE_NAMES, TABLE_PARTITION_SPECS, TABLE_SCHEMAS, TABLE_SORT_ORDERS, type TableName } from '../../lake/tables.js';
 
@@ -15,6 +19,7 @@ export async function openGraphTables(catalog: Catalog, namespace: string = NAME
       partitionSpec: TABLE_PARTITION_SPECS[name],
       sortOrder: TABLE_SORT_ORDERS[name],
     });
+    await evolveSchema(tables[name], TABLE_SCHEMAS[name]);
   }
   return tables;
 }

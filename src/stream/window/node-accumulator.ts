@@ -23,7 +23,7 @@ export interface NodeRows {
   readonly eventCount: Int32Array;
   /** The device object behind `props`, or null; kept as the object so JSON is made once per row at flush. */
   readonly device: readonly (Device | null)[];
-  /** ts of the observation `device` came from (-Infinity when none): lets rows of several windows be merged. */
+  /** ts of the observation `device` came from (-Infinity when none): the row's `props_ts`, by which readers pick across rows. */
   readonly deviceTs: Float64Array;
   readonly ids: readonly string[];
   readonly topics: readonly string[];
