@@ -89,8 +89,8 @@ test('Spark reads, rewrites and expires between two ingest runs (REST + S3, Hado
   process.env['AWS_ENDPOINT_URL_S3'] = services.objectStoreEndpoint;
   const lake = (name: SparkCatalog, at: Lake, flags: string[], topic: string, events: number, seed: number) => ({ name, lake: at, flags, topic, ...lakeRecords(events, seed) });
   const lakes = [
-    lake('rest', catalog, ['--catalog-uri', services.catalogUri], restTopic, 6_000, 31),
-    lake('hadoop', warehouse, ['--warehouse', warehouse], fsTopic, 3_000, 32),
+    lake('rest', catalog, ['--catalog-uri', services.catalogUri], restTopic, 4_000, 31),
+    lake('hadoop', warehouse, ['--warehouse', warehouse], fsTopic, 2_000, 32),
   ];
   const ingest = (l: (typeof lakes)[number]) =>
     step(`lakegraph ingest (${l.name})`, 240_000, runIngest(['--topic', l.topic, '--contract', CONTRACT, ...l.flags, '--exit-when-idle-ms', '3000'], { exit: 0 }, {}, log(`ingest-${l.name}`)));
@@ -107,12 +107,12 @@ test('Spark reads, rewrites and expires between two ingest runs (REST + S3, Hado
   for (const l of lakes) {
     const firstEnds = await endOffsets(kafka, l.topic);
     const firstOracle = oracleOf([{ contract: CONTRACT, records: l.first }]);
-    const view = await step(`Spark reading ${l.name}`, 180_000, spark.ask('read', l.name));
+    const view = await step(`Spark reading ${l.name}`, 300_000, spark.ask('read', l.name));
     assertGraphEqualsOracle(view, firstOracle, `spark (${l.name})`);
     assertRejectedEqualsOracle({ ...view, rejected: view.rejected.map(([, p, o, reason]) => [CONTRACT, p, o, reason]) }, firstOracle, `spark (${l.name})`);
 
-    const rewritten = await step(`Spark rewrite_data_files (${l.name})`, 180_000, spark.ask('rewrite', l.name));
-    const expired = await step(`Spark expire_snapshots (${l.name})`, 180_000, spark.ask('expire', l.name));
+    const rewritten = await step(`Spark rewrite_data_files (${l.name})`, 300_000, spark.ask('rewrite', l.name));
+    const expired = await step(`Spark expire_snapshots (${l.name})`, 300_000, spark.ask('expire', l.name));
     const left = await spark.ask('snapshots', l.name);
     t.diagnostic(`${l.name}: rewrite ${JSON.stringify(rewritten)}; expire ${JSON.stringify(expired)}`);
     for (const table of ['edges', 'nodes'] as const) {
@@ -132,7 +132,7 @@ test('Spark reads, rewrites and expires between two ingest runs (REST + S3, Hado
     const expected = oracleOf([{ contract: CONTRACT, records: l.records }]);
     assert.deepEqual(await committedOffsets(l.lake, 'edges', l.topic), await endOffsets(kafka, l.topic), `${l.name}: the second run read to the end`);
     await step(`lakegraph reading ${l.name}`, 120_000, assertLakeHolds(l.lake, expected));
-    const view = await step(`Spark reading ${l.name} again`, 180_000, spark.ask('read', l.name));
+    const view = await step(`Spark reading ${l.name} again`, 300_000, spark.ask('read', l.name));
     assertGraphEqualsOracle(view, expected, `spark (${l.name}, after the second run)`);
     const readers = await step(`PyIceberg and DuckDB reading ${l.name}`, 180_000, readGraphAggregates(l.name === 'rest' ? ['--rest', services.catalogUri, NAMESPACE] : [warehouse]));
     for (const [reader, readerView] of Object.entries(readers)) assertGraphEqualsOracle(readerView, expected, `${reader} (${l.name})`);
