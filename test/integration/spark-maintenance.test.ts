@@ -17,7 +17,7 @@ import type { GraphResult } from '../../src/query/graph-result.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
 import { runCli, startCli } from '../support/cli-process.js';
-import { assertLakeHolds, committedOffsets, createTopic, endOffsets, oracleOf, runIngest, testKafka, uniqueName, withScratch, type Lake } from '../support/ingest-harness.js';
+import { assertLakeHolds, BROKERS, committedOffsets, createTopic, endOffsets, oracleOf, runIngest, testKafka, uniqueName, withScratch, type Lake } from '../support/ingest-harness.js';
 import { oracleMemberActivity, type OracleResult } from '../support/oracle.js';
 import { freePorts, PrivateServices, step } from '../support/private-services.js';
 import { assertGraphEqualsOracle, assertRejectedEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
@@ -46,8 +46,12 @@ function lakeRecords(events: number, seed: number) {
 const activityLines = (edges: ReadonlyArray<{ edge_type: string; src_id: string; dst_id: string; first_seen: string; last_seen: string; event_count: number }>) =>
   edges.map((e) => `${e.edge_type} ${e.src_id} ${e.dst_id} ${e.first_seen} ${e.last_seen} ${e.event_count}`).sort();
 
-/** `lakegraph query member-activity` and `serve` answer the oracle's member activity for accounts of the lake. */
-async function assertQueriesEqualOracle(expected: OracleResult, lakeFlags: readonly string[]): Promise<void> {
+/**
+ * `lakegraph query member-activity` (and `serve`) answer the oracle's member activity for accounts of the
+ * lake, reading the snapshot ∪ the topic's Kafka tail after the snapshot's offsets.
+ */
+async function assertQueriesEqualOracle(expected: OracleResult, lakeFlags: readonly string[], topic: string, withServe: boolean): Promise<void> {
+  const tail = ['--brokers', BROKERS, '--topic', topic, '--contract', CONTRACT];
   const newest = Math.max(...[...expected.edges.values()].map((e) => e.last_seen));
   const accounts = [...new Set([...expected.edges.values()].filter((e) => e.src_type === 'account').map((e) => e.src_id))].slice(0, 6);
   const want = (account: string) =>
@@ -55,12 +59,13 @@ async function assertQueriesEqualOracle(expected: OracleResult, lakeFlags: reado
   assert.ok(accounts.filter((account) => want(account).length > 0).length >= 3, 'accounts with activity to compare');
 
   for (const account of accounts) {
-    const run = await runCli(['query', 'member-activity', '--account', account, '--since', '1d', '--at', String(newest), '--json', ...lakeFlags]);
+    const run = await runCli(['query', 'member-activity', '--account', account, '--since', '1d', '--at', String(newest), '--json', ...tail, ...lakeFlags]);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(activityLines((JSON.parse(run.stdout) as GraphResult).edges), want(account), `query member-activity of ${account}`);
   }
+  if (!withServe) return;
   const [port] = await freePorts(1);
-  const serve = startCli(['serve', '--port', String(port), '--no-tail', ...lakeFlags]);
+  const serve = startCli(['serve', '--port', String(port), ...tail, ...lakeFlags]);
   try {
     await step('serve logging "serving"', 120_000, serve.waitFor('"msg":"serving"'));
     for (const account of accounts) {
@@ -96,7 +101,7 @@ test('Spark reads, rewrites and expires between two ingest runs (REST + S3, Hado
     step(`lakegraph ingest (${l.name})`, 240_000, runIngest(['--topic', l.topic, '--contract', CONTRACT, ...l.flags, '--exit-when-idle-ms', '3000'], { exit: 0 }, {}, log(`ingest-${l.name}`)));
 
   // The JVM starts while the first runs ingest.
-  const sparkStarting = step('starting Spark', 300_000, SparkSession.start({ rest: services.catalogUri, hadoop: warehouse }, log('spark')));
+  const sparkStarting = step('installing and starting Spark', 480_000, SparkSession.start({ rest: services.catalogUri, hadoop: warehouse }, log('spark')));
   await Promise.all(lakes.map(async (l) => {
     await produceRecords(kafka, l.topic, l.first);
     await ingest(l);
@@ -117,17 +122,22 @@ test('Spark reads, rewrites and expires between two ingest runs (REST + S3, Hado
     t.diagnostic(`${l.name}: rewrite ${JSON.stringify(rewritten)}; expire ${JSON.stringify(expired)}`);
     for (const table of ['edges', 'nodes'] as const) {
       assert.ok(rewritten[table].rewritten_data_files_count > 0 && rewritten[table].failed_data_files_count === 0, `${l.name}: Spark rewrote ${table}`);
-      assert.ok(expired[table].deleted_data_files_count > 0, `${l.name}: Spark's expiry deleted the replaced ${table} files`);
+      // S3Proxy answers every DeleteObjects of a current AWS SDK 501 (checksum headers), so on S3 Spark's expiry
+      // leaves the files, unreferenced, for orphan cleanup; on the filesystem it deletes them.
+      if (l.name === 'hadoop') assert.ok(expired[table].deleted_data_files_count > 0, `${l.name}: Spark's expiry deleted the replaced ${table} files`);
       assert.deepEqual(left[table].map(([, , operation]) => operation), ['replace'], `${l.name}: only Spark's replace snapshot of ${table} is left`);
     }
     // No snapshot left has lakegraph's offsets, and still they are found.
     assert.deepEqual(await committedOffsets(l.lake, 'edges', l.topic), firstEnds, `${l.name}: the offsets under Spark's snapshot`);
   }
 
-  await Promise.all(lakes.map(async (l) => {
-    await produceRecords(kafka, l.topic, l.rest);
-    await ingest(l);
-  }));
+  // Before the second run: the tail starts at the offsets under Spark's snapshot, or the answers miss or repeat events.
+  await Promise.all(lakes.map((l) => produceRecords(kafka, l.topic, l.rest)));
+  for (const l of lakes) {
+    const expected = oracleOf([{ contract: CONTRACT, records: l.records }]);
+    await step(`query and serve on ${l.name} under Spark's snapshot`, 240_000, assertQueriesEqualOracle(expected, l.flags, l.topic, true));
+  }
+  await Promise.all(lakes.map(ingest));
   for (const l of lakes) {
     const expected = oracleOf([{ contract: CONTRACT, records: l.records }]);
     assert.deepEqual(await committedOffsets(l.lake, 'edges', l.topic), await endOffsets(kafka, l.topic), `${l.name}: the second run read to the end`);
@@ -136,7 +146,7 @@ test('Spark reads, rewrites and expires between two ingest runs (REST + S3, Hado
     assertGraphEqualsOracle(view, expected, `spark (${l.name}, after the second run)`);
     const readers = await step(`PyIceberg and DuckDB reading ${l.name}`, 180_000, readGraphAggregates(l.name === 'rest' ? ['--rest', services.catalogUri, NAMESPACE] : [warehouse]));
     for (const [reader, readerView] of Object.entries(readers)) assertGraphEqualsOracle(readerView, expected, `${reader} (${l.name})`);
-    await step(`query and serve on ${l.name}`, 180_000, assertQueriesEqualOracle(expected, l.flags));
+    await step(`query on ${l.name}`, 180_000, assertQueriesEqualOracle(expected, l.flags, l.topic, false));
   }
   await spark.stop();
   t.diagnostic(`wall time ${((Date.now() - started) / 1000).toFixed(0)} s`);

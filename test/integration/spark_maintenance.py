@@ -45,9 +45,6 @@ def catalog_settings(argv):
                 f"{prefix}.s3.access-key-id": os.environ["AWS_ACCESS_KEY_ID"],
                 f"{prefix}.s3.secret-access-key": os.environ["AWS_SECRET_ACCESS_KEY"],
                 f"{prefix}.client.region": os.environ.get("AWS_REGION", "us-east-1"),
-                # DeleteObjects with Content-MD5 as before AWS SDK 2.30: S3-compatible stores
-                # (S3Proxy here) refuse the newer CRC32 header, and expiry deletes nothing.
-                f"{prefix}.client.legacy-md5-plugin-enabled": "true",
                 # Each command sees the commits lakegraph made since the last one.
                 f"{prefix}.cache-enabled": "false",
             }
