@@ -12,6 +12,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { NAMESPACE } from '../../src/lake/tables.js';
 import type { GraphResult } from '../../src/query/graph-result.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
@@ -68,10 +70,17 @@ async function assertQueriesEqualOracle(expected: OracleResult, lakeFlags: reado
   const serve = startCli(['serve', '--port', String(port), ...tail, ...lakeFlags]);
   try {
     await step('serve logging "serving"', 120_000, serve.waitFor('"msg":"serving"'));
-    for (const account of accounts) {
+    const answer = async (account: string) => {
       const response = await fetch(`http://127.0.0.1:${port}/v1/query/member-activity?account=${encodeURIComponent(account)}&since=1d&at=${newest}`);
       assert.equal(response.status, 200);
-      assert.deepEqual(activityLines(((await response.json()) as GraphResult).edges), want(account), `serve member-activity of ${account}`);
+      return activityLines(((await response.json()) as GraphResult).edges);
+    };
+    // serve reads the tail in the background after it starts serving: wait until it has caught up
+    // (an answer that missed or repeated events never settles on the oracle's).
+    const deadline = Date.now() + 90_000;
+    for (const account of accounts) {
+      while (!isDeepStrictEqual(await answer(account), want(account)) && Date.now() < deadline) await sleep(500);
+      assert.deepEqual(await answer(account), want(account), `serve member-activity of ${account}`);
     }
   } finally {
     serve.child.kill('SIGTERM');
