@@ -102,3 +102,25 @@ with_cache_lock() {
     "$@"
   )
 }
+
+# Copies the runtime classpath that the pom at $2 (default infra/local/<$1>/pom.xml)
+# describes into the cache and prints its directory; a pom change gives a new directory.
+fetch_jars() {
+  local pom="${2:-$local_dir/$1/pom.xml}" dir
+  dir="$cache/$1-$(sha256sum "$pom" | cut -c1-16)"
+  [[ -f "$dir/.complete" ]] || with_cache_lock copy_jars "$1" "$pom" "$dir" || exit
+  echo "$dir"
+}
+
+# Under the cache lock; another caller may have filled the directory while this one waited.
+copy_jars() {
+  local name="$1" pom="$2" dir="$3"
+  [[ ! -f "$dir/.complete" ]] || return 0
+  echo "fetching $name jars from Maven Central (first run only)..." >&2
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  mvn -q -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$dir/lib" >"$dir/mvn.log" 2>&1 \
+    || { cat "$dir/mvn.log" >&2; echo "infra/local: could not fetch the $name jars" >&2; exit 1; }
+  touch "$dir/.complete"
+}

@@ -137,3 +137,57 @@ describe('filesystem catalog: a metadata file another engine wrote, with 64-bit 
     assert.deepEqual(files, ['after.parquet', 'foreign.parquet', 'ours.parquet']);
   });
 });
+
+describe("filesystem catalog: another engine rewrote the table and expired every snapshot with lakegraph's properties", () => {
+  const EDGES: TableIdentifier = { namespace: ['graph'], name: 'edges' };
+  const SPARK_REPLACE = 8156300238256439168n;
+
+  /** v2: lakegraph's append with offsets; v3: + a foreign replace on top; v4: the replace alone (what Spark's expire_snapshots(retain_last => 1) leaves). */
+  async function rewrittenAndExpired(name: string) {
+    const catalog = new FilesystemCatalog(join(root, name));
+    const table = await Table.ensure(catalog, EDGES, { schema: EDGES_SCHEMA, partitionSpec: EDGES_PARTITION_SPEC });
+    const file = edgeDataFile(join(catalog.warehouse, 'graph/edges/data/ours.parquet'), [20418, 1], 4n);
+    const ours = await table.newAppend().addFiles([file]).setProperties(() => ({ [offsetsKey('t')]: '{"0":100}' })).commit();
+    const metadataDir = join(catalog.warehouse, 'graph/edges/metadata');
+    const placeholder = 900000000000003;
+    const replace = {
+      'snapshot-id': placeholder, 'parent-snapshot-id': Number(ours['snapshot-id']), 'sequence-number': 2, 'timestamp-ms': Date.now(),
+      'manifest-list': ours['manifest-list'], summary: { operation: 'replace', 'added-data-files': '1', 'deleted-data-files': '1' }, 'schema-id': 0,
+    };
+    const v2 = JSON.parse(await readFile(join(metadataDir, 'v2.metadata.json'), 'utf8'));
+    const log = (version: number) => ({ 'timestamp-ms': Date.now(), 'metadata-file': `file:${metadataDir}/v${version}.metadata.json` });
+    const v3 = { ...v2, 'last-sequence-number': 2, 'current-snapshot-id': placeholder, snapshots: [...v2.snapshots, replace], refs: { main: { 'snapshot-id': placeholder, type: 'branch' } }, 'metadata-log': [...v2['metadata-log'], log(2)] };
+    const v4 = { ...v3, snapshots: [replace], 'snapshot-log': [{ 'timestamp-ms': replace['timestamp-ms'], 'snapshot-id': placeholder }], 'metadata-log': [...v3['metadata-log'], log(3)] };
+    for (const [version, json] of [[3, v3], [4, v4]] as const) {
+      await writeFile(join(metadataDir, `v${version}.metadata.json`), JSON.stringify(json, null, 2).replaceAll(String(placeholder), String(SPARK_REPLACE)));
+    }
+    await writeFile(join(metadataDir, 'version-hint.text'), '4');
+    return { catalog, ours, metadataDir };
+  }
+
+  it("finds the offsets in the older metadata file metadata-log lists, and carries them onto lakegraph's next commit", async () => {
+    const { catalog, ours } = await rewrittenAndExpired('expired');
+    const loaded = await Table.load(catalog, EDGES);
+    assert.deepEqual(loaded.metadata.snapshots.map((s) => s['snapshot-id']), [SPARK_REPLACE], 'only the replace is left');
+    assert.deepEqual(carriedProperties(loaded.metadata), { [offsetsKey('t')]: '{"0":100}' });
+    assert.equal(findCarrier(loaded.metadata).carrier?.['snapshot-id'], ours['snapshot-id']);
+
+    const seen: Array<Readonly<Record<string, string>>> = [];
+    const mine = await loaded.newAppend().addFiles([edgeDataFile(join(catalog.warehouse, 'graph/edges/data/after.parquet'), [20418, 1], 4n)])
+      .setProperties((carried) => {
+        seen.push(carried);
+        return { [offsetsKey('t')]: '{"0":150}' };
+      })
+      .commit();
+    assert.deepEqual(seen, [{ [offsetsKey('t')]: '{"0":100}' }]);
+    assert.equal(mine['parent-snapshot-id'], SPARK_REPLACE);
+    assert.deepEqual(carriedProperties(await catalog.loadTable(EDGES)), { [offsetsKey('t')]: '{"0":150}' });
+  });
+
+  it('refuses, as before, when the older metadata files are gone too', async () => {
+    const { catalog, metadataDir, ours } = await rewrittenAndExpired('expired-and-cleaned');
+    for (const version of [1, 2, 3]) await rm(join(metadataDir, `v${version}.metadata.json`));
+    const metadata = await catalog.loadTable(EDGES);
+    assert.throws(() => carriedProperties(metadata), (error: unknown) => error instanceof ExpiredAncestryError && error.missing === ours['snapshot-id']);
+  });
+});

@@ -20,6 +20,7 @@ import {
 import { FileNotFoundError, type FileIO } from '../io/file-io.js';
 import { LocalFileIO } from '../io/local-file-io.js';
 import { isLocalLocation, joinLocation } from '../io/location.js';
+import { recallExpiredAncestry } from './recall-expired-ancestry.js';
 import { applyTableUpdates, commitConflict, newTableMetadata } from './table-metadata-changes.js';
 
 const VERSION_HINT = 'version-hint.text';
@@ -92,7 +93,7 @@ export class FilesystemCatalog implements Catalog {
     const file = this.metadataFile(id, version);
     // Other engines' snapshot ids are 64-bit: JSON.parse would round them.
     const json = parseJson(new TextDecoder().decode(await this.io.read(file))) as Record<string, unknown>;
-    return { version, file, metadata: tableMetadataFromJson(json) };
+    return { version, file, metadata: await recallExpiredAncestry(this.io, tableMetadataFromJson(json)) };
   }
 
   /** The hint, then probing upward: a writer may have died between its commit and the hint update. */

@@ -17,6 +17,7 @@ import { withRetries } from '../../common/backoff.js';
 import { errorMessage } from '../../common/error-message.js';
 import { withTaggedBigInts } from '../../common/lossless-json.js';
 import { int64JsonFetch } from './int64-json-fetch.js';
+import { recallExpiredAncestry } from './recall-expired-ancestry.js';
 import { icebergAuth, type RestCatalogAuth } from './rest-auth.js';
 import { RoutingFileIO } from '../io/routing-file-io.js';
 import {
@@ -71,7 +72,8 @@ export class RestCatalog implements Catalog {
       const result = await this.whileUnavailable('read', () => this.client.loadTableResult(restId(id)));
       if (!result) throw new NoSuchTableError(id);
       await this.configureIO(result.config);
-      return tableMetadataFromRest(id, result.metadata);
+      // A commit's answer needs no recall: its current snapshot is lakegraph's own, or one loaded here before.
+      return await recallExpiredAncestry(this.io, tableMetadataFromRest(id, result.metadata));
     } catch (error) {
       if (error instanceof NoSuchTableError) throw error;
       if (hasStatus(error, 404)) throw new NoSuchTableError(id);

@@ -4,8 +4,12 @@
  * (an append, delete, overwrite or rewrite by Spark, Trino, PyIceberg…) has none. What is
  * in effect there is what its nearest ancestor with any holds, found by walking
  * `parent-snapshot-id`: the foreign commits in between changed rows, not which Kafka
- * records the table holds.
+ * records the table holds. When another engine expired that ancestor (Spark's
+ * `expire_snapshots` keeping only its own `replace`, say), the walk goes on through the
+ * snapshots the catalogs recalled from the table's older metadata files
+ * (recalled-snapshots.ts).
  */
+import { recalledSnapshot } from './recalled-snapshots.js';
 import { CARRIED_PROPERTY_PREFIX, type Snapshot, type SnapshotId } from './snapshot.js';
 import { currentSnapshot, type TableMetadata } from './table-metadata.js';
 
@@ -13,8 +17,9 @@ export type CarriedProperties = Readonly<Record<string, string>>;
 
 /**
  * The walk from a snapshot towards its nearest ancestor with `lakegraph.*` properties
- * reached a parent that is no longer in the table: expired, by another engine (lakegraph's
- * own expiry keeps that ancestry). Nothing left says which records the table holds.
+ * reached a parent that is no longer in the table, expired by another engine (lakegraph's
+ * own expiry keeps that ancestry), and that no older metadata file the table still lists
+ * holds either. Nothing left says which records the table holds.
  */
 export class ExpiredAncestryError extends Error {
   override readonly name = 'ExpiredAncestryError';
@@ -27,14 +32,15 @@ export class ExpiredAncestryError extends Error {
     const [these, were] = foreign.length === 1 ? ['snapshot', 'was'] : ['snapshots', 'were'];
     super(
       `the table at ${location} has lost lakegraph's Kafka offsets: its ${these} ${foreign.join(' ← ')} ${were} committed by ` +
-        `another engine, and the ancestor ${missing}, needed to find the offsets, has been expired. Restore ` +
+        `another engine, and the ancestor ${missing}, needed to find the offsets, has been expired and is in none of the ` +
+        "older metadata files the table's metadata-log lists. Restore " +
         "lakegraph.offsets.<topic> and lakegraph.replay.<topic> in a snapshot's summary, or ingest into new tables " +
         '(docs/INGEST.md, "Other engines writing to the tables")',
     );
   }
 }
 
-function hasCarriedProperties(snapshot: Snapshot): boolean {
+export function hasCarriedProperties(snapshot: Snapshot): boolean {
   return Object.keys(snapshot.summary).some((key) => key.startsWith(CARRIED_PROPERTY_PREFIX));
 }
 
@@ -54,7 +60,7 @@ export function findCarrier(metadata: TableMetadata, from: Snapshot | undefined 
     foreign.push(snapshot);
     const parentId = snapshot['parent-snapshot-id'];
     if (parentId === undefined) break;
-    snapshot = byId.get(parentId);
+    snapshot = byId.get(parentId) ?? recalledSnapshot(metadata['table-uuid'], parentId);
     if (snapshot === undefined) throw new ExpiredAncestryError(metadata.location, foreign.map((s) => s['snapshot-id']), parentId);
   }
   return { carrier: undefined, foreign };
