@@ -21,6 +21,7 @@ import { appendHotEdges, appendHotNodes, dropCoveredRows, HOT_EDGES_SELECT, HOT_
 import { readsSnapshotViews, runGraphQuery } from './graph-queries.js';
 import type { GraphRequest } from './graph-request.js';
 import type { GraphResult } from './graph-result.js';
+import { EdgeChangeFeed } from './hot/edge-change-feed.js';
 import { HotAdjacency } from './hot/hot-adjacency.js';
 import type { TailHealth } from './hot/tail-health.js';
 import { TailStarter } from './hot/tail-starter.js';
@@ -101,6 +102,8 @@ interface IndexState {
 export const CONTRACT_TOPICS: readonly TailedTopic[] = TOPICS.map((topic) => ({ topic, contract: topic }));
 
 export class QuerySession {
+  /** Tells live push (watch/) which tailed batches and swaps touch the sources it watches. */
+  readonly edgeChanges = new EdgeChangeFeed();
   private readonly serial = new Serial();
   private tail: TailStarter | undefined;
   private decoder: TailDecoder | undefined;
@@ -236,7 +239,10 @@ export class QuerySession {
       kafka: options.kafka,
       topics: options.topics,
       log: options.log,
-      onBatch: () => this.scheduleHotAppend(),
+      onBatch: () => {
+        if (this.decoder !== undefined) this.edgeChanges.scan(this.decoder.buffer.edges);
+        this.scheduleHotAppend();
+      },
       // Between swaps, so the decoder starts from the snapshot the session shows.
       begin: (tailed) =>
         this.serial.run(async () => {
@@ -307,6 +313,7 @@ export class QuerySession {
     const counts = (await this.connection.runAndReadAll('SELECT (SELECT count(*) FROM hot_edges) AS edges, (SELECT count(*) FROM hot_nodes) AS nodes')).getRowObjectsJson()[0] as { edges: string; nodes: string };
     this.hotRows = { edges: Number(counts.edges), nodes: Number(counts.nodes) };
     this.tail?.setPaused(this.hotRows.edges + this.hotRows.nodes >= this.maxHotRows);
+    this.edgeChanges.swapped();
   }
 
   /**
