@@ -27,6 +27,7 @@ import { createKafka } from '../src/stream/kafka/kafka-client.js';
 import { ensureTopic } from '../src/stream/kafka/topic-admin.js';
 import { jsonLog } from '../src/stream/metrics/json-log.js';
 import { SseStream } from '../test/support/sse-client.js';
+import { positiveFlag } from './bench-flags.js';
 import { writeEdgeHistory } from './edge-history.js';
 import { feedTail, percentiles } from './tail-traffic.js';
 
@@ -39,11 +40,7 @@ const { values: flags } = parseArgs({
     brokers: { type: 'string', default: process.env['LAKEGRAPH_BROKERS'] ?? '127.0.0.1:9092' },
   },
 });
-const positive = (name: keyof typeof flags): number => {
-  const n = Number(flags[name]);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, not ${flags[name]}`);
-  return n;
-};
+const positive = (name: keyof typeof flags) => positiveFlag(flags, name);
 const ROWS = positive('rows');
 const SAMPLES = positive('samples');
 const WATCHERS = positive('watchers');
