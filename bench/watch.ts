@@ -52,8 +52,9 @@ const CATCH_UP_MS = 300_000;
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
 
-function playEvent(account: string): string {
-  return JSON.stringify({ event_id: randomBytes(8).toString('hex'), event_type: 'play_start', ts: Date.now(), account_id: account, profile_id: `${account}-p`, device_id: `${account}-d`, title_id: 't-1' });
+/** A play event of the account on a title of its own, so the sample can tell its edge event from earlier ones. */
+function playEvent(account: string, title: string): string {
+  return JSON.stringify({ event_id: randomBytes(8).toString('hex'), event_type: 'play_start', ts: Date.now(), account_id: account, profile_id: `${account}-p`, device_id: `${account}-d`, title_id: title });
 }
 
 /** Starts `lakegraph serve` on a free port; resolves with its URL once it listens. */
@@ -78,13 +79,14 @@ function startServe(args: readonly string[]): Promise<{ url: string; stop: () =>
   });
 }
 
-/** Produce → the watched account's next edge event. */
+/** Produce → the edge event of the watched account's new `watched` edge. */
 async function pushed(producer: Producer, topic: string, account: string, stream: SseStream, timeoutMs = TIMEOUT_MS): Promise<number> {
+  const title = `t-${randomBytes(4).toString('hex')}`;
   const started = performance.now();
-  await producer.send({ topic, acks: -1, messages: [{ key: account, value: playEvent(account) }] });
+  await producer.send({ topic, acks: -1, messages: [{ key: account, value: playEvent(account, title) }] });
   for (;;) {
     const event = await stream.next(timeoutMs);
-    if (event.event === 'edge') return performance.now() - started;
+    if (event.event === 'edge' && event.data.includes(`"dst_id":"${title}"`)) return performance.now() - started;
   }
 }
 
@@ -92,7 +94,7 @@ async function pushed(producer: Producer, topic: string, account: string, stream
 async function polled(producer: Producer, topic: string, url: string): Promise<number> {
   const account = `a-poll-${randomBytes(4).toString('hex')}`;
   const started = performance.now();
-  await producer.send({ topic, acks: -1, messages: [{ key: account, value: playEvent(account) }] });
+  await producer.send({ topic, acks: -1, messages: [{ key: account, value: playEvent(account, 't-1') }] });
   for (;;) {
     const { edges } = (await (await fetch(`${url}/v1/query/member-activity?account=${account}`)).json()) as { edges: unknown[] };
     if (edges.length > 0) return performance.now() - started;
@@ -106,40 +108,45 @@ const kafka = createKafka(flags.brokers!.split(','), 'lakegraph-bench-watch', js
 const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
 const topic = `bench.watch.${randomBytes(4).toString('hex')}`;
 let tail: ReturnType<typeof feedTail> | undefined;
+let serve: Awaited<ReturnType<typeof startServe>> | undefined;
+let ingest: ReturnType<typeof spawn> | undefined;
 try {
   await writeEdgeHistory(new FilesystemCatalog(warehouse), ROWS, Math.min(ROWS, 500_000), Date.now() * 1000);
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopic(admin, topic, 4).finally(() => admin.disconnect());
-  const ingest = spawn(process.execPath, [CLI, 'ingest', '--topic', topic, '--contract', CONTRACT, '--brokers', flags.brokers!, '--warehouse', warehouse, '--commit-interval-ms', '2000', '--log-level', 'error'], { stdio: 'ignore' });
-  const ingestExited = new Promise((resolve) => ingest.on('exit', resolve));
+  ingest = spawn(process.execPath, [CLI, 'ingest', '--topic', topic, '--contract', CONTRACT, '--brokers', flags.brokers!, '--warehouse', warehouse, '--commit-interval-ms', '2000', '--log-level', 'error'], { stdio: 'ignore' });
   await producer.connect();
   tail = feedTail(producer, topic, TAIL_RATE);
-  const serve = await startServe(['--brokers', flags.brokers!, '--topic', topic, '--contract', CONTRACT, '--warehouse', warehouse, '--max-watchers', String(WATCHERS)]);
+  serve = await startServe(['--brokers', flags.brokers!, '--topic', topic, '--contract', CONTRACT, '--warehouse', warehouse, '--max-watchers', String(WATCHERS)]);
+  const { url } = serve;
   const accounts = Array.from({ length: WATCHERS }, (_, i) => `a-watch-${i}-${randomBytes(4).toString('hex')}`);
-  const streams = await Promise.all(accounts.map((account) => SseStream.open(`${serve.url}/v1/watch/member-activity?account=${account}`)));
+  const streams = await Promise.all(accounts.map((account) => SseStream.open(`${url}/v1/watch/member-activity?account=${account}`)));
   for (const stream of streams) if ((await stream.next(TIMEOUT_MS)).event !== 'snapshot') throw new Error('a watch did not start with its snapshot');
 
   // Warm-up: each feed reads its account once with edges, the HTTP path answers once.
   for (let i = 0; i < WATCHERS; i++) await pushed(producer, topic, accounts[i]!, streams[i]!, CATCH_UP_MS);
-  await polled(producer, topic, serve.url);
+  await polled(producer, topic, url);
   const push: number[] = [];
   const poll: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     const w = i % WATCHERS;
     push.push(await pushed(producer, topic, accounts[w]!, streams[w]!));
-    poll.push(await polled(producer, topic, serve.url));
+    poll.push(await polled(producer, topic, url));
   }
   const sent = await tail.stop();
   console.log(`bench/watch: ${ROWS.toLocaleString('en-US')} edge rows, tail at ${TAIL_RATE} events/s (${sent.toLocaleString('en-US')} sent), ingest committing every 2 s, ${WATCHERS} open watch streams, ${SAMPLES} samples each`);
   console.log(`produce → pushed edge event (watch):          ${percentiles(push)}`);
   console.log(`produce → visible in HTTP member-activity (poll every 5 ms, baseline): ${percentiles(poll)}`);
   for (const stream of streams) stream.close();
-  await serve.stop();
-  ingest.kill('SIGTERM');
-  await ingestExited;
 } finally {
   await tail?.stop();
+  await serve?.stop();
+  if (ingest !== undefined && ingest.exitCode === null) {
+    const exited = new Promise((resolve) => ingest!.on('exit', resolve));
+    ingest.kill('SIGTERM');
+    await exited;
+  }
   await producer.disconnect();
   const admin = kafka.admin();
   await admin.connect();

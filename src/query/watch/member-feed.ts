@@ -141,8 +141,7 @@ export class MemberFeed implements SourceWatcher {
     }
     // An edge gone (its member forgotten) has no event of its own: it stops being pushed.
     this.edges = next;
-    changed.sort((a, b) => -newestFirst(a, b));
-    if (push) for (const edge of changed) this.push(edge);
+    if (push) for (const edge of changed.sort((a, b) => newestFirst(b, a))) this.push(edge);
     // Rows of a profile seen for the first time that the tail decoded during the read were not watched yet: read again.
     if (this.watchProfiles(edges) && this.changes.batches !== batchesBefore) this.changed();
   }
