@@ -6,7 +6,8 @@
  * edges it is pushed converge to the oracle, through the snapshot swaps of the commits.
  * The connection is cut mid-way and resumed with Last-Event-ID: the event ids go on
  * without a gap and nothing is lost. Then: the watcher bound (503), the token (401), a
- * Last-Event-ID the service does not know (a fresh snapshot equal to the HTTP query).
+ * Last-Event-ID the service does not know (a fresh snapshot equal to the HTTP query),
+ * heartbeats, and SIGTERM with streams open.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -164,7 +165,7 @@ test('a Last-Event-ID the service does not hold gets a fresh snapshot, equal to 
   assert.deepEqual(JSON.parse(snapshot.data), await (await fetch(query, { headers: AUTH })).json());
 });
 
-test('watchers beyond --max-watchers get 503, and the token is required', { timeout: 60_000 }, async () => {
+test('watchers beyond --max-watchers get 503, the token is required, idle streams get heartbeats', { timeout: 60_000 }, async () => {
   const account = uniqueName('a-bound');
   assert.equal((await SseStream.open(watchUrl(account))).status, 401);
   assert.equal((await SseStream.open(watchUrl(account), { authorization: 'Bearer wrong-token-0123456789' })).status, 401);
@@ -183,6 +184,10 @@ test('watchers beyond --max-watchers get 503, and the token is required', { time
       await again.body();
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  })());
+  // Heartbeats: a comment line every 5 s on an idle stream.
+  await step('a heartbeat', 10_000, (async () => {
+    while (open[1]!.comments === 0) await new Promise((resolve) => setTimeout(resolve, 100));
   })());
   open[1]!.close();
 });
