@@ -5,11 +5,12 @@ import { DEFAULT_MAX_WATCHERS } from '../query/http/watch-route.js';
 import { QuerySession } from '../query/query-session.js';
 import { createKafka, TAIL_RETRY, withOwnConnections } from '../stream/kafka/kafka-client.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
-import { UsageError, type FlagValues } from './args.js';
+import type { FlagValues } from './args.js';
 import { BROKERS_FLAG, brokersFromFlags } from './broker-flags.js';
 import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { exitRegardlessAfter } from './exit-regardless.js';
+import { UsageError } from './args.js';
 import { hostFlag, isLoopback, listenAddressFromFlags, listenUrl, type ListenAddress } from './listen-flags.js';
 import { SECURITY_FLAGS, serveSecurityFromFlags, type ServeSecurity } from './serve-security.js';
 import { TAIL_TOPIC_FLAGS, tailedTopicsFromFlags } from './tail-flags.js';
@@ -23,7 +24,7 @@ const LARGE_INDEX_LOAD_FILES = 50;
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Answer the graph queries over HTTP (JSON), with /healthz and Prometheus /metrics.',
-  usage: 'lakegraph serve [--port 8080] [--host ADDR] [--max-watchers N] [--auth-token-file F] [--tls-cert F --tls-key F] [--brokers H:P [--topic T [--contract C]] | --no-tail] [--warehouse DIR | --catalog-uri URL]',
+  usage: 'lakegraph serve [--port 8080] [--host ADDR] [--auth-token-file F] [--tls-cert F --tls-key F] [--brokers H:P [--topic T [--contract C]] | --no-tail] [--warehouse DIR | --catalog-uri URL]',
   flags: [
     { name: 'port', kind: 'int', placeholder: 'N', default: 8080, help: 'TCP port (0: any free port)' },
     hostFlag('host', 'the service'),
