@@ -74,6 +74,7 @@ export class WatchRoute {
     });
     const subscriber = {
       start: (frames: readonly string[]) => {
+        if (response.destroyed) return; // gone while its feed opened: 'close' has run already
         response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
         for (const frame of frames) this.write(response, frame);
         heartbeat = setInterval(() => this.write(response, ': heartbeat\n\n'), HEARTBEAT_MS);
