@@ -21,7 +21,7 @@ import { appendHotEdges, appendHotNodes, dropCoveredRows, HOT_EDGES_SELECT, HOT_
 import { readsSnapshotViews, runGraphQuery } from './graph-queries.js';
 import type { GraphRequest } from './graph-request.js';
 import type { GraphResult } from './graph-result.js';
-import { EdgeChangeFeed } from './hot/edge-change-feed.js';
+import { EdgeChangeFeed, snapshotOutrunsTail } from './hot/edge-change-feed.js';
 import { HotAdjacency } from './hot/hot-adjacency.js';
 import type { TailHealth } from './hot/tail-health.js';
 import { TailStarter } from './hot/tail-starter.js';
@@ -287,6 +287,8 @@ export class QuerySession {
 
   private async swap(next: SnapshotTier, nextIndex: EdgeIndexVersion | undefined): Promise<void> {
     const decoder = this.decoder;
+    // Before the boundaries move: what the tail has decoded so far is what it scanned.
+    const watchersMustLook = snapshotOutrunsTail(this.snapshot.edges, next.edges, decoder);
     // Boundaries first: from here on, records the new snapshot holds never become hot rows;
     // the ones already buffered are appended and then deleted with the rest below.
     if (decoder) for (const topic of decoder.topics) decoder.setBoundary(topic, this.boundaryOf(next, topic));
@@ -313,7 +315,7 @@ export class QuerySession {
     const counts = (await this.connection.runAndReadAll('SELECT (SELECT count(*) FROM hot_edges) AS edges, (SELECT count(*) FROM hot_nodes) AS nodes')).getRowObjectsJson()[0] as { edges: string; nodes: string };
     this.hotRows = { edges: Number(counts.edges), nodes: Number(counts.nodes) };
     this.tail?.setPaused(this.hotRows.edges + this.hotRows.nodes >= this.maxHotRows);
-    this.edgeChanges.swapped();
+    if (watchersMustLook) this.edgeChanges.swapped();
   }
 
   /**

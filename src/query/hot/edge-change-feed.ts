@@ -6,7 +6,11 @@
  * theirs changed, once per batch: they read the aggregated edges themselves.
  */
 import { EDGE_ENDPOINTS, EDGE_TYPES, type NodeType } from '../../graph/model.js';
+import { carriedProperties } from '../../lake/spec/carried-properties.js';
+import { offsetsKey, positionsOf } from '../../stream/job/source-positions.js';
+import type { TableSnapshot } from '../snapshot-tier.js';
 import type { HotEdgeRows } from './hot-rows.js';
+import type { TailDecoder } from './tail-decoder.js';
 
 export interface SourceWatcher {
   /** Edges out of a watched source arrived, or a snapshot swap may have brought some. */
@@ -67,8 +71,34 @@ export class EdgeChangeFeed {
     this.touched.clear();
   }
 
-  /** A newer snapshot holds records the tail may never have decoded (it was behind the writer): every watcher looks again. */
+  /** A newer snapshot holds edges the tail never scanned (snapshotOutrunsTail): every watcher looks again. */
   swapped(): void {
     for (const watcher of this.watchers) watcher.changed();
   }
+}
+
+const OFFSETS_PREFIX = offsetsKey('');
+
+/**
+ * Whether the edges snapshot swapped in may hold rows no scan saw: without a tail, always;
+ * with one, when it commits records of a tailed topic the tail has not decoded yet (it
+ * was behind the writer: those records will never be hot rows), or new records of a topic
+ * it does not tail. Otherwise every record the snapshot adds passed a scan as a hot row,
+ * and watchers need not read again on every commit. (Rows other engines append carry no
+ * offsets: watchers see them at their next read.)
+ */
+export function snapshotOutrunsTail(previous: TableSnapshot, next: TableSnapshot, decoder: TailDecoder | undefined): boolean {
+  if (decoder === undefined) return true;
+  const before = carriedProperties(previous.metadata);
+  const after = carriedProperties(next.metadata);
+  for (const [key, value] of Object.entries(after)) {
+    if (!key.startsWith(OFFSETS_PREFIX)) continue;
+    const topic = key.slice(OFFSETS_PREFIX.length);
+    if (!decoder.topics.includes(topic)) {
+      if (before[key] !== value) return true;
+      continue;
+    }
+    for (const [partition, offset] of positionsOf(after, topic).offsets) if (offset > decoder.nextOffset(topic, partition)) return true;
+  }
+  return false;
 }
