@@ -287,10 +287,10 @@ export class QuerySession {
 
   private async swap(next: SnapshotTier, nextIndex: EdgeIndexVersion | undefined): Promise<void> {
     const decoder = this.decoder;
-    // Before the boundaries move: what the tail has decoded so far is what it scanned.
-    const watchersMustLook = snapshotOutrunsTail(this.snapshot.edges, next.edges, decoder);
     // Boundaries first: from here on, records the new snapshot holds never become hot rows;
     // the ones already buffered are appended and then deleted with the rest below.
+    // (Up to here, every record the tail decoded is a hot row the change feed scanned.)
+    const watchersMustLook = snapshotOutrunsTail(this.snapshot.edges, next.edges, decoder);
     if (decoder) for (const topic of decoder.topics) decoder.setBoundary(topic, this.boundaryOf(next, topic));
     await this.appendPendingHotRows();
     await this.connection.run('BEGIN TRANSACTION');
