@@ -35,7 +35,9 @@ import { runLibraryQuery, type QueryVariables } from '../src/query/sql-library.j
 import { createKafka } from '../src/stream/kafka/kafka-client.js';
 import { ensureTopic } from '../src/stream/kafka/topic-admin.js';
 import { jsonLog } from '../src/stream/metrics/json-log.js';
+import { positiveFlag } from './bench-flags.js';
 import { writeEdgeHistory } from './edge-history.js';
+import { ACCOUNTS, feedTail, percentiles, PROFILES } from './tail-traffic.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -49,49 +51,13 @@ const { values: flags } = parseArgs({
     brokers: { type: 'string', default: process.env['LAKEGRAPH_BROKERS'] ?? '127.0.0.1:9092' },
   },
 });
-const positive = (name: keyof typeof flags): number => {
-  const n = Number(flags[name]);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, not ${flags[name]}`);
-  return n;
-};
+const positive = (name: keyof typeof flags) => positiveFlag(flags, name);
 const ROWS = positive('rows');
 const CHUNK_ROWS = positive('chunk-rows');
 const ITERATIONS = positive('iterations');
 const BASELINE_ITERATIONS = positive('baseline-iterations');
 const TAIL_RATE = positive('tail-rate');
 const FRESHNESS_SAMPLES = positive('freshness-samples');
-
-/** Synthetic ids (edge-table.ts): accounts a-0…a-24999, profiles p-0…p-49999. */
-const ACCOUNTS = 25_000;
-const PROFILES = 50_000;
-
-/** app.playback events of random synthetic members, at `rate` per second, until stopped. */
-function feedTail(producer: Producer, topic: string, rate: number): { stop(): Promise<number> } {
-  let running = true;
-  let sent = 0;
-  const loop = (async () => {
-    const started = performance.now();
-    while (running) {
-      const messages = Array.from({ length: Math.max(1, Math.round(rate / 10)) }, () => {
-        const n = Math.floor(Math.random() * PROFILES);
-        const account = `a-${n % ACCOUNTS}`;
-        const value = JSON.stringify({ event_id: randomBytes(8).toString('hex'), event_type: 'play_heartbeat', ts: Date.now(), account_id: account, profile_id: `p-${n}`, device_id: `d-${n % 80_000}`, title_id: `t-${n % 5_000}` });
-        return { key: account, value };
-      });
-      await producer.send({ topic, messages });
-      sent += messages.length;
-      const aheadMs = (sent / rate) * 1000 - (performance.now() - started);
-      if (aheadMs > 0) await new Promise((resolve) => setTimeout(resolve, aheadMs));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return sent;
-    },
-  };
-}
 
 interface Case {
   readonly label: string;
@@ -134,12 +100,6 @@ const CASES: readonly Case[] = [
     library: 'khop',
   },
 ];
-
-function percentiles(samples: number[]): string {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return `p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms`;
-}
 
 async function timePlanned(session: QuerySession, c: Case): Promise<number[]> {
   const samples: number[] = [];

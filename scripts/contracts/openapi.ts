@@ -10,6 +10,9 @@ import { AS_OF_HELP } from '../../src/query/as-of.js';
 import { DEFAULT_FANOUT, MAX_PATH_HOPS, QUERY_NAMES, REQUEST_SCHEMAS, type QueryName } from '../../src/query/graph-request.js';
 import type { GraphEdge, GraphResult, PathNode } from '../../src/query/graph-result.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_TIMEOUT_MS } from '../../src/query/http/query-server.js';
+import { DEFAULT_MAX_WATCHERS, HEARTBEAT_MS, MAX_BUFFERED_BYTES, WATCH_ROUTE } from '../../src/query/http/watch-route.js';
+import { RESUME_EVENTS } from '../../src/query/watch/member-feed.js';
+import { LINGER_MS } from '../../src/query/watch/member-feeds.js';
 import type { SessionStats } from '../../src/query/query-session.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -141,6 +144,45 @@ function queryPath(query: QueryName, request: JsonSchema) {
   };
 }
 
+/** The watch route's options: member-activity's account (required) and since (docs/CONTRACTS.md §7). */
+function watchPath(memberActivity: JsonSchema) {
+  const properties = memberActivity['properties'] as Record<string, JsonSchema>;
+  const option = (name: string, required: boolean) => {
+    const { description, ...schema } = properties[name]!;
+    return { name, in: 'query', required, description, schema };
+  };
+  return {
+    get: {
+      operationId: 'watchMemberActivity',
+      summary:
+        "One account's member-activity as Server-Sent Events, kept open: first a `snapshot` event (data: the GraphResult of GET /v1/query/member-activity for the window), " +
+        'then an `edge` event (data: the GraphEdge after the change) each time one of its edges changes, in the Kafka tail or a new snapshot; ' +
+        `\`since\` bounds the snapshot only. Every event has \`id: <feed>.<n>\`; a comment line every ${HEARTBEAT_MS / 1000} s.`,
+      parameters: [
+        option('account', true),
+        option('since', false),
+        {
+          name: 'Last-Event-ID',
+          in: 'header',
+          required: false,
+          description: `resume after this event: the events after it, with no snapshot, while the service holds them (the account's last ${RESUME_EVENTS}, for ${LINGER_MS / 1000} s after its last watcher left); else a fresh snapshot first`,
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        '200': {
+          description: `the event stream; a client leaving more than ${MAX_BUFFERED_BYTES} bytes unread is cut off (and may resume)`,
+          content: { 'text/event-stream': { schema: { type: 'string' } } },
+        },
+        '400': { $ref: '#/components/responses/400' },
+        '401': { $ref: '#/components/responses/401' },
+        '500': failure("the account's edges could not be read"),
+        '503': failure(`as many streams open as serve --max-watchers allows (default ${DEFAULT_MAX_WATCHERS})`),
+      },
+    },
+  };
+}
+
 export function openApiDocument(): Record<string, unknown> {
   const schemas = componentSchemas();
   return {
@@ -158,6 +200,7 @@ export function openApiDocument(): Record<string, unknown> {
     security: [{}, { bearer: [] }],
     paths: {
       ...Object.fromEntries(QUERY_NAMES.map((query) => [`/v1/query/${query}`, queryPath(query, schemas[requestName(query)]!)])),
+      [WATCH_ROUTE]: watchPath(schemas[requestName('member-activity')]!),
       '/healthz': {
         get: {
           operationId: 'health',
@@ -169,7 +212,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/metrics': {
         get: {
           operationId: 'metrics',
-          summary: 'Prometheus metrics: latency histogram and outcomes per query, hot tier rows, snapshot swaps; process CPU, memory, heap, GC and event-loop delay.',
+          summary: 'Prometheus metrics: latency histogram and outcomes per query, hot tier rows, snapshot swaps, open and dropped watch streams; process CPU, memory, heap, GC and event-loop delay.',
           responses: {
             '200': { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } },
             '401': { $ref: '#/components/responses/401' },

@@ -1,6 +1,7 @@
 /** `lakegraph serve`: the graph queries over HTTP (127.0.0.1 unless --host says otherwise), over snapshot ∪ Kafka tail. */
 import { PastSessions } from '../query/past-sessions.js';
 import { QueryServer } from '../query/http/query-server.js';
+import { DEFAULT_MAX_WATCHERS } from '../query/http/watch-route.js';
 import { QuerySession } from '../query/query-session.js';
 import { TAIL_RETRY, withOwnConnections } from '../stream/kafka/kafka-client.js';
 import { jsonLog } from '../stream/metrics/json-log.js';
@@ -9,6 +10,7 @@ import { KAFKA_FLAGS, kafkaFromFlags } from './broker-flags.js';
 import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { exitRegardlessAfter } from './exit-regardless.js';
+import { UsageError } from './args.js';
 import { hostFlag, isLoopback, listenAddressFromFlags, listenUrl, type ListenAddress } from './listen-flags.js';
 import { SECURITY_FLAGS, serveSecurityFromFlags, type ServeSecurity } from './serve-security.js';
 import { TAIL_TOPIC_FLAGS, tailedTopicsFromFlags } from './tail-flags.js';
@@ -33,11 +35,13 @@ export const serveCommand: Command = {
     ...WAREHOUSE_FLAGS,
     { name: 'refresh-ms', kind: 'int', placeholder: 'N', default: 200, help: 'how often to look for a newer snapshot' },
     { name: 'query-timeout-ms', kind: 'int', placeholder: 'N', default: 5_000, help: 'interrupt a query after N ms (503)' },
+    { name: 'max-watchers', kind: 'int', placeholder: 'N', default: DEFAULT_MAX_WATCHERS, help: 'open /v1/watch streams at most; more get 503 (0: none)' },
   ],
   async run(flags) {
     // --port has a default, so there is always an address.
     const address = listenAddressFromFlags(flags, 'host', 'port') as ListenAddress;
     const security = serveSecurityFromFlags(flags);
+    if ((flags['max-watchers'] as number) < 0) throw new UsageError('--max-watchers: give 0 or more open watch streams');
     // Kafka connections kafkajs orphans after a broker restart must not keep the process alive.
     return withOwnConnections(() => serve(flags, address, security));
   },
@@ -64,7 +68,7 @@ async function serve(flags: FlagValues, address: ListenAddress, security: ServeS
   });
   log('info', 'edge index ready', { rows: session.stats().indexedEdgeRows, seconds: Number(((performance.now() - indexStarted) / 1000).toFixed(1)) });
   const past = new PastSessions(catalog);
-  const server = new QueryServer({ session, past, ...address, ...security, queryTimeoutMs: flags['query-timeout-ms'] as number });
+  const server = new QueryServer({ session, past, ...address, ...security, queryTimeoutMs: flags['query-timeout-ms'] as number, maxWatchers: flags['max-watchers'] as number });
   const bound = await server.listen();
   log('info', 'serving', { url: listenUrl(security.tls ? 'https' : 'http', address.host, bound), tail: hot !== undefined, auth: security.authToken !== undefined });
   if (security.authToken !== undefined && security.tls === undefined && !isLoopback(address.host)) {

@@ -25,6 +25,7 @@ import { appendHotEdges, appendHotNodes, dropCoveredRows, HOT_EDGES_SELECT, HOT_
 import { readsSnapshotViews, runGraphQuery } from './graph-queries.js';
 import type { GraphRequest } from './graph-request.js';
 import type { GraphResult } from './graph-result.js';
+import { EdgeChangeFeed, snapshotOutrunsTail } from './hot/edge-change-feed.js';
 import { HotAdjacency } from './hot/hot-adjacency.js';
 import type { TailHealth } from './hot/tail-health.js';
 import { TailStarter } from './hot/tail-starter.js';
@@ -105,6 +106,8 @@ interface IndexState {
 export const CONTRACT_TOPICS: readonly TailedTopic[] = TOPICS.map((topic) => ({ topic, contract: topic }));
 
 export class QuerySession {
+  /** Tells live push (watch/) which tailed batches and swaps touch the sources it watches. */
+  readonly edgeChanges = new EdgeChangeFeed();
   private readonly serial = new Serial();
   private tail: TailStarter | undefined;
   private decoder: TailDecoder | undefined;
@@ -253,7 +256,10 @@ export class QuerySession {
       kafka: options.kafka,
       topics: options.topics,
       log: options.log,
-      onBatch: () => this.scheduleHotAppend(),
+      onBatch: () => {
+        if (this.decoder !== undefined) this.edgeChanges.scan(this.decoder.buffer.edges);
+        this.scheduleHotAppend();
+      },
       // Between swaps, so the decoder starts from the snapshot the session shows.
       begin: (tailed) =>
         this.serial.run(async () => {
@@ -303,6 +309,8 @@ export class QuerySession {
     if (decoder && forgotten) decoder.setForgotten(forgotten.accounts);
     // Boundaries first: from here on, records the new snapshot holds never become hot rows;
     // the ones already buffered are appended and then deleted with the rest below.
+    // (Up to here, every record the tail decoded is a hot row the change feed scanned.)
+    const watchersMustLook = snapshotOutrunsTail(this.snapshot.edges, next.edges, decoder);
     if (decoder) for (const topic of decoder.topics) decoder.setBoundary(topic, this.boundaryOf(next, topic));
     await this.appendPendingHotRows();
     await this.connection.run('BEGIN TRANSACTION');
@@ -329,6 +337,8 @@ export class QuerySession {
     const counts = (await this.connection.runAndReadAll('SELECT (SELECT count(*) FROM hot_edges) AS edges, (SELECT count(*) FROM hot_nodes) AS nodes')).getRowObjectsJson()[0] as { edges: string; nodes: string };
     this.hotRows = { edges: Number(counts.edges), nodes: Number(counts.nodes) };
     this.tail?.setPaused(this.hotRows.edges + this.hotRows.nodes >= this.maxHotRows);
+    // After a forget, feeds re-read too: one of a forgotten member must not keep its edges.
+    if (watchersMustLook || forgotten) this.edgeChanges.swapped();
   }
 
   /**

@@ -5,6 +5,7 @@
  *   POST /v1/query/<name>             the same options as a JSON object of strings
  *   GET  /healthz                     200 while the session answers
  *   GET  /metrics                     Prometheus text: the service's figures and the process's
+ *   GET  /v1/watch/member-activity    one account's edges as Server-Sent Events (watch-route.ts)
  *
  * With a token, every route but /healthz answers 401 unless the request carries it as
  * `Authorization: Bearer <token>` (docs/CONTRACTS.md §4.3); with a certificate, HTTPS.
@@ -14,7 +15,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { stringifyJson } from '../../common/lossless-json.js';
 import { ProcessMetrics } from '../../common/process-metrics.js';
 import { AsOfError } from '../as-of.js';
 import { isQueryName, parseGraphRequest, QUERY_NAMES, type GraphRequest } from '../graph-request.js';
@@ -23,7 +23,9 @@ import type { PastSessions } from '../past-sessions.js';
 import { NeighbourhoodTooLargeError } from '../index/indexed-edges.js';
 import type { QuerySession } from '../query-session.js';
 import { BearerToken } from './bearer-token.js';
+import { HttpError, send } from './http-answer.js';
 import { QueryMetrics } from './query-metrics.js';
+import { DEFAULT_MAX_WATCHERS, WATCH_ROUTE, WatchRoute } from './watch-route.js';
 
 export interface QueryServerOptions {
   readonly session: QuerySession;
@@ -38,22 +40,14 @@ export interface QueryServerOptions {
   readonly authToken?: string;
   /** PEM certificate (chain) and key: answer HTTPS. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Open watch streams at most; more are answered 503. */
+  readonly maxWatchers?: number;
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 /** Beyond the query timeout, time for the 503 of a query that ran out to be written. */
 const CLOSE_MARGIN_MS = 1_000;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly issues?: readonly string[],
-  ) {
-    super(message);
-  }
-}
 
 /** `edge-type`, `edge_type` and `edgetype` all name the CLI's --edge-type. */
 const canonical = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
@@ -103,13 +97,6 @@ async function bodyOptions(request: IncomingMessage, limit: number): Promise<Rec
 /** The same answer whatever was wrong with the credentials: it tells a guesser nothing. */
 const UNAUTHORIZED = { error: 'unauthorized: send the token as "Authorization: Bearer <token>"' };
 
-function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (response.headersSent) return;
-  const text = typeof body === 'string' ? body : stringifyJson(body) + '\n';
-  response.writeHead(status, { ...headers, 'content-type': typeof body === 'string' ? 'text/plain; version=0.0.4; charset=utf-8' : 'application/json' });
-  response.end(text);
-}
-
 export class QueryServer {
   readonly metrics = new QueryMetrics();
   private readonly processMetrics = new ProcessMetrics();
@@ -118,11 +105,13 @@ export class QueryServer {
   private readonly token: BearerToken | undefined;
   private readonly timeoutMs: number;
   private readonly maxBodyBytes: number;
+  private readonly watch: WatchRoute;
 
   constructor(private readonly options: QueryServerOptions) {
     this.timeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.token = options.authToken === undefined ? undefined : new BearerToken(options.authToken);
+    this.watch = new WatchRoute(options.session, options.maxWatchers ?? DEFAULT_MAX_WATCHERS);
   }
 
   /** Resolves with the port it listens on (useful with port 0). */
@@ -151,6 +140,7 @@ export class QueryServer {
     if (server === undefined) return;
     this.processMetrics.stop();
     this.closing = true;
+    this.watch.close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const cutOff = setTimeout(() => server.closeAllConnections(), this.timeoutMs + CLOSE_MARGIN_MS);
@@ -166,9 +156,10 @@ export class QueryServer {
     try {
       if (route === '/healthz') return send(response, 200, { status: 'ok', ...this.options.session.stats() });
       if (this.token !== undefined && !this.token.admits(request, url)) return send(response, 401, UNAUTHORIZED, { 'www-authenticate': 'Bearer' });
-      if (route === '/metrics') return send(response, 200, this.metrics.render(this.options.session.stats()) + this.processMetrics.render());
+      if (route === '/metrics') return send(response, 200, this.metrics.render(this.options.session.stats()) + this.watch.renderMetrics() + this.processMetrics.render());
+      if (route === WATCH_ROUTE) return await this.watch.handle(request, url, response);
       const match = /^\/v1\/query\/([^/]+)$/.exec(route);
-      if (match === null) throw new HttpError(404, `no route ${route.slice(0, 64)}; try /v1/query/<${QUERY_NAMES.join('|')}>, /healthz, /metrics`);
+      if (match === null) throw new HttpError(404, `no route ${route.slice(0, 64)}; try /v1/query/<${QUERY_NAMES.join('|')}>, ${WATCH_ROUTE}, /healthz, /metrics`);
       await this.answerQuery(decodeURIComponent(match[1]!), request, url, response);
     } catch (error) {
       if (error instanceof HttpError) return send(response, error.status, { error: error.message, ...(error.issues ? { issues: error.issues } : {}) });
