@@ -11,16 +11,16 @@
  * for lag dashboards only.
  *
  * Rebalances are cheap. kafkajs rebalances eagerly: when one starts (`rebalancing`) no
- * batch is being handled, and the member rejoins at once; the window is flushed right then,
- * so what was read is committed with its offsets while this member still owns its
+ * batch is being handled, and the member rejoins at once; the window is flushed right
+ * then, so what was read is committed with its offsets while this member still owns its
  * partitions. The group leader hands out the new assignment only once its own such commit
  * is done (kafka-topic-ingest.ts), so what it gives up is in the lake before the new owner
  * reloads; another member's commit races with that reload and, if it lands after, fences
- * the new owner once (see below). At the new assignment the job keeps
- * every partition that stays, with its dedup state, and reads on from where it was
- * (`TopicJob.reassign`); only a partition it takes is read from the lake's replay point
- * (what the dedup horizon needs). The first assignment, or one that finds a failed flush,
- * reloads everything as below.
+ * the new owner once (see below). At the new assignment the job keeps every partition
+ * that stays, with its dedup state, and reads on from where it was (`TopicJob.reassign`);
+ * only a partition it takes is read from the lake's replay point (what the dedup horizon
+ * needs). The first assignment, or one that finds a failed flush, reloads everything and
+ * reads every partition from the lake's replay point.
  *
  * Why committing on (or after) a rebalance stays exactly-once: every table commit is a
  * compare-and-set of each written partition's offset against the one this job last saw
