@@ -343,6 +343,19 @@ describe('ingest scheduler', () => {
     assert.equal(job.committed.get(0), 10);
   });
 
+  it('is never idle between the start of a rebalance and its assignment', async () => {
+    const { consumer, scheduler } = setUp({ commitIntervalMs: 10, exitWhenIdleMs: 60 });
+    consumer.ends.set(0, 4);
+    scheduler.assign([0]);
+    await scheduler.batch(consumer.fetch(0, 0));
+    await scheduler.batch(consumer.fetch(0, 4));
+    scheduler.rebalancing();
+    assert.equal(await Promise.race([scheduler.stopped.then(() => 'stopped'), sleep(400).then(() => 'running')]), 'running');
+    scheduler.assign([0]);
+    await scheduler.stopped;
+    assert.equal(scheduler.outcome(), 'idle');
+  });
+
   it('stop sends the last window\'s rejects to the DLQ before it flushes, and commits the window', async () => {
     const { events, job, consumer, scheduler } = setUp();
     scheduler.assign([0]);

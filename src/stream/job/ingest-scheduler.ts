@@ -115,6 +115,8 @@ export class IngestScheduler {
   private readonly gapSeeks = new Map<number, number>();
   private readonly flush = new BackgroundFlush();
   private rebalanceCommit: Promise<void> = Promise.resolve();
+  /** From the start of a rebalance to its assignment: the partitions to read are not known, so this is never idle. */
+  private rebalanceUnderway = false;
   private failedFlushes = 0;
   private lastFlushAt = Date.now();
   private lastRecordAt = Date.now();
@@ -141,10 +143,12 @@ export class IngestScheduler {
   /** The group assigned these partitions of the topic; the next step takes them. */
   assign(partitions: readonly number[]): void {
     this.pendingAssignment = partitions;
+    this.rebalanceUnderway = false;
   }
 
   /** The group started a rebalance: commit what has been read while the partitions are still ours. */
   rebalancing(): void {
+    this.rebalanceUnderway = true;
     this.rebalanceCommit = this.exclusive(() => (this.flush.failure === undefined ? this.startFlush() : undefined)).then(() => this.flush.settled());
   }
 
@@ -245,7 +249,7 @@ export class IngestScheduler {
     if (this.flush.failure !== undefined) return this.recoverFromFailedFlush();
     const { job, commitIntervalMs, exitWhenIdleMs } = this.options;
     if (job.pendingRecords > 0 && !this.flush.inFlight && Date.now() - this.lastFlushAt >= commitIntervalMs) await this.startFlush();
-    const idle = () => this.everAssigned && job.pendingRecords === 0 && Date.now() - this.lastRecordAt >= (exitWhenIdleMs ?? Infinity);
+    const idle = () => this.everAssigned && !this.rebalanceUnderway && job.pendingRecords === 0 && Date.now() - this.lastRecordAt >= (exitWhenIdleMs ?? Infinity);
     if (!idle()) return;
     // Idle means committed: a flush still running may yet fail and need its records re-read,
     // and records may arrive while it runs.
