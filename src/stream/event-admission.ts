@@ -58,9 +58,18 @@ export class EventAdmission {
     this.dedup = new Deduplicator(this.dedupOptions);
   }
 
-  totals(): DedupCounters {
-    const current = this.dedup.totals();
-    for (const name of Object.keys(current) as Array<keyof DedupCounters>) current[name] += this.retired[name];
-    return current;
+  /** Forgets one partition's dedup state: whoever reads it next restarts at its replay offset. */
+  forget(partition: number): void {
+    const dropped = this.dedup.forget(this.contract, partition);
+    if (dropped !== undefined) addCounters(this.retired, dropped);
   }
+
+  totals(): DedupCounters {
+    return addCounters(this.dedup.totals(), this.retired);
+  }
+}
+
+function addCounters(sum: DedupCounters, more: DedupCounters): DedupCounters {
+  for (const name of Object.keys(sum) as Array<keyof DedupCounters>) sum[name] += more[name];
+  return sum;
 }

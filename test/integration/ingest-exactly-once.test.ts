@@ -77,7 +77,7 @@ test('crash matrix: SIGKILL at each flush point and during a rebalance, restart,
     await runIngest(args(uniqueName('g')), { killedBy: 'SIGKILL' }, { LAKEGRAPH_TEST_CRASH_AT: crash }, log(crash.replace(':', '@')));
   }
 
-  // During a rebalance: A holds an uncommitted window when B joins, and dies on its new assignment.
+  // During a rebalance: A holds a window when B joins, commits it as the rebalance starts, and dies on its new assignment.
   await produceNext();
   const group = uniqueName('g-rebalance');
   const a = startIngest(args(group, ['--commit-interval-ms', '600000']), { LAKEGRAPH_TEST_CRASH_AT: 'assignment:2' }, log('rebalance-a'));

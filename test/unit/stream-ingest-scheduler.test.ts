@@ -52,6 +52,13 @@ class FakeJob implements IngestJob {
     return new Map(this.next);
   }
 
+  /** Keeps where it stands in the partitions that stay (the real job also checks the lake still agrees); new ones start from the lake. */
+  async reassign(partitions: readonly number[]): Promise<Map<number, number>> {
+    assert.equal(this.window.length, 0, 'reassign only with an empty window');
+    for (const p of this.next.keys()) if (!partitions.includes(p)) this.next.delete(p);
+    return this.assign(partitions.filter((p) => !this.next.has(p)));
+  }
+
   process(r: SourceRecord): void {
     const next = this.next.get(r.partition)!;
     if (r.offset < next) return;
@@ -195,6 +202,48 @@ describe('ingest scheduler', () => {
     assert.equal(metrics.lag.get(0), 0);
   });
 
+  it('a rebalance commits what was read when it starts; a partition kept is not re-read, one taken starts where the lake is', async () => {
+    const { events, job, consumer, metrics, scheduler } = setUp();
+    scheduler.assign([0, 1]);
+    await scheduler.batch(consumer.fetch(0, 0));
+    await scheduler.batch(consumer.fetch(0, 6));
+    await scheduler.batch(consumer.fetch(1, 4));
+    job.committed.set(2, 30); // another member's
+    scheduler.rebalancing();
+    await until('the window committed as the rebalance starts', () => job.committed.get(0) === 6 && job.committed.get(1) === 4);
+    scheduler.assign([0, 2]);
+    await scheduler.batch(consumer.fetch(0, 0));
+    assert.equal(job.reloads, 1, 'only the first assignment reloads');
+    assert.equal(metrics.rebalances, 2);
+    assert.deepEqual(consumer.seeks.slice(-2), [[0, 6], [2, 30]], 'the kept partition reads on from where it was, the taken one from the lake');
+    await scheduler.batch(consumer.fetch(0, 3));
+    await scheduler.batch(consumer.fetch(2, 2));
+    assert.equal(job.pendingRecords, 5, 'nothing read twice');
+    assert.deepEqual(events.filter((e) => e.startsWith('flush')), ['flush 10'], 'nothing left to commit at the assignment');
+  });
+
+  it('records handled after a rebalance began are committed at the assignment; after a failed flush the assignment re-reads from the lake', async () => {
+    const { job, consumer, metrics, scheduler } = setUp();
+    scheduler.assign([0]);
+    await scheduler.batch(consumer.fetch(0, 0));
+    await scheduler.batch(consumer.fetch(0, 5));
+    scheduler.assign([0]);
+    await scheduler.batch(consumer.fetch(0, 0));
+    assert.equal(job.committed.get(0), 5);
+    assert.deepEqual(consumer.seeks.at(-1), [0, 5]);
+    assert.equal(job.reloads, 1);
+    job.autoSettle = false;
+    await scheduler.batch(consumer.fetch(0, 3));
+    scheduler.rebalancing();
+    await until('the rebalance flush', () => job.flushes.length === 2);
+    job.flushes[1]!.fail(new OffsetFenceError('taken'));
+    scheduler.assign([0]);
+    await scheduler.batch(consumer.fetch(0, 0));
+    assert.equal(job.reloads, 2, 'the failed window is re-read from the lake');
+    assert.equal(metrics.offsetFences, 1);
+    assert.deepEqual(consumer.seeks.at(-1), [0, 5]);
+  });
+
   it('a batch made stale by a seek while it waited is skipped', async () => {
     const { job, consumer, scheduler } = setUp();
     scheduler.assign([0]);
@@ -292,6 +341,19 @@ describe('ingest scheduler', () => {
     await scheduler.stopped;
     assert.equal(scheduler.outcome(), 'idle');
     assert.equal(job.committed.get(0), 10);
+  });
+
+  it('is never idle between the start of a rebalance and its assignment', async () => {
+    const { consumer, scheduler } = setUp({ commitIntervalMs: 10, exitWhenIdleMs: 60 });
+    consumer.ends.set(0, 4);
+    scheduler.assign([0]);
+    await scheduler.batch(consumer.fetch(0, 0));
+    await scheduler.batch(consumer.fetch(0, 4));
+    scheduler.rebalancing();
+    assert.equal(await Promise.race([scheduler.stopped.then(() => 'stopped'), sleep(400).then(() => 'running')]), 'running');
+    scheduler.assign([0]);
+    await scheduler.stopped;
+    assert.equal(scheduler.outcome(), 'idle');
   });
 
   it('stop sends the last window\'s rejects to the DLQ before it flushes, and commits the window', async () => {

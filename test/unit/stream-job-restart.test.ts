@@ -145,3 +145,36 @@ test('a job stopped and restarted several times resumes from the snapshot and re
     await rm(warehouse, { recursive: true, force: true });
   }
 });
+
+test('reassign keeps the partitions that stay where they were, and starts over one another job committed meanwhile', async () => {
+  const warehouse = await mkdtemp(join(tmpdir(), 'lakegraph-restart-'));
+  try {
+    const catalog = new FilesystemCatalog(warehouse);
+    const records = generate();
+    const open = async () => {
+      const job = new TopicJob(TOPIC, await openGraphTables(catalog), { limits: { maxEdgeRows: 1 << 30, maxRejectedBytes: 1 << 30, idleTableCommitMs: 0 } });
+      await job.reload();
+      return job;
+    };
+    /** Feeds `job` each record of `partitions` from its start up to `until` (exclusive), then commits. */
+    const feed = async (job: TopicJob, starts: ReadonlyMap<number, number>, until: number) => {
+      for (const record of records) if (record.offset >= starts.get(record.partition)! && record.offset < until) job.process(record);
+      await job.flush();
+    };
+    const a = await open();
+    await feed(a, a.assign(PARTITIONS), 1_500);
+    // Another job takes partition 1 (a stray member, say) and commits it further while `a` still thinks it holds it.
+    const b = await open();
+    const taken = await b.reassign([1]);
+    assert.ok(taken.get(1)! < 1_500, 'the taker replays what the dedup horizon needs');
+    await feed(b, taken, 2_500);
+    const starts = await a.reassign(PARTITIONS);
+    assert.equal(starts.get(0), 1_500, 'kept: read on from where it was, nothing re-read');
+    assert.equal(starts.get(2), 1_500);
+    assert.ok(starts.get(1)! < 2_500, 'committed by another job meanwhile: starts over from the lake');
+    await feed(a, starts, Infinity);
+    await assertEqualsOracle(catalog, records);
+  } finally {
+    await rm(warehouse, { recursive: true, force: true });
+  }
+});

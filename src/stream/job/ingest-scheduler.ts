@@ -5,11 +5,31 @@
  * seek, commit group offsets, ask end offsets and send rejects to the DLQ; unit tests feed
  * it a fake one.
  *
- * Where reading starts is the lake's decision, never the group's: on every assignment the
- * window is dropped, the tables are reloaded and each partition is sought to the offset
- * `TopicJob.assign` returns (the snapshot's replay point). Batches fetched before those
- * seeks take effect are stale and skipped. Group offsets are committed after each
- * successful flush, for lag dashboards only.
+ * Where reading starts is the lake's decision, never the group's: every assigned partition
+ * is sought to the offset the job returns, and batches fetched before those seeks take
+ * effect are stale and skipped. Group offsets are committed after each successful flush,
+ * for lag dashboards only.
+ *
+ * Rebalances are cheap. kafkajs rebalances eagerly: when one starts (`rebalancing`) no
+ * batch is being handled, and the member rejoins at once; the window is flushed right
+ * then, so what was read is committed with its offsets while this member still owns its
+ * partitions. The group leader hands out the new assignment only once its own such commit
+ * is done (kafka-topic-ingest.ts), so what it gives up is in the lake before the new owner
+ * reloads; another member's commit races with that reload and, if it lands after, fences
+ * the new owner once (see below). At the new assignment the job keeps every partition
+ * that stays, with its dedup state, and reads on from where it was (`TopicJob.reassign`);
+ * only a partition it takes is read from the lake's replay point (what the dedup horizon
+ * needs). The first assignment, or one that finds a failed flush, reloads everything and
+ * reads every partition from the lake's replay point.
+ *
+ * Why committing on (or after) a rebalance stays exactly-once: every table commit is a
+ * compare-and-set of each written partition's offset against the one this job last saw
+ * (TopicJob's offset fence), and offsets only grow. If a new owner has committed a
+ * partition first, the table's offset is past ours, the flush fails with OffsetFenceError
+ * and this job re-reads from the lake; if we commit first, the new owner's first commit
+ * is fenced the same way and it re-reads from our offsets. A kept partition is kept only
+ * if every table still holds the offset this job last committed, so one taken and handed
+ * back meanwhile starts over from the lake.
  *
  * All work on the job (records, starting flushes, assignments) runs one step at a time
  * through `exclusive`; the shell awaits each batch's step, and kafkajs does not fetch again
@@ -56,7 +76,7 @@ export interface FetchedBatch {
   resolve(): void;
 }
 
-export type IngestJob = Pick<TopicJob, 'topic' | 'reload' | 'assign' | 'process' | 'isFull' | 'pendingRecords' | 'pendingRejections' | 'flush'>;
+export type IngestJob = Pick<TopicJob, 'topic' | 'reload' | 'assign' | 'reassign' | 'process' | 'isFull' | 'pendingRecords' | 'pendingRejections' | 'flush'>;
 
 export interface IngestSchedulerOptions {
   readonly job: IngestJob;
@@ -94,6 +114,9 @@ export class IngestScheduler {
   /** Consecutive seeks back over a gap, per partition. */
   private readonly gapSeeks = new Map<number, number>();
   private readonly flush = new BackgroundFlush();
+  private rebalanceCommit: Promise<void> = Promise.resolve();
+  /** From the start of a rebalance to its assignment: the partitions to read are not known, so this is never idle. */
+  private rebalanceUnderway = false;
   private failedFlushes = 0;
   private lastFlushAt = Date.now();
   private lastRecordAt = Date.now();
@@ -120,6 +143,18 @@ export class IngestScheduler {
   /** The group assigned these partitions of the topic; the next step takes them. */
   assign(partitions: readonly number[]): void {
     this.pendingAssignment = partitions;
+    this.rebalanceUnderway = false;
+  }
+
+  /** The group started a rebalance: commit what has been read while the partitions are still ours. */
+  rebalancing(): void {
+    this.rebalanceUnderway = true;
+    this.rebalanceCommit = this.exclusive(() => (this.flush.failure === undefined ? this.startFlush() : undefined)).then(() => this.flush.settled());
+  }
+
+  /** Settles once the commit the last `rebalancing` started is done, whatever its outcome. */
+  rebalanceCommitted(): Promise<void> {
+    return this.rebalanceCommit;
   }
 
   /** A fetched batch; resolves once it is handled (the consumer fetches again only then). */
@@ -214,7 +249,7 @@ export class IngestScheduler {
     if (this.flush.failure !== undefined) return this.recoverFromFailedFlush();
     const { job, commitIntervalMs, exitWhenIdleMs } = this.options;
     if (job.pendingRecords > 0 && !this.flush.inFlight && Date.now() - this.lastFlushAt >= commitIntervalMs) await this.startFlush();
-    const idle = () => this.everAssigned && job.pendingRecords === 0 && Date.now() - this.lastRecordAt >= (exitWhenIdleMs ?? Infinity);
+    const idle = () => this.everAssigned && !this.rebalanceUnderway && job.pendingRecords === 0 && Date.now() - this.lastRecordAt >= (exitWhenIdleMs ?? Infinity);
     if (!idle()) return;
     // Idle means committed: a flush still running may yet fail and need its records re-read,
     // and records may arrive while it runs.
@@ -250,26 +285,46 @@ export class IngestScheduler {
   }
 
   /**
-   * A new assignment (first join, rebalance, or rejoin after a broker restart): the window
-   * is dropped unflushed — its partitions may belong to another member now, and whatever it
-   * held is re-read from the lake's offsets below.
+   * A new assignment (first join, rebalance, or rejoin after a broker restart). What is
+   * still unflushed (records handled after the rebalance began, or a rejoin without one)
+   * is committed first — the offset fence refuses it for a partition another member has
+   * committed since — then the job keeps the partitions that stay. After a failed flush,
+   * and on the first assignment, everything is read from the lake's offsets instead.
    */
   private async takeAssignment(): Promise<void> {
     const partitions = this.pendingAssignment!;
     this.pendingAssignment = undefined;
     this.options.metrics.rebalances++;
     this.options.onAssignment?.(partitions);
-    await this.restartFromLake(partitions);
+    await this.flush.settled();
+    const keep = this.everAssigned && this.flush.failure === undefined;
+    if (keep) {
+      await this.startFlush();
+      await this.flush.settled();
+    }
+    const { failure } = this.flush;
+    if (keep && failure === undefined) {
+      this.readFrom(partitions, await this.options.job.reassign(partitions));
+    } else {
+      if (failure?.error instanceof OffsetFenceError) this.options.metrics.offsetFences++;
+      if (failure?.error instanceof ForgottenAccountsChangedError) this.options.metrics.forgetFences++;
+      await this.restartFromLake(partitions);
+    }
     this.options.log('info', 'partitions assigned', { topic: this.topic, partitions, startOffsets: Object.fromEntries(this.nextOffsets) });
   }
 
   /** Waits out the flush in flight (its outcome no longer matters), then reads on from the committed state. */
   private async restartFromLake(partitions: readonly number[]): Promise<void> {
-    const { job, source } = this.options;
+    const { job } = this.options;
     await this.flush.settled();
     this.flush.forgetFailure();
     await job.reload();
-    const starts = job.assign(partitions);
+    this.readFrom(partitions, job.assign(partitions));
+  }
+
+  /** Seeks every assigned partition to where the job reads it from. */
+  private readFrom(partitions: readonly number[], starts: ReadonlyMap<number, number>): void {
+    const { source } = this.options;
     this.assigned = partitions;
     this.everAssigned = true;
     this.lastRecordAt = Date.now();

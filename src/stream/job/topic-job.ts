@@ -142,20 +142,55 @@ export class TopicJob {
     this.failure = undefined;
     this.admission.restart();
     const now = Date.now();
+    await this.refreshPositions();
+    for (const name of TABLE_NAMES) this.lastCommitAt.set(name, now);
+    this.partitions.clear();
+    this.window.clear();
+    this.rejected.clear();
+    this.recordsInWindow = 0;
+  }
+
+  /**
+   * A new assignment that keeps what it can; only with an empty window, after `reload` ran
+   * once. A partition this job holds and keeps goes on from its next offset with its dedup
+   * state, if every table still holds exactly the offset this job last saw for it (otherwise
+   * another writer has committed it meanwhile, and it starts over from the lake). Dropped
+   * partitions are forgotten; new ones start from the lake as in `assign`. Returns, per
+   * assigned partition, the offset to read from.
+   */
+  async reassign(partitions: readonly number[]): Promise<Map<number, number>> {
+    if (this.recordsInWindow > 0) throw new Error('TopicJob.reassign() needs an empty window; reload() instead');
+    await this.previousFlush;
+    if (this.failure !== undefined) throw this.failure;
+    await this.refreshPositions();
+    const kept = new Set(partitions.filter((partition) => this.stillHolds(partition)));
+    for (const partition of this.partitions.keys()) {
+      if (kept.has(partition)) continue;
+      this.partitions.delete(partition);
+      this.admission.forget(partition);
+    }
+    const starts = this.assign(partitions.filter((partition) => !kept.has(partition)));
+    for (const partition of kept) starts.set(partition, this.partitions.get(partition)!.next);
+    return starts;
+  }
+
+  /** Whether every table's committed offset of `partition` is the one this job last committed or loaded. */
+  private stillHolds(partition: number): boolean {
+    const progress = this.partitions.get(partition);
+    return progress !== undefined && TABLE_NAMES.every((name) => (this.position(name).offsets.get(partition) ?? 0) === progress.committed[name]);
+  }
+
+  /** The tables' offsets and the tombstone list as the lake holds them now. */
+  private async refreshPositions(): Promise<void> {
     for (const name of TABLE_NAMES) {
       const carried = carriedProperties(await this.tables[name].refresh());
       this.positions.set(name, positionsOf(carried, this.topic));
       this.forgottenSeen.set(name, forgottenVersionOf(carried));
-      this.lastCommitAt.set(name, now);
     }
     // After the tables: forget adds to the list before it purges a table, so a version seen
     // above is always covered by the list read here.
     const { edges } = this.tables;
     this.admission.forgotten = (await readForgottenAccounts(edges.catalog, edges.id.namespace)).accounts;
-    this.partitions.clear();
-    this.window.clear();
-    this.rejected.clear();
-    this.recordsInWindow = 0;
   }
 
   /** Takes over partitions; returns the offset each must be read from (replay start, at or before the committed offset). */

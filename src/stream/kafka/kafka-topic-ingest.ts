@@ -4,7 +4,7 @@
  * life cycle, and kafkajs's events and batches handed to the Kafka-free IngestScheduler
  * (job/ingest-scheduler.ts), which decides what happens with them.
  */
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, PartitionAssigner } from 'kafkajs';
 import { IngestScheduler, type FetchedBatch, type IngestSchedulerOptions, type IngestSource, type StopReason } from '../job/ingest-scheduler.js';
 import type { TopicJob } from '../job/topic-job.js';
 import { BROKER_RETRY, withOwnConnections } from './kafka-client.js';
@@ -18,6 +18,25 @@ export interface KafkaIngestOptions extends Omit<IngestSchedulerOptions, 'source
   readonly job: TopicJob;
   readonly groupId: string;
   readonly sessionTimeoutMs?: number;
+}
+
+/**
+ * `assigner`, but as the group's leader it hands out partitions only once this member's
+ * rebalance commit is done, so the partitions it gives up are in the lake before their new
+ * owners reload them (a new owner that read them from older offsets would be fenced and
+ * read them again).
+ */
+function leaderCommitsFirst(assigner: PartitionAssigner, committed: () => Promise<void>): PartitionAssigner {
+  return (config) => {
+    const inner = assigner(config);
+    return {
+      ...inner,
+      assign: async (group) => {
+        await committed();
+        return inner.assign(group);
+      },
+    };
+  };
 }
 
 export class KafkaTopicIngest {
@@ -41,11 +60,13 @@ export class KafkaTopicIngest {
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
       retry: BROKER_RETRY,
-      partitionAssigners: [subscribedTopicsAssigner],
+      partitionAssigners: [leaderCommitsFirst(subscribedTopicsAssigner, () => this.scheduler.rebalanceCommitted())],
     });
     this.dlq = new DlqProducer(kafka, this.topic, options.log);
     this.endOffsets = new EndOffsets(kafka, this.topic);
     this.scheduler = new IngestScheduler({ ...scheduling, source: this.source() });
+    // Emitted once the fetches have stopped and just before the member rejoins (eager rebalancing).
+    this.consumer.on(this.consumer.events.REBALANCING, () => this.scheduler.rebalancing());
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.scheduler.assign(payload.memberAssignment[this.topic] ?? []));
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       options.log(payload.restart ? 'warn' : 'error', 'consumer crashed', { error: payload.error.message, restart: payload.restart });
