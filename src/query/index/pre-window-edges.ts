@@ -50,6 +50,8 @@ export class PreWindowEdges {
     const connection = await instance.connect();
     try {
       await connection.run("SET TimeZone = 'UTC'");
+      // Rows are grouped and then sorted anyway: not keeping their order saves DuckDB buffering them.
+      await connection.run('SET preserve_insertion_order = false');
       const edgeCode = `CAST(list_position([${EDGE_TYPES.map(sqlString).join(', ')}], edge_type) - 1 AS UTINYINT)`;
       await connection.run(
         `CREATE TABLE summary AS SELECT ${edgeCode} AS edge_code, src_type, src_id, dst_type, dst_id, ` +
