@@ -120,7 +120,8 @@ export class EdgeIndex {
     const edges = (async () => {
       const paths = await this.replicas.pathsOf(files.map((f) => f.filePath));
       this.directory ??= mkdtemp(join(tmpdir(), 'lakegraph-index-'));
-      return PreWindowEdges.build(paths, startMs, await this.directory, `pre-window-${++this.builds}`);
+      const rows = files.reduce((sum, f) => sum + Number(f.recordCount), 0);
+      return PreWindowEdges.build(paths, rows, startMs, await this.directory, `pre-window-${++this.builds}`);
     })();
     // A failed build is not kept: the next refresh tries again.
     edges.catch(() => (this.preWindow = this.preWindow.filter((b) => b.edges !== edges)));

@@ -14,6 +14,7 @@
  * window contribute. Min, max and sum combine over a summary as over the rows, so the
  * answer equals the one over every row.
  */
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -23,51 +24,70 @@ import { sqlString } from '../snapshot-views.js';
 
 /** Memory DuckDB may use while summarising; beyond it the aggregate spills to the directory's disk. */
 const BUILD_MEMORY_LIMIT = '256MB';
+/** Rows summarised at once under that cap (2M keys did not fit). */
+const PART_ROWS = 1_000_000;
 /** Rows per row group: a lookup by a few node ids reads a few groups of this many. */
 const ROW_GROUP_ROWS = 8192;
 
+const list = (paths: readonly string[]) => `[${paths.map(sqlString).join(', ')}]`;
 const ids = (refs: readonly NodeRef[]) => refs.map((r) => sqlString(r.id)).join(', ');
 const typedIds = (refs: readonly NodeRef[]) => refs.map((r) => sqlString(`${r.type}:${r.id}`)).join(', ');
 
 export class PreWindowEdges {
   private constructor(
-    private readonly bySrc: string,
-    private readonly byDst: string,
-    /** Edge keys × topics summarised. */
-    readonly rows: number,
+    /** The summary's parts sorted by source id, then the same parts sorted by destination id. */
+    private readonly bySrc: readonly string[],
+    private readonly byDst: readonly string[],
   ) {}
 
   /**
-   * Summarises the rows last seen before `startMs` in `files` (local paths) into files
-   * named `name`-*.parquet in `directory`; undefined when there are no such files.
+   * Summarises the rows last seen before `startMs` in `files` (local paths; `rows` in all)
+   * into files named `name`-*.parquet in `directory`; undefined when there are no such files.
    */
-  static async build(files: readonly string[], startMs: number, directory: string, name: string): Promise<PreWindowEdges | undefined> {
+  static async build(files: readonly string[], rows: number, startMs: number, directory: string, name: string): Promise<PreWindowEdges | undefined> {
     if (files.length === 0) return undefined;
-    const bySrc = join(directory, `${name}-by-src.parquet`);
-    const byDst = join(directory, `${name}-by-dst.parquet`);
-    // An instance of its own: its memory goes back when the summary is written, and a cap makes a large table spill instead of growing the service.
-    const instance = await DuckDBInstance.create(':memory:', { memory_limit: BUILD_MEMORY_LIMIT, temp_directory: join(directory, `${name}.tmp`) });
+    // An instance of its own, on a database file, one thread, capped: its memory goes back
+    // when the summary is written, and the service's resident memory does not grow with the
+    // table. DuckDB 1.4's grouping and sorting of many string keys still ran out of memory
+    // under a 256 MB cap at 2M keys, so the rows are split by source id into parts of at
+    // most PART_ROWS first (a streaming write), and each part is summarised on its own.
+    const database = join(directory, `${name}.duckdb`);
+    const split = join(directory, `${name}.parts`);
+    const instance = await DuckDBInstance.create(database, { memory_limit: BUILD_MEMORY_LIMIT, threads: '1', temp_directory: `${database}.tmp` });
     const connection = await instance.connect();
     try {
       await connection.run("SET TimeZone = 'UTC'");
       // Rows are grouped and then sorted anyway: not keeping their order saves DuckDB buffering them.
       await connection.run('SET preserve_insertion_order = false');
-      const edgeCode = `CAST(list_position([${EDGE_TYPES.map(sqlString).join(', ')}], edge_type) - 1 AS UTINYINT)`;
+      const parts = Math.max(1, Math.ceil(rows / PART_ROWS));
       await connection.run(
-        `CREATE TABLE summary AS SELECT ${edgeCode} AS edge_code, src_type, src_id, dst_type, dst_id, ` +
-          'CAST(epoch_us(min(first_seen)) AS DOUBLE) AS first_seen_us, CAST(epoch_us(max(last_seen)) AS DOUBLE) AS last_seen_us, CAST(sum(event_count) AS DOUBLE) AS event_count, source_topic ' +
-          `FROM read_parquet([${files.map(sqlString).join(', ')}]) WHERE last_seen < make_timestamptz(${startMs * 1000}::BIGINT) ` +
-          'GROUP BY edge_type, src_type, src_id, dst_type, dst_id, source_topic',
+        `COPY (SELECT *, hash(src_id) % ${parts} AS part FROM read_parquet([${files.map(sqlString).join(', ')}]) WHERE last_seen < make_timestamptz(${startMs * 1000}::BIGINT)) ` +
+          `TO ${sqlString(split)} (FORMAT parquet, PARTITION_BY (part))`,
       );
-      const rows = Number((await connection.runAndReadAll('SELECT count(*) FROM summary')).getRows()[0]![0]);
-      for (const [path, column] of [[bySrc, 'src_id'], [byDst, 'dst_id']] as const) {
-        await connection.run(`COPY (SELECT * FROM summary ORDER BY ${column}) TO ${sqlString(path)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
+      const edgeCode = `CAST(list_position([${EDGE_TYPES.map(sqlString).join(', ')}], edge_type) - 1 AS UTINYINT)`;
+      const bySrc: string[] = [];
+      const byDst: string[] = [];
+      for (let part = 0; part < parts; part++) {
+        const partDirectory = join(split, `part=${part}`);
+        // A part no row fell into has no directory.
+        if (!existsSync(partDirectory)) continue;
+        await connection.run(
+          `CREATE OR REPLACE TABLE summary AS SELECT ${edgeCode} AS edge_code, src_type, src_id, dst_type, dst_id, ` +
+            'CAST(epoch_us(min(first_seen)) AS DOUBLE) AS first_seen_us, CAST(epoch_us(max(last_seen)) AS DOUBLE) AS last_seen_us, CAST(sum(event_count) AS DOUBLE) AS event_count, source_topic ' +
+            `FROM read_parquet(${sqlString(join(partDirectory, '*.parquet'))}) GROUP BY edge_type, src_type, src_id, dst_type, dst_id, source_topic`,
+        );
+        for (const [into, column] of [[bySrc, 'src_id'], [byDst, 'dst_id']] as const) {
+          const path = join(directory, `${name}-${part}-by-${column}.parquet`);
+          await connection.run(`COPY (SELECT * FROM summary ORDER BY ${column}) TO ${sqlString(path)} (FORMAT parquet, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
+          into.push(path);
+        }
+        await connection.run('DROP TABLE summary');
       }
-      return new PreWindowEdges(bySrc, byDst, rows);
+      return bySrc.length === 0 ? undefined : new PreWindowEdges(bySrc, byDst);
     } finally {
       connection.closeSync();
       instance.closeSync();
-      await rm(join(directory, `${name}.tmp`), { recursive: true, force: true });
+      await Promise.all([database, `${database}.tmp`, `${database}.wal`, split].map((path) => rm(path, { recursive: true, force: true })));
     }
   }
 
@@ -81,17 +101,17 @@ export class PreWindowEdges {
     // The plain id list is what DuckDB prunes row groups by; the typed one keeps ids of another node type out.
     const out = (refs: readonly NodeRef[]) => `src_id IN (${ids(refs)}) AND src_type || ':' || src_id IN (${typedIds(refs)})`;
     if (walkedOut.length > 0) {
-      await connection.run(`INSERT INTO temp.neighbourhood SELECT ${columns} FROM read_parquet(${sqlString(this.bySrc)}) WHERE ${out(walkedOut)}`);
+      await connection.run(`INSERT INTO temp.neighbourhood SELECT ${columns} FROM read_parquet(${list(this.bySrc)}) WHERE ${out(walkedOut)}`);
     }
     if (lookedInto.length > 0) {
       const notWalked = walkedOut.length > 0 ? ` AND NOT (${out(walkedOut)})` : '';
       await connection.run(
-        `INSERT INTO temp.neighbourhood SELECT ${columns} FROM read_parquet(${sqlString(this.byDst)}) WHERE dst_id IN (${ids(lookedInto)}) AND dst_type || ':' || dst_id IN (${typedIds(lookedInto)})${notWalked}`,
+        `INSERT INTO temp.neighbourhood SELECT ${columns} FROM read_parquet(${list(this.byDst)}) WHERE dst_id IN (${ids(lookedInto)}) AND dst_type || ':' || dst_id IN (${typedIds(lookedInto)})${notWalked}`,
       );
     }
   }
 
   async remove(): Promise<void> {
-    await Promise.all([rm(this.bySrc, { force: true }), rm(this.byDst, { force: true })]);
+    await Promise.all([...this.bySrc, ...this.byDst].map((path) => rm(path, { force: true })));
   }
 }
