@@ -24,8 +24,8 @@ import { sqlString } from '../snapshot-views.js';
 
 /** Memory DuckDB may use while summarising; beyond it the aggregate spills to the directory's disk. */
 const BUILD_MEMORY_LIMIT = '256MB';
-/** Rows summarised at once under that cap (2M keys did not fit). */
-const PART_ROWS = 1_000_000;
+/** Rows summarised at once under that cap (4M rows at once did not fit). */
+const PART_ROWS = 500_000;
 /** Rows per row group: a lookup by a few node ids reads a few groups of this many. */
 const ROW_GROUP_ROWS = 8192;
 
@@ -49,7 +49,7 @@ export class PreWindowEdges {
     // An instance of its own, on a database file, one thread, capped: its memory goes back
     // when the summary is written, and the service's resident memory does not grow with the
     // table. DuckDB 1.4's grouping and sorting of many string keys still ran out of memory
-    // under a 256 MB cap at 2M keys, so the rows are split by source id into parts of at
+    // under a 256 MB cap at 4M rows, so the rows are split by source id into parts of at
     // most PART_ROWS first (a streaming write), and each part is summarised on its own.
     const database = join(directory, `${name}.duckdb`);
     const split = join(directory, `${name}.parts`);
