@@ -27,14 +27,18 @@ function shiftTimestamps(table: arrow.Table, column: string, deltaMicros: number
   }
 }
 
-/** Appends `rows` edge rows to the catalog's `graph.edges` (created if missing), printing progress to stderr. */
-export async function writeEdgeHistory(catalog: Catalog, rows: number, chunkRows: number, nowMicros: number): Promise<void> {
+/**
+ * Appends `rows` edge rows to the catalog's `graph.edges` (created if missing), printing
+ * progress to stderr. `stepMicros`: event time between chunks (default 10 minutes; longer
+ * spreads the history over days, as a table older than `serve`'s index window is).
+ */
+export async function writeEdgeHistory(catalog: Catalog, rows: number, chunkRows: number, nowMicros: number, stepMicros = CHUNK_STEP_MICROS): Promise<void> {
   const tables = await openGraphTables(catalog);
   const chunks = Math.ceil(rows / chunkRows);
   const started = performance.now();
   for (let c = 0; c < chunks; c++) {
     const chunk = syntheticEdges(Math.min(chunkRows, rows - c * chunkRows), c + 1);
-    const delta = nowMicros - SYNTHETIC_SPAN_MICROS - SYNTHETIC_EPOCH_MICROS - (chunks - 1 - c) * CHUNK_STEP_MICROS;
+    const delta = nowMicros - SYNTHETIC_SPAN_MICROS - SYNTHETIC_EPOCH_MICROS - (chunks - 1 - c) * stepMicros;
     shiftTimestamps(chunk, 'first_seen', delta);
     shiftTimestamps(chunk, 'last_seen', delta);
     await tables.edges.newAppend().addFiles(await writeDataFiles(tables.edges, chunk)).commit();

@@ -78,7 +78,8 @@ interface IndexFigure {
 /** One index load in this process, from the catalog the environment names. */
 async function measureIndex(via: IndexVia): Promise<IndexFigure> {
   const catalog = new RestCatalog({ uri: process.env['LAKEGRAPH_CATALOG_URI']! });
-  const { files } = await loadTableSnapshot(catalog, 'edges');
+  const table = await loadTableSnapshot(catalog, 'edges');
+  const { files } = table;
   const bytes = files.reduce((sum, f) => sum + Number(f.fileSizeInBytes), 0);
   const started = performance.now();
   let rows = 0;
@@ -94,7 +95,7 @@ async function measureIndex(via: IndexVia): Promise<IndexFigure> {
     const replicas = localReplicasOf(catalog.io);
     await replicas.pathsOf(files.map((f) => f.filePath));
     copySeconds = (performance.now() - started) / 1000;
-    rows = (await new EdgeIndex(replicas).versionOf(files)).rows;
+    rows = (await new EdgeIndex(replicas).versionOf(table)).rows;
   }
   const seconds = (performance.now() - started) / 1000;
   return { seconds, copySeconds, rows, bytes, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
@@ -166,7 +167,8 @@ try {
 
   const catalog = new RestCatalog({ uri: env['LAKEGRAPH_CATALOG_URI']! });
   if (!kept) await writeEdgeHistory(catalog, ROWS, CHUNK_ROWS, Date.now() * 1000);
-  const { files } = await loadTableSnapshot(catalog, 'edges');
+  const table = await loadTableSnapshot(catalog, 'edges');
+  const { files } = table;
   const rows = files.reduce((sum, f) => sum + Number(f.recordCount), 0);
   if (rows !== ROWS) throw new Error(`the lake holds ${rows} edge rows, not --rows ${ROWS}`);
   const lakeBytes = files.reduce((sum, f) => sum + Number(f.fileSizeInBytes), 0);

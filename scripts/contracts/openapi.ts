@@ -48,6 +48,10 @@ const health = z.looseObject({
   hotNodeRows: z.int().min(0),
   swaps: z.int().min(0).meta({ description: 'newer snapshots swapped in since start' }),
   indexedEdgeRows: z.int().min(0).nullable().meta({ description: 'committed edge rows in the edge index' }),
+  indexWindowStart: z.string().nullable().meta({ description: 'ISO-8601: the edge index holds the rows last seen from here on (serve --index-window); null without a window' }),
+  answeredBy: z
+    .object({ index: z.int().min(0), lake: z.int().min(0) })
+    .meta({ description: 'graph requests answered from the in-memory edge index and from the data files, since start' }),
   snapshotIds: z
     .record(z.string(), z.bigint().nullable())
     .meta({ description: 'the snapshot served, per table; null for a table without one. A 64-bit integer: tables other engines wrote to may have ids beyond 2^53' }),

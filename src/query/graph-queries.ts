@@ -4,7 +4,9 @@
  * edge index, `edges` is narrowed to the request's neighbourhood first (index/); without
  * one, member-activity of an account reads only the data files whose `src_id` partition
  * and bounds can hold the member's ids. `path` walks edges both ways from both ends, so
- * its neighbourhood is most of the graph: it always reads the files.
+ * its neighbourhood is most of the graph: it always reads the files. So does a request
+ * whose window starts before the index window (index/index-window.ts). The data files are
+ * not pruned by time there: an edge's aggregate covers all its rows, old ones included.
  */
 import { timestampTZValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { eq, isIn, type Filter } from '../lake/scan/filter.js';
@@ -14,6 +16,7 @@ import type { GraphRequest, NodeRef, Since } from './graph-request.js';
 import { graphEdgeOf, pathOf, type GraphResult } from './graph-result.js';
 import type { HotAdjacency } from './hot/hot-adjacency.js';
 import { HOT_EDGES_SELECT } from './hot/hot-tier.js';
+import type { EdgeIndexVersion } from './index/edge-index.js';
 import type { Neighbourhood, Reach } from './index/indexed-edges.js';
 import type { QueryContext } from './query-session.js';
 import { prunedFiles } from './snapshot-tier.js';
@@ -108,9 +111,9 @@ function addNeighbourhood(edges: Neighbourhood, hot: HotAdjacency, request: Neig
   }
 }
 
-/** Whether a session's edge index answers the request (else it reads the snapshot's files). */
-function answeredByIndex(request: GraphRequest): request is NeighbourhoodRequest {
-  return request.query !== 'path';
+/** Whether the session's edge index answers the request (else it reads the snapshot's files): not `path`, and a window within the index's. */
+export function answeredByIndex(request: GraphRequest, index: EdgeIndexVersion | undefined): request is NeighbourhoodRequest {
+  return index !== undefined && request.query !== 'path' && request.since >= index.windowStartMs;
 }
 
 /** Member-activity of an account reads only the files its ids can be in, through views of its own. */
@@ -123,17 +126,17 @@ function readsPrunedFiles(request: GraphRequest): request is Extract<GraphReques
  * must then show the current snapshot. Pointing them copies every data file of an S3 lake
  * to the local cache, which a one-shot query that reads a few of them should not wait for.
  */
-export function readsSnapshotViews(request: GraphRequest, indexed: boolean): boolean {
-  return indexed ? !answeredByIndex(request) : !readsPrunedFiles(request);
+export function readsSnapshotViews(request: GraphRequest, index: EdgeIndexVersion | undefined): boolean {
+  return !answeredByIndex(request, index) && !readsPrunedFiles(request);
 }
 
 async function libraryRows(context: QueryContext, request: GraphRequest): Promise<Row[]> {
   const { connection, edgeIndex } = context;
-  if (edgeIndex !== undefined && answeredByIndex(request)) {
+  if (edgeIndex !== undefined && answeredByIndex(request, edgeIndex.version)) {
     const { table, version, hotEdges } = edgeIndex;
     return table.use(version, async (neighbourhood) => {
       addNeighbourhood(neighbourhood, hotEdges, request);
-      neighbourhood.flush();
+      await neighbourhood.flush();
       return libraryQuery(table.connection, request);
     });
   }

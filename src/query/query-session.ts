@@ -22,14 +22,14 @@ import type { DedupOptions } from '../stream/dedup/partition-dedup.js';
 import type { JsonLog } from '../stream/metrics/json-log.js';
 import { dropForgottenRows } from './hot/forgotten-rows.js';
 import { appendHotEdges, appendHotNodes, dropCoveredRows, HOT_EDGES_SELECT, HOT_NODES_SELECT, HOT_TABLES_DDL } from './hot/hot-tier.js';
-import { readsSnapshotViews, runGraphQuery } from './graph-queries.js';
+import { answeredByIndex, readsSnapshotViews, runGraphQuery } from './graph-queries.js';
 import type { GraphRequest } from './graph-request.js';
 import type { GraphResult } from './graph-result.js';
 import { EdgeChangeFeed, snapshotOutrunsTail } from './hot/edge-change-feed.js';
 import { HotAdjacency } from './hot/hot-adjacency.js';
 import type { TailHealth } from './hot/tail-health.js';
 import { TailStarter } from './hot/tail-starter.js';
-import { EdgeIndex, type EdgeIndexVersion, type IndexLoadProgress } from './index/edge-index.js';
+import { EdgeIndex, type EdgeIndexOptions, type EdgeIndexVersion, type IndexLoadProgress } from './index/edge-index.js';
 import { IndexedEdges } from './index/indexed-edges.js';
 import { TailDecoder, type TailedTopic, type TopicBoundary } from './hot/tail-decoder.js';
 import { Serial } from './serial.js';
@@ -53,8 +53,9 @@ export interface QuerySessionOptions {
   /**
    * Hold the snapshot's edges in memory, indexed by node (index/): what a long-running
    * service wants for millisecond queries. A one-shot query reads the files instead.
+   * `windowMs` bounds it to the recent rows (index/index-window.ts).
    */
-  readonly edgeIndex?: { readonly onProgress?: (progress: IndexLoadProgress) => void };
+  readonly edgeIndex?: EdgeIndexOptions & { readonly onProgress?: (progress: IndexLoadProgress) => void };
   /**
    * Time travel: every table as its newest snapshot at or before this moment held it
    * (as-of.ts). Such a session has no tail and never moves to newer snapshots.
@@ -85,6 +86,10 @@ export interface SessionStats {
   readonly swaps: number;
   /** Committed edge rows held in the edge index; null without one. */
   readonly indexedEdgeRows: number | null;
+  /** Where the index window starts (ISO-8601); null without an index or without a window. */
+  readonly indexWindowStart: string | null;
+  /** Graph requests answered from the edge index and from the data files (lake), since the session opened. */
+  readonly answeredBy: { readonly index: number; readonly lake: number };
   readonly snapshotIds: Readonly<Record<string, SnapshotId | null>>;
   /** The Kafka tail's state; null in a session without one. */
   readonly tail: TailHealth | null;
@@ -113,6 +118,7 @@ export class QuerySession {
   private decoder: TailDecoder | undefined;
   private hotRows = { edges: 0, nodes: 0 };
   private swaps = 0;
+  private answeredBy = { index: 0, lake: 0 };
   private appendTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<boolean> | undefined;
   /** The snapshot the main connection's file views show; behind `snapshot` in an indexed session until a query needs them. */
@@ -143,12 +149,12 @@ export class QuerySession {
     if (options.asOfMs !== undefined && options.hot) throw new Error('a session as of a past moment reads no Kafka tail');
     const snapshot = await loadSnapshotTier(options.catalog, undefined, options.asOfMs);
     const edgeIndex = options.edgeIndex && {
-      index: new EdgeIndex(localReplicasOf(options.catalog.io)),
+      index: new EdgeIndex(localReplicasOf(options.catalog.io), options.edgeIndex),
       onProgress: options.edgeIndex.onProgress,
       table: await IndexedEdges.open(await instance.connect()),
       hotEdges: new HotAdjacency(),
     };
-    const indexVersion = await edgeIndex?.index.versionOf(snapshot.edges.files, edgeIndex.onProgress);
+    const indexVersion = await edgeIndex?.index.versionOf(snapshot.edges, edgeIndex.onProgress);
     const forgotten = options.hot ? await readForgottenAccounts(options.catalog, [NAMESPACE]) : NONE_FORGOTTEN;
     const session = new QuerySession(options.catalog, instance, connection, snapshot, options.hot?.maxHotRows ?? DEFAULT_MAX_HOT_ROWS, edgeIndex, indexVersion, options.asOfMs !== undefined, forgotten);
     await session.createViews();
@@ -174,7 +180,9 @@ export class QuerySession {
   graphQuery(request: GraphRequest): Promise<GraphResult> {
     return this.serial.run(async () => {
       await this.appendPendingHotRows();
-      if (readsSnapshotViews(request, this.indexVersion !== undefined)) await this.pointSnapshotViews(this.snapshot);
+      if (answeredByIndex(request, this.indexVersion)) this.answeredBy.index++;
+      else this.answeredBy.lake++;
+      if (readsSnapshotViews(request, this.indexVersion)) await this.pointSnapshotViews(this.snapshot);
       return runGraphQuery(this.context(), request);
     });
   }
@@ -216,7 +224,17 @@ export class QuerySession {
 
   stats(): SessionStats {
     const snapshotIds = Object.fromEntries(Object.entries(this.snapshot).map(([name, t]) => [name, t.snapshotId ?? null]));
-    return { hotEdgeRows: this.hotRows.edges, hotNodeRows: this.hotRows.nodes, swaps: this.swaps, indexedEdgeRows: this.indexVersion?.rows ?? null, snapshotIds, tail: this.tail?.status() ?? null };
+    const windowStart = this.indexVersion?.windowStartMs ?? -Infinity;
+    return {
+      hotEdgeRows: this.hotRows.edges,
+      hotNodeRows: this.hotRows.nodes,
+      swaps: this.swaps,
+      indexedEdgeRows: this.indexVersion?.rows ?? null,
+      indexWindowStart: windowStart === -Infinity ? null : new Date(windowStart).toISOString(),
+      answeredBy: { ...this.answeredBy },
+      snapshotIds,
+      tail: this.tail?.status() ?? null,
+    };
   }
 
   /** Prompt whatever Kafka's state: the tail gets a bounded time to leave its group, a running query is interrupted. */
@@ -230,13 +248,16 @@ export class QuerySession {
       this.connection.closeSync();
       this.instance.closeSync();
     });
+    await this.edgeIndex?.index.close();
   }
 
   private async loadAndSwap(): Promise<boolean> {
     const next = await loadSnapshotTier(this.catalog, this.snapshot);
-    if (sameSnapshots(next, this.snapshot)) return false;
+    // The index window's start moves once a day, snapshot or not: rows before it leave the index.
+    const windowMoved = this.edgeIndex !== undefined && this.indexVersion !== undefined && this.edgeIndex.index.windowStartMs() !== this.indexVersion.windowStartMs;
+    if (sameSnapshots(next, this.snapshot) && !windowMoved) return false;
     // Loaded before the swap, while queries go on over the current version.
-    const nextIndex = this.edgeIndex && (await this.edgeIndex.index.versionOf(next.edges.files, this.edgeIndex.onProgress));
+    const nextIndex = this.edgeIndex && (await this.edgeIndex.index.versionOf(next.edges, this.edgeIndex.onProgress));
     const forgotten = this.forgottenListGrew(next) ? await readForgottenAccounts(this.catalog, [NAMESPACE]) : undefined;
     await this.serial.run(() => this.swap(next, nextIndex, forgotten));
     return true;

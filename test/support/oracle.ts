@@ -247,3 +247,20 @@ export function oracleMemberActivity(truth: OracleResult, member: { readonly acc
   }
   return edges.filter((e) => matches(e) && e.last_seen >= since);
 }
+
+/** The edges a walk of `hops` steps from `node` (TYPE:ID), source to destination, reaches over edges last seen at or after `since`; no fan-out limit. */
+export function oracleKhop(truth: OracleResult, node: string, hops: number, since: number): OracleEdge[] {
+  const live = [...truth.edges.values()].filter((e) => e.last_seen >= since);
+  let frontier = new Set([node]);
+  const reached = new Map<string, OracleEdge>();
+  for (let h = 0; h < hops; h++) {
+    const next = new Set<string>();
+    for (const e of live) {
+      if (!frontier.has(`${e.src_type}:${e.src_id}`)) continue;
+      reached.set(edgeKey(e), e);
+      next.add(`${e.dst_type}:${e.dst_id}`);
+    }
+    frontier = next;
+  }
+  return [...reached.values()];
+}

@@ -44,6 +44,8 @@ export class QueryMetrics {
     }
     lines.push('# HELP lakegraph_hot_rows Rows in the hot tier (Kafka tail not yet in a snapshot).', '# TYPE lakegraph_hot_rows gauge');
     lines.push(`lakegraph_hot_rows{table="edges"} ${stats.hotEdgeRows}`, `lakegraph_hot_rows{table="nodes"} ${stats.hotNodeRows}`);
+    lines.push('# HELP lakegraph_query_answered_total Graph requests by what answered them: the in-memory edge index, or the data files (a window reaching before the index window, or path).', '# TYPE lakegraph_query_answered_total counter');
+    lines.push(`lakegraph_query_answered_total{by="index"} ${stats.answeredBy.index}`, `lakegraph_query_answered_total{by="lake"} ${stats.answeredBy.lake}`);
     lines.push('# HELP lakegraph_snapshot_swaps_total Newer snapshots swapped in.', '# TYPE lakegraph_snapshot_swaps_total counter', `lakegraph_snapshot_swaps_total ${stats.swaps}`);
     if (stats.tail !== null) {
       lines.push('# HELP lakegraph_tail_up Whether the Kafka tail is live (0: down, connecting or no tailed topic; answers come from the snapshot).', '# TYPE lakegraph_tail_up gauge', `lakegraph_tail_up ${stats.tail.state === 'live' ? 1 : 0}`);

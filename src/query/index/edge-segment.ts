@@ -30,8 +30,11 @@ export class EdgeSegment {
     readonly byDst: Adjacency,
   ) {}
 
-  /** Reads a data file of `graph.edges` (our writer's Arrow types); `where` names it in errors. */
-  static fromParquet(bytes: Uint8Array, nodes: NodeDictionary, topics: StringDictionary, where: string): EdgeSegment {
+  /**
+   * Reads a data file of `graph.edges` (our writer's Arrow types); `where` names it in errors.
+   * Rows last seen before `fromMicros` are left out (a file straddling the index window's start).
+   */
+  static fromParquet(bytes: Uint8Array, nodes: NodeDictionary, topics: StringDictionary, where: string, fromMicros = -Infinity): EdgeSegment {
     const table = arrow.tableFromIPC(parquet.readParquet(bytes, { columns: [...COLUMNS] }).intoIPCStream());
     const count = table.numRows;
     const edgeType = new Uint8Array(count);
@@ -41,7 +44,7 @@ export class EdgeSegment {
     const lastSeen = new Float64Array(count);
     const eventCount = new Float64Array(count);
     const topic = new Uint16Array(count);
-    let base = 0;
+    let row = 0;
     for (const batch of table.batches) {
       const column = (name: (typeof COLUMNS)[number]) => {
         const data = batch.getChild(name)?.data[0];
@@ -56,7 +59,8 @@ export class EdgeSegment {
       const last = int64Words(column('last_seen'));
       const counts = int64Words(column('event_count'));
       for (let i = 0; i < batch.numRows; i++) {
-        const row = base + i;
+        const lastSeenMicros = (last[2 * i + 1]! | 0) * 2 ** 32 + last[2 * i]!;
+        if (lastSeenMicros < fromMicros) continue;
         const typeName = types(i);
         const code = edgeTypeCode(typeName);
         if (code === undefined) throw new Error(`${where}: unknown edge_type ${JSON.stringify(typeName)}`);
@@ -66,15 +70,17 @@ export class EdgeSegment {
         nodes.seenAs(src[row]!, AS_SOURCE);
         nodes.seenAs(dst[row]!, AS_DESTINATION);
         firstSeen[row] = (first[2 * i + 1]! | 0) * 2 ** 32 + first[2 * i]!;
-        lastSeen[row] = (last[2 * i + 1]! | 0) * 2 ** 32 + last[2 * i]!;
+        lastSeen[row] = lastSeenMicros;
         eventCount[row] = (counts[2 * i + 1]! | 0) * 2 ** 32 + counts[2 * i]!;
         const topicCode = topics.intern(topics_(i));
         if (topicCode > 0xffff) throw new Error(`${where}: more than 65536 source topics in one edge index`);
-        topic[row] = topicCode;
+        topic[row++] = topicCode;
       }
-      base += batch.numRows;
     }
-    return new EdgeSegment(count, edgeType, src, dst, firstSeen, lastSeen, eventCount, topic, Adjacency.of(src), Adjacency.of(dst));
+    // A straddling file's kept rows are copied, so the arrays sized for all its rows can go.
+    const kept = <T extends Uint8Array | Int32Array | Float64Array | Uint16Array>(a: T) => (row === count ? a : (a.slice(0, row) as T));
+    const [srcKept, dstKept] = [kept(src), kept(dst)];
+    return new EdgeSegment(row, kept(edgeType), srcKept, dstKept, kept(firstSeen), kept(lastSeen), kept(eventCount), kept(topic), Adjacency.of(srcKept), Adjacency.of(dstKept));
   }
 
   edgeTypeOf(row: number): EdgeType {

@@ -52,12 +52,16 @@ export class IndexedEdges {
   async use<T>(version: EdgeIndexVersion, work: (neighbourhood: Neighbourhood) => Promise<T>): Promise<T> {
     const appender = await this.connection.createAppender('neighbourhood', 'main', 'temp');
     try {
-      return await work(new Neighbourhood(appender, version));
+      return await work(new Neighbourhood(appender, version, this.connection));
     } finally {
       appender.closeSync();
       await this.connection.run('DELETE FROM temp.neighbourhood');
     }
   }
+}
+
+function noteRefs(into: Map<string, NodeRef>, refs: readonly NodeRef[]): void {
+  for (const ref of refs) into.set(`${ref.type}:${ref.id}`, ref);
 }
 
 /** Which destinations of the rows a walk adds it reports back: the way on to the next hop. */
@@ -75,11 +79,15 @@ export interface Reach {
 export class Neighbourhood {
   private readonly walkedOut = new Set<number>();
   private readonly lookedInto = new Set<number>();
+  /** The same walks by node, including nodes the index does not hold (hot or before the window only): what the pre-window summary adds for. */
+  private readonly walkedOutRefs = new Map<string, NodeRef>();
+  private readonly lookedIntoRefs = new Map<string, NodeRef>();
   private rows = 0;
 
   constructor(
     private readonly appender: DuckDBAppender,
     private readonly index: EdgeIndexVersion,
+    private readonly connection: DuckDBConnection,
   ) {}
 
   /**
@@ -90,6 +98,7 @@ export class Neighbourhood {
   addOutgoing(nodes: readonly NodeRef[], reach?: Reach): NodeRef[] {
     const reached = new Map<number, EdgeType>();
     const sinceMicros = Math.floor(reach?.since ?? Infinity) * 1000;
+    noteRefs(this.walkedOutRefs, nodes);
     this.add(
       nodes,
       AS_SOURCE,
@@ -107,12 +116,17 @@ export class Neighbourhood {
 
   /** Adds every committed edge into these nodes (those out of an already added source are there). */
   addIncoming(nodes: readonly NodeRef[]): void {
+    noteRefs(this.lookedIntoRefs, nodes);
     this.add(nodes, AS_DESTINATION, this.lookedInto, (segment, node, visit) => segment.byDst.forEachRow(node, visit), (segment, row) => this.walkedOut.has(segment.src[row]!));
   }
 
-  /** Makes the rows added so far visible to SQL on the connection. */
-  flush(): void {
+  /**
+   * Makes the rows added so far visible to SQL on the connection, with what the rows
+   * before the index window add to the walked nodes' edges (pre-window-edges.ts).
+   */
+  async flush(): Promise<void> {
     this.appender.flushSync();
+    await this.index.preWindow?.addTo(this.connection, [...this.walkedOutRefs.values()], [...this.lookedIntoRefs.values()]);
   }
 
   private add(

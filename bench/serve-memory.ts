@@ -1,0 +1,112 @@
+/**
+ * `serve`'s memory and start-up with and without `--index-window` (issue 13 item 4), in
+ * one run: a warehouse of `--rows` synthetic `graph.edges` rows spread evenly over
+ * `--days` days of event time (bench/edge-history.ts), then `lakegraph serve --no-tail`
+ * started on it once per window in `--windows`, each as a real process: seconds from spawn
+ * to `serving`, its resident memory then (VmRSS) and at its peak (VmHWM), the rows its
+ * index holds, and member-activity latency through HTTP for a window inside the index
+ * window (5 minutes: the index) and one reaching before it (30 days: the data files).
+ *
+ *   node dist/bench/serve-memory.js [--rows 5000000] [--chunk-rows 500000] [--days 30] [--windows all,7d] [--iterations 20]
+ */
+import { spawn } from 'node:child_process';
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { FilesystemCatalog } from '../src/lake/catalog/filesystem-catalog.js';
+import { writeEdgeHistory } from './edge-history.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '5000000' },
+    'chunk-rows': { type: 'string', default: '500000' },
+    days: { type: 'string', default: '30' },
+    windows: { type: 'string', default: 'all,7d' },
+    iterations: { type: 'string', default: '20' },
+  },
+});
+const ROWS = Number(flags.rows);
+const CHUNK_ROWS = Number(flags['chunk-rows']);
+const DAYS = Number(flags.days);
+const ITERATIONS = Number(flags.iterations);
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');
+/** Synthetic ids (edge-table.ts): accounts a-0…a-24999. */
+const ACCOUNTS = 25_000;
+
+/** A /proc/<pid>/status field in MiB. */
+async function procMiB(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) / 1024;
+}
+
+const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+
+interface Measured {
+  window: string;
+  startSeconds: number;
+  indexedRows: number;
+  rssMiB: number;
+  peakMiB: number;
+  afterQueriesMiB: number;
+  inside: string;
+  outside: string;
+}
+
+async function measure(warehouse: string, window: string): Promise<Measured> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, 'serve', '--no-tail', '--port', '0', '--warehouse', warehouse, '--index-window', window], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  const serving = await new Promise<{ url: string }>((resolve, reject) => {
+    let buffered = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const parts = buffered.split('\n');
+      buffered = parts.pop()!;
+      for (const line of parts) {
+        lines.push(line);
+        if (line.includes('"msg":"serving"')) resolve(JSON.parse(line) as { url: string });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${lines.join('\n')}`)));
+  });
+  const startSeconds = (performance.now() - started) / 1000;
+  const [rssMiB, peakMiB] = [await procMiB(child.pid!, 'VmRSS'), await procMiB(child.pid!, 'VmHWM')];
+  const ready = JSON.parse(lines.find((l) => l.includes('"msg":"edge index ready"'))!) as { rows: number };
+  const latency = async (since: string) => {
+    const ms: number[] = [];
+    for (let i = 0; i <= ITERATIONS; i++) {
+      const account = `a-${Math.floor(Math.random() * ACCOUNTS)}`;
+      const t = performance.now();
+      const response = await fetch(`${serving.url}/v1/query/member-activity?account=${account}&since=${since}`);
+      if (response.status !== 200) throw new Error(`${response.status}: ${await response.text()}`);
+      await response.arrayBuffer();
+      if (i > 0) ms.push(performance.now() - t);
+    }
+    ms.sort((a, b) => a - b);
+    return `${percentile(ms, 0.5).toFixed(1)} / ${percentile(ms, 0.99).toFixed(1)}`;
+  };
+  const inside = await latency('5m');
+  const outside = await latency('30d');
+  const afterQueriesMiB = await procMiB(child.pid!, 'VmRSS');
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('close', resolve));
+  return { window, startSeconds, indexedRows: ready.rows, rssMiB, peakMiB, afterQueriesMiB, inside, outside };
+}
+
+const warehouse = await mkdtemp(join(tmpdir(), 'lakegraph-bench-serve-memory-'));
+try {
+  const chunks = Math.ceil(ROWS / CHUNK_ROWS);
+  const stepMicros = Math.floor((DAYS * 86_400_000_000) / Math.max(1, chunks - 1));
+  await writeEdgeHistory(new FilesystemCatalog(warehouse), ROWS, CHUNK_ROWS, Date.now() * 1000, stepMicros);
+  console.log(`bench/serve-memory: ${ROWS.toLocaleString('en-US')} edge rows over ${DAYS} days (${chunks} commits), member-activity p50 / p99 ms over ${ITERATIONS} random accounts`);
+  console.log('| --index-window | start-up to serving | rows indexed | RSS at start | peak RSS | RSS after queries | member-activity 5m (index) | member-activity 30d (index with all, else files) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const window of flags.windows.split(',')) {
+    const m = await measure(warehouse, window);
+    console.log(`| ${m.window} | ${m.startSeconds.toFixed(1)} s | ${m.indexedRows.toLocaleString('en-US')} | ${m.rssMiB.toFixed(0)} MiB | ${m.peakMiB.toFixed(0)} MiB | ${m.afterQueriesMiB.toFixed(0)} MiB | ${m.inside} | ${m.outside} |`);
+  }
+} finally {
+  await rm(warehouse, { recursive: true, force: true });
+}
