@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Kafka } from 'kafkajs';
 import { FilesystemCatalog } from '../src/lake/catalog/filesystem-catalog.js';
+import { planFiles } from '../src/lake/scan/plan-files.js';
+import { NAMESPACE } from '../src/lake/tables.js';
 import { RecordGenerator } from '../src/stream/generator/record-generator.js';
 import { openGraphTables } from '../src/stream/job/graph-tables.js';
 import { TopicJob } from '../src/stream/job/topic-job.js';
@@ -90,6 +92,19 @@ async function endToEnd(kafka: Kafka, topic: string, warehouse: string) {
   return { seconds: (committedAt - started) / 1000, counters: job.counters, metrics, mainThreadBusy, cpuMicros: cpu.user + cpu.system };
 }
 
+/** Rows each table got per record read and their bytes per row in Parquet: what sizing a lake starts from. */
+async function lakeFootprint(warehouse: string): Promise<string> {
+  const catalog = new FilesystemCatalog(warehouse);
+  const parts: string[] = [];
+  for (const name of ['edges', 'nodes'] as const) {
+    const { files } = await planFiles(catalog.io, await catalog.loadTable({ namespace: [NAMESPACE], name }));
+    const rows = files.reduce((sum, f) => sum + Number(f.recordCount), 0);
+    const bytes = files.reduce((sum, f) => sum + Number(f.fileSizeInBytes), 0);
+    parts.push(`${name} ${fmt(rows)} rows (${(rows / EVENTS).toFixed(2)} per record), ${(bytes / 2 ** 20).toFixed(1)} MiB in ${files.length} files (${(bytes / rows).toFixed(1)} B/row)`);
+  }
+  return parts.join('; ');
+}
+
 async function main(): Promise<void> {
   console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const kafka = createKafka(brokers, 'lakegraph-bench', log);
@@ -106,6 +121,7 @@ async function main(): Promise<void> {
     // A busy share below ~100% means the consuming thread waited (for a flush) rather than worked.
     console.log(`consuming thread busy ${(100 * mainThreadBusy).toFixed(0)}% of the time; CPU of all threads ${(cpuMicros / EVENTS).toFixed(1)} µs/record`);
     console.log(`commits: ${metrics.commits} flushes, mean ${((1000 * metrics.commitSecondsSum) / Math.max(1, metrics.commits)).toFixed(0)} ms, max ${(1000 * metrics.commitSecondsMax).toFixed(0)} ms; snapshots ${counters.snapshots}`);
+    console.log(`lake: ${await lakeFootprint(warehouse)}`);
   } finally {
     const admin = kafka.admin();
     await admin.connect();
