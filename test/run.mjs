@@ -1,7 +1,7 @@
 // What `npm test` runs after tsc: makes sure the reader venv exists, starts the local
-// services that are not already running, runs every compiled test file — integration
-// files one at a time (node orders them by path), unit files one at a time beside them —
-// stops the services it started, and exits with the tests' code.
+// services that are not already running, runs every compiled test file one at a time
+// (node orders them by path), stops the services it started, and exits with the
+// tests' code.
 //
 // LAKEGRAPH_KEEP_SERVICES=1 leaves started services running (quicker reruns).
 // Extra arguments are passed to `node --test`, e.g. `--test-name-pattern=dedup`.
@@ -69,26 +69,20 @@ function localServiceEnv() {
   );
 }
 
-// Runs `files` under node's test runner and keeps the TAP output's closing counts. The
-// output is streamed through, or with `held`, kept and printed when asked (so two runs at
-// once do not interleave). `niceness` lowers the CPU priority of the runner and of every
-// test process it starts.
-function runTests(files, env, { held = false, niceness = 0 } = {}) {
+// Streams node's TAP output through and keeps its closing counts.
+function runTests(files, env) {
   const args = ['--test', '--test-concurrency=1', `--test-timeout=${FILE_TIMEOUT_MS}`, '--test-reporter=tap', ...process.argv.slice(2), ...files];
-  const [command, commandArgs] = niceness > 0 ? ['nice', ['-n', String(niceness), process.execPath, ...args]] : [process.execPath, args];
-  const child = spawn(command, commandArgs, { cwd: repo, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const counts = {};
-  const lines = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
-    if (held) lines.push(line);
-    else console.log(line);
+    console.log(line);
     const count = /^# (pass|fail|skipped) (\d+)$/.exec(line);
     if (count) counts[count[1]] = Number(count[2]);
   });
   const stop = () => child.kill('SIGTERM');
   process.on('SIGINT', stop).on('SIGTERM', stop);
   return new Promise((resolve) => {
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), counts, print: () => lines.forEach((line) => console.log(line)) }));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), counts }));
   });
 }
 
@@ -101,25 +95,16 @@ try {
 
   const files = testFiles();
   if (files.length === 0) throw new Error('no compiled tests under dist/test; run tsc -p . first');
-  const isUnit = (file) => file.startsWith(join('dist', 'test', 'unit'));
   const env = {
     ...localServiceEnv(),
     ...process.env,
     LAKEGRAPH_PYTHON: process.env.LAKEGRAPH_PYTHON ?? join(repo, '.venv/bin/python'),
     LAKEGRAPH_DUCKDB_CLI: process.env.LAKEGRAPH_DUCKDB_CLI ?? join(repo, '.venv/bin/duckdb'),
   };
-  // Unit tests use no service and keep a core busy for about a minute; integration tests
-  // mostly wait on brokers, catalogs and the processes they start. So the unit files run
-  // beside the integration files, at a lower CPU priority so that the integration tests'
-  // timing is theirs, and their output follows the integration run's.
-  // Without files node's runner would search the working directory for tests of its own.
-  const runOf = (list, options) => (list.length > 0 ? runTests(list, env, options) : { code: 0, counts: {}, print: () => {} });
-  const runs = await Promise.all([runOf(files.filter((file) => !isUnit(file))), runOf(files.filter(isUnit), { held: true, niceness: 10 })]);
-  runs[1].print();
-  const total = (key) => runs.reduce((sum, { counts }) => sum + (counts[key] ?? 0), 0);
+  const { code, counts } = await runTests(files, env);
   // The plain closing line, for readers that do not parse TAP.
-  console.log(`tests: ${total('pass')} passed, ${total('fail')} failed, ${total('skipped')} skipped`);
-  exitCode = runs.every(({ code }) => code === 0) ? 0 : 1;
+  console.log(`tests: ${counts.pass ?? 0} passed, ${counts.fail ?? 0} failed, ${counts.skipped ?? 0} skipped`);
+  exitCode = code;
 } catch (err) {
   console.error(`test/run.mjs: ${err.message}`);
 } finally {
