@@ -26,12 +26,14 @@ import { runCli } from '../support/cli-process.js';
 
 const CONTRACTS: readonly Topic[] = ['app.playback', 'app.ads'];
 const EVENTS_PER_TOPIC = 10_000;
-/**
- * Spreads each topic's production over ~30 s, so ingest commits all along while compaction
- * runs at least twice (a first run on a cold, busy machine took over 10 s; at ~20 s a run
- * beside other heavy tests managed only one).
- */
+/** Spreads each topic's production over ~30 s, so ingest commits all along. */
 const PRODUCE_RATE = 330;
+/**
+ * Each topic is produced in this many parts, the next only once compaction has finished
+ * one more run: a fixed pace alone let ingest catch up during a single slow run on a busy
+ * CI machine (a run there took over 30 s), so compaction must not be outrun by production.
+ */
+const PRODUCE_PARTS = 3;
 
 const kafka = testKafka();
 const admin = kafka.admin();
@@ -57,9 +59,17 @@ test('compaction beside two real ingest processes: no lost commit, oracle equali
     await Promise.all(ingests.map((ingest) => ingest.waitFor('partitions assigned')));
     // Stopped once the lake holds every topic to its end; the oracle check below proves
     // nothing was lost or doubled on the way.
+    let runs = 0;
+    const runDone: Array<() => void> = [];
+    const afterRuns = (count: number) => new Promise<void>((resolve) => (runs >= count ? resolve() : runDone.push(() => runs >= count && resolve())));
     const caughtUp = Promise.all(
       streams.map(async ({ topic, records }) => {
-        assert.equal(await produceRecords(kafka, topic, records, { rate: PRODUCE_RATE }), records.length);
+        const partSize = Math.ceil(records.length / PRODUCE_PARTS);
+        for (let part = 0; part < PRODUCE_PARTS; part++) {
+          await afterRuns(part);
+          const slice = records.slice(part * partSize, (part + 1) * partSize);
+          assert.equal(await produceRecords(kafka, topic, slice, { rate: PRODUCE_RATE }), slice.length);
+        }
         const ends = await highWatermarks(admin, topic);
         await untilCommitted(warehouse, topic, ends);
       }),
@@ -74,7 +84,6 @@ test('compaction beside two real ingest processes: no lost commit, oracle equali
     const loopDeadline = Date.now() + 150_000;
 
     const maintain = ['compact', '--warehouse', warehouse, '--target-file-mb', '16', '--expire-older-than', '0s', '--keep-snapshots', '3', '--orphan-older-than', '1h', '--json'];
-    let runs = 0;
     let filesRewritten = 0;
     let snapshotsExpired = 0;
     while (ingesting) {
@@ -82,6 +91,7 @@ test('compaction beside two real ingest processes: no lost commit, oracle equali
       const run = await runCli(maintain);
       assert.equal(run.code, 0, run.stderr);
       runs++;
+      for (const wake of runDone) wake();
       for (const table of (JSON.parse(run.stdout) as { tables: Array<{ rewrite: { filesRewritten: number }; expiry: { snapshotsExpired: number } }> }).tables) {
         filesRewritten += table.rewrite.filesRewritten;
         snapshotsExpired += table.expiry.snapshotsExpired;
