@@ -6,14 +6,10 @@
  * The same against the REST catalog, PyIceberg and DuckDB: test/integration/ingest-props-ts.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { Catalog, TableIdentifier } from '../../src/lake/catalog/catalog.js';
-import { CommitStateUnknownError } from '../../src/lake/catalog/rest-errors.js';
-import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
+import type { TableIdentifier } from '../../src/lake/catalog/catalog.js';
+import type { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
 import { fieldByName, type Schema } from '../../src/lake/spec/schema.js';
 import { currentSchema } from '../../src/lake/spec/table-metadata.js';
@@ -29,15 +25,14 @@ import { nodesTable } from '../../src/stream/batch/nodes-table.js';
 import { openGraphTables } from '../../src/stream/job/graph-tables.js';
 import { GraphWindow } from '../../src/stream/window/graph-window.js';
 import { createPreviousNodesTable, PREVIOUS_NODES_SCHEMA, type PreviousNodeRow } from '../support/previous-nodes-table.js';
+import { answerLosingCatalog, scratchCatalogs } from './lake-fixtures.js';
 
-const root = await mkdtemp(join(tmpdir(), 'lake-evolve-schema-'));
-after(() => rm(root, { recursive: true, force: true }));
+const newCatalog = await scratchCatalogs('lake-evolve-schema-');
 
 const NODES: TableIdentifier = { namespace: ['graph'], name: 'nodes' };
 let catalog: FilesystemCatalog;
-let n = 0;
 beforeEach(() => {
-  catalog = new FilesystemCatalog(join(root, `wh${n++}`));
+  catalog = newCatalog();
 });
 
 const device = (node_id: string, last_seen: number, app_version: string | null): PreviousNodeRow => ({
@@ -132,18 +127,7 @@ describe('evolving graph.nodes to props_ts', () => {
 
   it('a commit whose answer was lost counts as done when the column is there', async () => {
     await createPreviousNodesTable(catalog, NODES, []);
-    const inner = catalog;
-    // Applies the commit, then fails as a REST server's 5xx after the swap does.
-    const answerLost: Catalog = {
-      io: inner.io,
-      loadTable: (id) => inner.loadTable(id),
-      createTable: (id, request) => inner.createTable(id, request),
-      commitTable: async (id, commit) => {
-        await inner.commitTable(id, commit);
-        throw new CommitStateUnknownError('commit to graph.nodes failed (HTTP 502) and its outcome is unknown');
-      },
-    };
-    const table = await Table.load(answerLost, NODES);
+    const table = await Table.load(answerLosingCatalog(catalog), NODES);
     assert.deepEqual(await evolveSchema(table, NODES_SCHEMA), [8]);
     assert.equal(propsTsField(currentSchema(table.metadata)).id, 8);
   });
