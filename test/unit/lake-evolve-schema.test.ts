@@ -2,7 +2,8 @@
  * Schema evolution on the filesystem catalog (evolve-schema.ts): a graph.nodes table made
  * before `props_ts` gains it in place with a new field id, never a reused one; racing
  * writers both succeed; our readers and compaction read old files' rows as null there and
- * take a node's props from its row with the greatest props_ts (docs/CONTRACTS.md §3).
+ * take a node's props from its row with the greatest props_ts (docs/CONTRACTS.md §3); forget
+ * rewrites old files in the current schema.
  * The same against the REST catalog, PyIceberg and DuckDB: test/integration/ingest-props-ts.test.ts.
  */
 import assert from 'node:assert/strict';
@@ -17,6 +18,8 @@ import { evolveSchema } from '../../src/lake/table/evolve-schema.js';
 import { Table } from '../../src/lake/table/table.js';
 import { writeDataFiles } from '../../src/lake/table/write-data-files.js';
 import { NODES_SCHEMA } from '../../src/lake/tables.js';
+import { memberRows } from '../../src/maintenance/forget/member-rows.js';
+import { purgeTable } from '../../src/maintenance/forget/purge-table.js';
 import { rewriteDataFiles } from '../../src/maintenance/rewrite-data-files.js';
 import { RowMerger } from '../../src/maintenance/row-merger.js';
 import { QuerySession } from '../../src/query/query-session.js';
@@ -175,5 +178,27 @@ describe('evolving graph.nodes to props_ts', () => {
       { node_id: 'd-old', app_version: 'newer', props_ts: null, last_seen: '460', event_count: '4' },
     ]);
     assert.deepEqual(await library(), expected, 'and after');
+  });
+
+  it("forget rewrites a file written before props_ts in the current schema: the member's rows go, the others read null there", async () => {
+    const member = (node_id: string, last_seen: number): PreviousNodeRow => ({ ...device(node_id, last_seen, null), node_type: 'account' });
+    const table = await createPreviousNodesTable(catalog, NODES, [member('acc-gone', 100), device('d-kept', 200, 'kept'), member('acc-other', 300)]);
+    await evolveSchema(table, NODES_SCHEMA);
+    const merger = await RowMerger.open();
+    try {
+      const result = await purgeTable(table, merger, async () => memberRows('nodes', { account: 'acc-gone', profiles: [] }), { dryRun: false, forgottenVersion: '1' });
+      assert.equal(result.rowsRemoved, 1n);
+      assert.equal(result.filesWritten, 1);
+    } finally {
+      await merger.close();
+    }
+    // Partitioned by node_type: the device file is untouched, the account file rewritten.
+    const live = (await planFiles(table.io, table.metadata)).files;
+    assert.deepEqual(live.map((f) => f.metrics.valueCounts.has(8)).sort(), [false, true], 'the new file carries props_ts by its field id');
+    const rows = await readNodes("SELECT node_type, node_id, props ->> 'app_version' AS app_version, props_ts FROM nodes ORDER BY node_id");
+    assert.deepEqual(rows, [
+      { node_type: 'account', node_id: 'acc-other', app_version: null, props_ts: null },
+      { node_type: 'device', node_id: 'd-kept', app_version: 'kept', props_ts: null },
+    ]);
   });
 });
