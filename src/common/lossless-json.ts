@@ -28,6 +28,8 @@ function isUnsafe(digits: string): boolean {
 
 /** The text with every integer literal a double cannot hold exactly replaced by a tagged string. */
 export function tagUnsafeIntegers(text: string): string {
+  // Most text has no digit run a double cannot hold (lakegraph's own ids fit): skip the string-aware pass.
+  if (!(text.match(LONG_DIGIT_RUN)?.some(isUnsafe) ?? false)) return text;
   return text.replace(STRING_OR_LONG_INTEGER, (token) => (token.startsWith('"') || !isUnsafe(token) ? token : `"${TAG_IN_TEXT}${token}"`));
 }
 
@@ -49,21 +51,28 @@ export function withTaggedBigInts<T>(value: T): unknown {
   return JSON.parse(JSON.stringify(value, tagBigInt));
 }
 
-/** `value` with every tagged string (as `tagUnsafeIntegers` makes them) turned into a bigint. */
-export function withBigIntsUntagged(value: unknown): unknown {
+/**
+ * `value` with every tagged string (as `tagUnsafeIntegers` makes them) turned into a bigint.
+ * In place: the objects and arrays of `value` are changed, not copied — pass a value freshly
+ * parsed that nothing else holds (a whole table's metadata is not worth copying for a few ids).
+ */
+export function untagBigIntsInPlace(value: unknown): unknown {
   if (typeof value === 'string') return untagString('', value);
-  if (Array.isArray(value)) return value.map(withBigIntsUntagged);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, withBigIntsUntagged(v)]));
+  if (value === null || typeof value !== 'object') return value;
+  const container = value as Record<string, unknown>;
+  for (const key of Object.keys(container)) {
+    const item = container[key];
+    if (typeof item !== 'string' && (item === null || typeof item !== 'object')) continue;
+    const untagged = untagBigIntsInPlace(item);
+    if (untagged !== item) container[key] = untagged;
   }
   return value;
 }
 
 /** JSON.parse, except that integers beyond ±(2^53−1) come back as exact bigints. */
 export function parseJson(text: string): unknown {
-  // Most text has no digit run a double cannot hold (lakegraph's own ids fit): skip the string-aware pass.
-  const unsafe = text.match(LONG_DIGIT_RUN)?.some(isUnsafe) ?? false;
-  return unsafe ? JSON.parse(tagUnsafeIntegers(text), untagString) : JSON.parse(text);
+  const tagged = tagUnsafeIntegers(text);
+  return tagged === text ? JSON.parse(text) : JSON.parse(tagged, untagString);
 }
 
 /** JSON.stringify, except that bigints are written as integer literals, digit for digit. */

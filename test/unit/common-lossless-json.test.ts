@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseJson, stringifyJson, withBigIntsUntagged, withTaggedBigInts } from '../../src/common/lossless-json.js';
+import { parseJson, stringifyJson, untagBigIntsInPlace, withTaggedBigInts } from '../../src/common/lossless-json.js';
 import { int64JsonFetch } from '../../src/lake/catalog/int64-json-fetch.js';
 
 const PYICEBERG_ID = '6342010702535090087';
@@ -47,6 +47,16 @@ describe('stringifyJson', () => {
   });
 });
 
+describe('untagBigIntsInPlace', () => {
+  it('turns tags into bigints in the objects and arrays it is given, without copying them', () => {
+    const snapshot = { 'snapshot-id': `\u0000int64:${PYICEBERG_ID}`, summary: { operation: 'append' } };
+    const metadata = { snapshots: [snapshot], refs: { main: { 'snapshot-id': 7 } } };
+    assert.equal(untagBigIntsInPlace(metadata), metadata);
+    assert.equal(metadata.snapshots[0], snapshot);
+    assert.deepEqual(metadata, { snapshots: [{ 'snapshot-id': 6342010702535090087n, summary: { operation: 'append' } }], refs: { main: { 'snapshot-id': 7 } } });
+  });
+});
+
 describe('int64JsonFetch (the fetch iceberg-js is given)', () => {
   it('sends tagged bigints as integer literals and hands iceberg-js big integers as tags', async () => {
     let sent: string | undefined;
@@ -61,7 +71,7 @@ describe('int64JsonFetch (the fetch iceberg-js is given)', () => {
     // What iceberg-js does with a body: JSON.stringify it, then JSON.parse the answer.
     const response = await int64JsonFetch(server)('http://catalog/v1/x', { method: 'POST', body: JSON.stringify(withTaggedBigInts(requirement)) });
     assert.equal(sent, `{"type":"assert-ref-snapshot-id","ref":"main","snapshot-id":${PYICEBERG_ID}}`);
-    const received = withBigIntsUntagged(JSON.parse(await response.text()));
+    const received = untagBigIntsInPlace(JSON.parse(await response.text()));
     assert.deepEqual(received, { metadata: { 'current-snapshot-id': 6342010702535090087n, 'last-sequence-number': 3 } });
   });
 

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { CommitConflictError, NoSuchTableError, type TableIdentifier } from '../../src/lake/catalog/catalog.js';
-import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
+import type { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { liveFileStats, listSnapshots } from '../../src/lake/scan/inspect.js';
 import { ManifestCache } from '../../src/lake/scan/manifest-cache.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
@@ -12,16 +11,14 @@ import { currentSnapshot } from '../../src/lake/spec/table-metadata.js';
 import { ReplaceConflictError } from '../../src/lake/table/replace.js';
 import { Table } from '../../src/lake/table/table.js';
 import { EDGES_PARTITION_SPEC, EDGES_SCHEMA } from '../../src/lake/tables.js';
-import { edgeDataFile } from './lake-fixtures.js';
+import { edgeDataFile, scratchCatalogs } from './lake-fixtures.js';
 
-const root = await mkdtemp(join(tmpdir(), 'lake-commit-'));
-after(() => rm(root, { recursive: true, force: true }));
+const newCatalog = await scratchCatalogs('lake-commit-');
 
 const EDGES: TableIdentifier = { namespace: ['graph'], name: 'edges' };
 let catalog: FilesystemCatalog;
-let n = 0;
 beforeEach(() => {
-  catalog = new FilesystemCatalog(join(root, `wh${n++}`));
+  catalog = newCatalog();
 });
 
 const createEdges = () => Table.ensure(catalog, EDGES, { schema: EDGES_SCHEMA, partitionSpec: EDGES_PARTITION_SPEC });

@@ -2,18 +2,15 @@
  * Schema evolution on the filesystem catalog (evolve-schema.ts): a graph.nodes table made
  * before `props_ts` gains it in place with a new field id, never a reused one; racing
  * writers both succeed; our readers and compaction read old files' rows as null there and
- * take a node's props from its row with the greatest props_ts (docs/CONTRACTS.md §3).
+ * take a node's props from its row with the greatest props_ts (docs/CONTRACTS.md §3); forget
+ * rewrites old files in the current schema.
  * The same against the REST catalog, PyIceberg and DuckDB: test/integration/ingest-props-ts.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { Catalog, TableIdentifier } from '../../src/lake/catalog/catalog.js';
-import { CommitStateUnknownError } from '../../src/lake/catalog/rest-errors.js';
-import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
+import type { TableIdentifier } from '../../src/lake/catalog/catalog.js';
+import type { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
 import { fieldByName, type Schema } from '../../src/lake/spec/schema.js';
 import { currentSchema } from '../../src/lake/spec/table-metadata.js';
@@ -21,6 +18,8 @@ import { evolveSchema } from '../../src/lake/table/evolve-schema.js';
 import { Table } from '../../src/lake/table/table.js';
 import { writeDataFiles } from '../../src/lake/table/write-data-files.js';
 import { NODES_SCHEMA } from '../../src/lake/tables.js';
+import { memberRows } from '../../src/maintenance/forget/member-rows.js';
+import { purgeTable } from '../../src/maintenance/forget/purge-table.js';
 import { rewriteDataFiles } from '../../src/maintenance/rewrite-data-files.js';
 import { RowMerger } from '../../src/maintenance/row-merger.js';
 import { QuerySession } from '../../src/query/query-session.js';
@@ -29,15 +28,14 @@ import { nodesTable } from '../../src/stream/batch/nodes-table.js';
 import { openGraphTables } from '../../src/stream/job/graph-tables.js';
 import { GraphWindow } from '../../src/stream/window/graph-window.js';
 import { createPreviousNodesTable, PREVIOUS_NODES_SCHEMA, type PreviousNodeRow } from '../support/previous-nodes-table.js';
+import { answerLosingCatalog, scratchCatalogs } from './lake-fixtures.js';
 
-const root = await mkdtemp(join(tmpdir(), 'lake-evolve-schema-'));
-after(() => rm(root, { recursive: true, force: true }));
+const newCatalog = await scratchCatalogs('lake-evolve-schema-');
 
 const NODES: TableIdentifier = { namespace: ['graph'], name: 'nodes' };
 let catalog: FilesystemCatalog;
-let n = 0;
 beforeEach(() => {
-  catalog = new FilesystemCatalog(join(root, `wh${n++}`));
+  catalog = newCatalog();
 });
 
 const device = (node_id: string, last_seen: number, app_version: string | null): PreviousNodeRow => ({
@@ -132,18 +130,7 @@ describe('evolving graph.nodes to props_ts', () => {
 
   it('a commit whose answer was lost counts as done when the column is there', async () => {
     await createPreviousNodesTable(catalog, NODES, []);
-    const inner = catalog;
-    // Applies the commit, then fails as a REST server's 5xx after the swap does.
-    const answerLost: Catalog = {
-      io: inner.io,
-      loadTable: (id) => inner.loadTable(id),
-      createTable: (id, request) => inner.createTable(id, request),
-      commitTable: async (id, commit) => {
-        await inner.commitTable(id, commit);
-        throw new CommitStateUnknownError('commit to graph.nodes failed (HTTP 502) and its outcome is unknown');
-      },
-    };
-    const table = await Table.load(answerLost, NODES);
+    const table = await Table.load(answerLosingCatalog(catalog), NODES);
     assert.deepEqual(await evolveSchema(table, NODES_SCHEMA), [8]);
     assert.equal(propsTsField(currentSchema(table.metadata)).id, 8);
   });
@@ -191,5 +178,27 @@ describe('evolving graph.nodes to props_ts', () => {
       { node_id: 'd-old', app_version: 'newer', props_ts: null, last_seen: '460', event_count: '4' },
     ]);
     assert.deepEqual(await library(), expected, 'and after');
+  });
+
+  it("forget rewrites a file written before props_ts in the current schema: the member's rows go, the others read null there", async () => {
+    const member = (node_id: string, last_seen: number): PreviousNodeRow => ({ ...device(node_id, last_seen, null), node_type: 'account' });
+    const table = await createPreviousNodesTable(catalog, NODES, [member('acc-gone', 100), device('d-kept', 200, 'kept'), member('acc-other', 300)]);
+    await evolveSchema(table, NODES_SCHEMA);
+    const merger = await RowMerger.open();
+    try {
+      const result = await purgeTable(table, merger, async () => memberRows('nodes', { account: 'acc-gone', profiles: [] }), { dryRun: false, forgottenVersion: '1' });
+      assert.equal(result.rowsRemoved, 1n);
+      assert.equal(result.filesWritten, 1);
+    } finally {
+      await merger.close();
+    }
+    // Partitioned by node_type: the device file is untouched, the account file rewritten.
+    const live = (await planFiles(table.io, table.metadata)).files;
+    assert.deepEqual(live.map((f) => f.metrics.valueCounts.has(8)).sort(), [false, true], 'the new file carries props_ts by its field id');
+    const rows = await readNodes("SELECT node_type, node_id, props ->> 'app_version' AS app_version, props_ts FROM nodes ORDER BY node_id");
+    assert.deepEqual(rows, [
+      { node_type: 'account', node_id: 'acc-other', app_version: null, props_ts: null },
+      { node_type: 'device', node_id: 'd-kept', app_version: 'kept', props_ts: null },
+    ]);
   });
 });

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { CommitConflictError, type Catalog, type TableIdentifier } from '../../src/lake/catalog/catalog.js';
-import { CommitStateUnknownError } from '../../src/lake/catalog/rest-errors.js';
-import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
+import { describe, it } from 'node:test';
+import { CommitConflictError, type TableIdentifier } from '../../src/lake/catalog/catalog.js';
 import { readManifest } from '../../src/lake/manifest/manifest-file.js';
 import { readManifestList } from '../../src/lake/manifest/manifest-list.js';
 import { eq } from '../../src/lake/scan/filter.js';
@@ -17,16 +13,11 @@ import { applyTransform, parseTransform } from '../../src/lake/spec/transforms.j
 import { bindPartitionSpec, evolvePartitionSpec } from '../../src/lake/table/evolve-partition-spec.js';
 import { Table } from '../../src/lake/table/table.js';
 import { EDGES_PARTITION_SPEC, EDGES_SCHEMA } from '../../src/lake/tables.js';
-import { edgeDataFile } from './lake-fixtures.js';
+import { answerLosingCatalog, edgeDataFile, scratchCatalogs } from './lake-fixtures.js';
 
-const root = await mkdtemp(join(tmpdir(), 'lake-partition-evolution-'));
-after(() => rm(root, { recursive: true, force: true }));
+const newCatalog = await scratchCatalogs('lake-partition-evolution-');
 const EDGES: TableIdentifier = { namespace: ['graph'], name: 'edges' };
-let warehouses = 0;
-const createEdges = async () => {
-  const catalog = new FilesystemCatalog(join(root, `wh${warehouses++}`));
-  return Table.ensure(catalog, EDGES, { schema: EDGES_SCHEMA, partitionSpec: EDGES_PARTITION_SPEC });
-};
+const createEdges = () => Table.ensure(newCatalog(), EDGES, { schema: EDGES_SCHEMA, partitionSpec: EDGES_PARTITION_SPEC });
 const parse = (text: string) => parsePartitionSpecText(text, EDGES_SCHEMA);
 const SIXTEEN = parse('day(last_seen), bucket(16, src_id)');
 
@@ -112,18 +103,7 @@ describe('partition spec evolution', () => {
 
   it('finds a commit whose answer was lost by the default spec it set', async () => {
     const created = await createEdges();
-    const inner = created.catalog;
-    // A REST catalog that applied the commit but lost the answer (a 5xx after the swap).
-    const lossy: Catalog = {
-      io: inner.io,
-      loadTable: (id) => inner.loadTable(id),
-      createTable: (id, request) => inner.createTable(id, request),
-      commitTable: async (id, commit) => {
-        await inner.commitTable(id, commit);
-        throw new CommitStateUnknownError('commit to graph.edges failed (HTTP 502) and its snapshot (none) is not in the table; it may still land');
-      },
-    };
-    const change = await evolvePartitionSpec(new Table(lossy, EDGES, created.metadata), SIXTEEN);
+    const change = await evolvePartitionSpec(new Table(answerLosingCatalog(created.catalog), EDGES, created.metadata), SIXTEEN);
     assert.equal(change.kind, 'added');
     assert.equal(change.metadata['default-spec-id'], 1);
   });

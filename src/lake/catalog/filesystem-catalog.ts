@@ -6,9 +6,9 @@
  * conditional PUTs. Exactly one commit per version wins the create of `v<N+1>`.
  */
 import { resolve } from 'node:path';
-import { parseJson, stringifyJson } from '../../common/lossless-json.js';
+import { stringifyJson } from '../../common/lossless-json.js';
 import type { TableMetadata } from '../spec/table-metadata.js';
-import { tableMetadataFromJson } from '../spec/table-metadata-json.js';
+import { parseTableMetadataFile } from '../spec/table-metadata-json.js';
 import {
   CommitConflictError,
   NoSuchTableError,
@@ -48,12 +48,12 @@ export class FilesystemCatalog implements Catalog {
   }
 
   async loadTable(id: TableIdentifier): Promise<TableMetadata> {
-    return (await this.loadCurrent(id)).metadata;
+    return recallExpiredAncestry(this.io, (await this.loadCurrent(id)).metadata);
   }
 
   async createTable(id: TableIdentifier, request: CreateTableRequest): Promise<TableMetadata> {
     const existing = await this.findCurrent(id);
-    if (existing) return existing.metadata;
+    if (existing) return recallExpiredAncestry(this.io, existing.metadata);
     const metadata = newTableMetadata(this.tableLocation(id), request);
     if (!(await this.publish(id, 1, metadata))) return this.loadTable(id); // another process created it
     return metadata;
@@ -91,9 +91,9 @@ export class FilesystemCatalog implements Catalog {
     const version = await this.latestVersion(id);
     if (version === undefined) return undefined;
     const file = this.metadataFile(id, version);
-    // Other engines' snapshot ids are 64-bit: JSON.parse would round them.
-    const json = parseJson(new TextDecoder().decode(await this.io.read(file))) as Record<string, unknown>;
-    return { version, file, metadata: await recallExpiredAncestry(this.io, tableMetadataFromJson(json)) };
+    // No recall here (recall-expired-ancestry.ts): a commit only checks requirements, and its
+    // answer's current snapshot is the committer's own or one it loaded before.
+    return { version, file, metadata: parseTableMetadataFile(await this.io.read(file)) };
   }
 
   /** The hint, then probing upward: a writer may have died between its commit and the hint update. */

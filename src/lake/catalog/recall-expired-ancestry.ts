@@ -8,12 +8,11 @@
  * return; it reads older files, newest first, only while the walk is broken, and
  * remembers the snapshots it walked (spec/recalled-snapshots.ts), so later loads read none.
  */
-import { parseJson } from '../../common/lossless-json.js';
 import { ExpiredAncestryError, findCarrier, hasCarriedProperties } from '../spec/carried-properties.js';
 import { rememberExpiredSnapshots } from '../spec/recalled-snapshots.js';
 import type { Snapshot, SnapshotId } from '../spec/snapshot.js';
 import type { TableMetadata } from '../spec/table-metadata.js';
-import { tableMetadataFromJson } from '../spec/table-metadata-json.js';
+import { parseTableMetadataFile } from '../spec/table-metadata-json.js';
 import { FileNotFoundError, type FileIO } from '../io/file-io.js';
 
 /** Returns `metadata` itself, once the walk from its current snapshot reaches lakegraph's properties or can go no further. */
@@ -56,6 +55,5 @@ async function readOlderMetadata(io: FileIO, location: string): Promise<TableMet
     if (error instanceof FileNotFoundError) return undefined;
     throw error;
   }
-  // Other engines' snapshot ids are 64-bit: JSON.parse would round them.
-  return tableMetadataFromJson(parseJson(new TextDecoder().decode(bytes)) as Record<string, unknown>);
+  return parseTableMetadataFile(bytes);
 }

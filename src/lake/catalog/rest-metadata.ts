@@ -1,10 +1,11 @@
 /**
  * Turns the table metadata a REST catalog returns (iceberg-js's LoadTableResult shape,
  * big integers still tagged by int64-json-fetch.ts) into lakegraph's TableMetadata,
- * refusing what lakegraph cannot commit to.
+ * refusing what lakegraph cannot commit to. The REST object is iceberg-js's freshly parsed
+ * answer, held by nothing else: its tags are untagged in place.
  */
 import type { TableMetadata as RestTableMetadata } from 'iceberg-js';
-import { withBigIntsUntagged } from '../../common/lossless-json.js';
+import { untagBigIntsInPlace } from '../../common/lossless-json.js';
 import type { CreateTableRequest, TableIdentifier } from './catalog.js';
 import { formatTableIdentifier } from './catalog.js';
 import type { TableMetadata } from '../spec/table-metadata.js';
@@ -17,7 +18,7 @@ export function tableMetadataFromRest(table: TableIdentifier, rest: RestTableMet
     throw new Error(`table ${name} is Iceberg format v${rest['format-version']}; lakegraph writes v2 tables only`);
   }
   if (!rest.location) throw new Error(`REST catalog returned table ${name} without a location`);
-  return tableMetadataFromJson(withBigIntsUntagged(rest) as Record<string, unknown>);
+  return tableMetadataFromJson(untagBigIntsInPlace(rest) as Record<string, unknown>);
 }
 
 /**

@@ -5,6 +5,7 @@
  * with common/lossless-json.ts, which keeps ids beyond 2^53−1 exact; a plain JSON.parse
  * has rounded them already. Fields lakegraph does not model pass through as they are.
  */
+import { parseJson } from '../../common/lossless-json.js';
 import { MAIN_BRANCH, type Snapshot, type SnapshotId, type SnapshotRef } from './snapshot.js';
 import type { SnapshotLogEntry, TableMetadata } from './table-metadata.js';
 
@@ -32,6 +33,11 @@ function snapshotOf(json: JsonObject): Snapshot {
 
 function withIdOf<T extends { 'snapshot-id': SnapshotId }>(json: JsonObject, field: string): T {
   return { ...(json as unknown as T), 'snapshot-id': snapshotIdOf(json['snapshot-id'], field) };
+}
+
+/** A metadata file's bytes, parsed losslessly: other engines' 64-bit snapshot ids would be rounded by JSON.parse. */
+export function parseTableMetadataFile(bytes: Uint8Array): TableMetadata {
+  return tableMetadataFromJson(parseJson(new TextDecoder().decode(bytes)) as JsonObject);
 }
 
 /** `json` must be a v2 table metadata object; the defaults cover what loose writers leave out. */

@@ -10,12 +10,12 @@
 import { withRetries } from '../../common/backoff.js';
 import type { TableCommit } from '../catalog/catalog.js';
 import { formatTableIdentifier } from '../catalog/catalog.js';
-import { CommitStateUnknownError } from '../catalog/rest-errors.js';
 import { samePartitionFields, type PartitionField, type PartitionSpec } from '../spec/partition-spec.js';
 import type { UnboundPartitionField } from '../spec/partition-spec-text.js';
 import { fieldByName } from '../spec/schema.js';
 import { currentSchema, defaultPartitionSpec, type TableMetadata } from '../spec/table-metadata.js';
 import { parseTransform } from '../spec/transforms.js';
+import { commitMetadataChange } from './commit-metadata-change.js';
 import { COMMIT_CONFLICT_RETRIES } from './snapshot-transaction.js';
 import type { Table } from './table.js';
 
@@ -80,21 +80,6 @@ function evolutionCommit(base: TableMetadata, spec: PartitionSpec, added: boolea
 }
 
 /**
- * A catalog that lost the answer to a commit (a REST 5xx, a dropped connection) cannot
- * tell from snapshots whether a metadata-only commit landed; the default spec can.
- */
-async function commitOrFindLanded(table: Table, commit: TableCommit, spec: PartitionSpec): Promise<TableMetadata> {
-  try {
-    return await table.catalog.commitTable(table.id, commit);
-  } catch (error) {
-    if (!(error instanceof CommitStateUnknownError)) throw error;
-    const current = await table.refresh();
-    if (samePartitionFields(defaultPartitionSpec(current), spec)) return current;
-    throw error;
-  }
-}
-
-/**
  * Makes `fields` the table's default partition spec. Re-planned from the reloaded table on
  * a conflict (another evolution landed first). `dryRun` says what would change, commits nothing.
  */
@@ -106,7 +91,8 @@ export async function evolvePartitionSpec(table: Table, fields: readonly Unbound
     const added = !base['partition-specs'].some((s) => s['spec-id'] === to['spec-id']);
     const kind = to['spec-id'] === from['spec-id'] ? 'unchanged' : added ? 'added' : 'existing';
     if (kind === 'unchanged' || options.dryRun) return { from, to, kind, metadata: base };
-    const metadata = await commitOrFindLanded(table, evolutionCommit(base, to, added), to);
+    // A lost answer: the commit landed if the default spec is the one it set.
+    const metadata = await commitMetadataChange(table, evolutionCommit(base, to, added), (current) => samePartitionFields(defaultPartitionSpec(current), to));
     const committed = defaultPartitionSpec(metadata);
     // A catalog that renumbered the fields would make the partition tuples written from now on unreadable.
     if (!samePartitionFields(committed, to)) {

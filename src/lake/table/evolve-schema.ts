@@ -10,10 +10,10 @@
  * own schema updates do. Writers racing to add the same column both succeed: one commits,
  * the other conflicts, reloads and finds the column there.
  */
+import { commitMetadataChange } from './commit-metadata-change.js';
 import { COMMIT_CONFLICT_RETRIES } from './snapshot-transaction.js';
 import { withRetries, type RetryOptions } from '../../common/backoff.js';
 import { formatTableIdentifier } from '../catalog/catalog.js';
-import { CommitStateUnknownError } from '../catalog/rest-errors.js';
 import { fieldByName, type NestedField, type Schema } from '../spec/schema.js';
 import { currentSchema } from '../spec/table-metadata.js';
 import type { Table } from './table.js';
@@ -50,8 +50,9 @@ export async function evolveSchema(table: Table, wanted: Schema, retry: RetryOpt
       'schema-id': Math.max(...base.schemas.map((s) => s['schema-id'])) + 1,
       fields: [...schema.fields, ...fields],
     };
-    try {
-      table.metadata = await table.catalog.commitTable(table.id, {
+    table.metadata = await commitMetadataChange(
+      table,
+      {
         requirements: [
           { type: 'assert-table-uuid', uuid: base['table-uuid'] },
           { type: 'assert-current-schema-id', 'current-schema-id': base['current-schema-id'] },
@@ -61,14 +62,11 @@ export async function evolveSchema(table: Table, wanted: Schema, retry: RetryOpt
           { action: 'add-schema', schema: evolved, 'last-column-id': lastColumnId + fields.length },
           { action: 'set-current-schema', 'schema-id': -1 },
         ],
-      });
-    } catch (error) {
-      if (!(error instanceof CommitStateUnknownError)) throw error;
-      // The answer was lost (a REST 5xx or dropped connection): the change landed if the columns are there now.
-      const now = currentSchema(await table.refresh());
-      if (missingColumns(now, wanted).length > 0) throw error;
-      return added.map((field) => fieldByName(now, field.name).id);
-    }
-    return fields.map((f) => f.id);
+      },
+      // A lost answer: the commit landed if the columns are there now.
+      (current) => missingColumns(currentSchema(current), wanted).length === 0,
+    );
+    const now = currentSchema(table.metadata);
+    return added.map((field) => fieldByName(now, field.name).id);
   }, retry);
 }

@@ -26,7 +26,7 @@ import { COMMIT_CONFLICT_RETRIES, CommitRetriesExhaustedError } from '../../lake
 import type { Table } from '../../lake/table/table.js';
 import { writeDataFiles } from '../../lake/table/write-data-files.js';
 import { arrowSchemaOf } from '../../lake/tables.js';
-import { snapshotSelect, sqlIdentifier, sqlString } from '../../query/snapshot-views.js';
+import { parquetScan, sqlIdentifier, sqlString } from '../../query/snapshot-views.js';
 import type { RowMerger } from '../row-merger.js';
 import type { MemberRows } from './member-rows.js';
 
@@ -113,8 +113,7 @@ async function keptRows(merger: RowMerger, table: Table, file: DataFile, rows: M
   const schema = currentSchema(table.metadata);
   const [local] = await localReplicasOf(table.io).pathsOf([file.filePath]);
   const columns = schema.fields.map((f) => sqlIdentifier(f.name)).join(', ');
-  const query = `SELECT ${columns} FROM (${snapshotSelect(schema, [])} UNION ALL BY NAME SELECT * FROM read_parquet([${sqlString(local!)}]))
-    WHERE (${rows.predicate}) IS NOT TRUE`;
+  const query = `SELECT ${columns} FROM ${parquetScan(schema.fields, [local!])} WHERE (${rows.predicate}) IS NOT TRUE`;
   return writeDataFiles(table, await merger.toArrow(query, arrowSchemaOf(schema)));
 }
 

@@ -5,6 +5,7 @@
  * when no broker answers instead of waiting a minute.
  */
 import { Kafka, logLevel } from 'kafkajs';
+import { errorMessage } from '../../common/error-message.js';
 import { highWatermarks } from '../../stream/kafka/end-offsets.js';
 import { kafkajsSecurity, type KafkaSecurity } from '../../stream/kafka/kafka-security.js';
 
@@ -35,7 +36,7 @@ export async function fetchEndOffsets(brokers: readonly string[], security: Kafk
     }
     return { reachable: true, clusterId, offsets };
   } catch (error) {
-    return { reachable: false, reason: error instanceof Error ? error.message : String(error) };
+    return { reachable: false, reason: errorMessage(error) };
   } finally {
     await admin.disconnect().catch(() => {});
   }
