@@ -4,7 +4,6 @@
  */
 import type { Server } from 'node:http';
 import { ProcessMetrics } from '../common/process-metrics.js';
-import { isTopic } from '../events/topics.js';
 import { openGraphTables } from '../stream/job/graph-tables.js';
 import { kafkaSource } from '../stream/job/source-positions.js';
 import { TopicJob, type FlushPoint, type JobCounters } from '../stream/job/topic-job.js';
@@ -20,6 +19,7 @@ import type { Command } from './command.js';
 import { exitRegardlessAfter } from './exit-regardless.js';
 import { hostFlag, listenAddressFromFlags, listenUrl } from './listen-flags.js';
 import { ProgressLine } from './progress-line.js';
+import { topicAndContractFromFlags, topicFlags } from './topic-flags.js';
 
 /** How long a failed run may take to close its clients before the process exits regardless. */
 const EXIT_GRACE_MS = 5_000;
@@ -66,8 +66,7 @@ export const ingestCommand: Command = {
   summary: 'Consume one Kafka topic into the graph tables, exactly once, until SIGTERM/SIGINT.',
   usage: 'lakegraph ingest --topic T [--brokers H:P] [--kafka-tls …] [--kafka-sasl-mechanism M …] [--warehouse DIR | --catalog-uri URL] [--group G] [--commit-interval-ms N] [--exit-when-idle-ms N] [--metrics-port P [--metrics-host ADDR]]',
   flags: [
-    { name: 'topic', kind: 'string', placeholder: 'T', help: 'the Kafka topic to consume (one process per topic)' },
-    { name: 'contract', kind: 'string', placeholder: 'C', help: 'the docs/CONTRACTS.md §1 topic whose event rules apply (default: --topic)' },
+    ...topicFlags('the Kafka topic to consume (one process per topic)'),
     ...KAFKA_FLAGS,
     ...WAREHOUSE_FLAGS,
     { name: 'group', kind: 'string', placeholder: 'G', help: 'consumer group (default: lakegraph-ingest.<topic>)' },
@@ -79,10 +78,7 @@ export const ingestCommand: Command = {
     { name: 'log-level', kind: 'string', placeholder: 'L', default: 'info', help: `JSON log level on stdout: ${LOG_LEVELS.join(', ')}` },
   ],
   async run(flags) {
-    const topic = flags['topic'] as string | undefined;
-    if (!topic) throw new UsageError('--topic is required');
-    const contract = (flags['contract'] as string | undefined) ?? topic;
-    if (!isTopic(contract)) throw new UsageError(`--contract: "${contract}" is not a docs/CONTRACTS.md §1 topic; pass --contract app.<line> for a topic named otherwise`);
+    const { topic, contract } = topicAndContractFromFlags(flags);
     const level = flags['log-level'] as string;
     if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level: "${level}" is not one of ${LOG_LEVELS.join(', ')}`);
     for (const name of ['commit-interval-ms', 'exit-when-idle-ms', 'session-timeout-ms'] as const) {
