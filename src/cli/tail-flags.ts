@@ -4,6 +4,7 @@
  * §1 topics; `--topic T --contract C` tails one topic named otherwise, as `lakegraph ingest`
  * consumes it.
  */
+import type { AsOf } from '../query/as-of.js';
 import type { TailedTopic } from '../query/hot/tail-decoder.js';
 import { CONTRACT_TOPICS, type HotTailOptions } from '../query/query-session.js';
 import { TAIL_RETRY } from '../stream/kafka/kafka-client.js';
@@ -34,8 +35,8 @@ export function tailedTopicsFromFlags(flags: FlagValues): readonly TailedTopic[]
   return [{ topic, contract: contractFromFlags(flags, topic) }];
 }
 
-/** The tail a one-shot query reads up to the end offsets of now: none without --brokers, or for a past snapshot (`asOfMs`). */
-export async function oneShotTailFromFlags(flags: FlagValues, clientId: string, asOfMs: number | undefined): Promise<HotTailOptions | undefined> {
-  if (flags['brokers'] === undefined || asOfMs !== undefined) return undefined;
+/** The tail a one-shot query reads up to the end offsets of now: none without --brokers, or for a past snapshot (`asOf`). */
+export async function oneShotTailFromFlags(flags: FlagValues, clientId: string, asOf: AsOf | undefined): Promise<HotTailOptions | undefined> {
+  if (flags['brokers'] === undefined || asOf !== undefined) return undefined;
   return { kafka: await kafkaFromFlags(flags, clientId, jsonLog('error', (l) => process.stderr.write(l)), TAIL_RETRY), topics: tailedTopicsFromFlags(flags) };
 }
