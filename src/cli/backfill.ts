@@ -18,8 +18,8 @@ import { KAFKA_SECURITY_FLAGS } from './kafka-security-flags.js';
 import { catalogFromFlags, WAREHOUSE_FLAGS } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { exitRegardlessAfter } from './exit-regardless.js';
-import { crashSwitch } from './ingest.js';
 import { ProgressLine } from './progress-line.js';
+import { crashSwitch } from './test-crash-switch.js';
 import { topicAndContractFromFlags, topicFlags } from './topic-flags.js';
 
 const EXIT_GRACE_MS = 5_000;
