@@ -1,17 +1,19 @@
 /** `--as-of` (docs/CONTRACTS.md §7), shared by the commands that read the graph: query, sql, duckdb-init. */
-import type { Catalog } from '../lake/catalog/catalog.js';
-import { AS_OF_HELP, AsOfError, asOfMoment, parseAsOf } from '../query/as-of.js';
+import { AS_OF_HELP, AsOfError, parseAsOf, type AsOf } from '../query/as-of.js';
 import { UsageError, type FlagSpec, type FlagValues } from './args.js';
 
 export const AS_OF_FLAG: FlagSpec = { name: 'as-of', kind: 'string', placeholder: 'ID|T', help: `read the graph as it was then: ${AS_OF_HELP}; reads no Kafka tail` };
 
-/** The moment `--as-of` names, or undefined without it; a moment the lake cannot show is a usage error. */
-export async function asOfMsFromFlags(flags: FlagValues, catalog: Catalog): Promise<number | undefined> {
+/**
+ * What `--as-of` asks for, or undefined without it. The lake is asked which moment that is
+ * while the tables are loaded (snapshot-tier.ts `loadPastSnapshotTier`), under `asUsageError`.
+ */
+export function asOfFromFlags(flags: FlagValues): AsOf | undefined {
   const text = flags['as-of'] as string | undefined;
   if (text === undefined) return undefined;
   const asOf = parseAsOf(text);
   if (asOf === undefined) throw new UsageError(`--as-of: "${text}" is not ${AS_OF_HELP}`);
-  return asUsageError(text, () => asOfMoment(catalog, asOf));
+  return asOf;
 }
 
 /** Runs `work`; the lake having no answer for `--as-of` becomes a usage error naming it. */

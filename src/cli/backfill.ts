@@ -3,7 +3,6 @@
  * or Parquet, a file, a directory or an s3:// prefix) into the graph tables through the
  * ingest path, exactly once and resumable (src/stream/archive/archive-backfill.ts).
  */
-import { isTopic } from '../events/topics.js';
 import { runBackfill, type BackfillProgress } from '../stream/archive/archive-backfill.js';
 import { ArchiveFormatError } from '../stream/archive/archive-format.js';
 import { ArchiveNotFoundError, listArchive } from '../stream/archive/archive-files.js';
@@ -19,8 +18,9 @@ import { KAFKA_SECURITY_FLAGS } from './kafka-security-flags.js';
 import { catalogFromFlags, WAREHOUSE_FLAGS } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { exitRegardlessAfter } from './exit-regardless.js';
-import { crashSwitch } from './ingest.js';
 import { ProgressLine } from './progress-line.js';
+import { crashSwitch } from './test-crash-switch.js';
+import { topicAndContractFromFlags, topicFlags } from './topic-flags.js';
 
 const EXIT_GRACE_MS = 5_000;
 /** Partitions shown on the progress line; the rest are summarised. */
@@ -45,21 +45,17 @@ export const backfillCommand: Command = {
   summary: "Replay an archive of a topic's raw Kafka records (JSON lines or Parquet) into the graph tables, exactly once.",
   usage: 'lakegraph backfill --topic T --from FILE|DIR|s3://B/P [--contract C] [--warehouse DIR | --catalog-uri URL] [--brokers H:P] [--commit-interval-ms N]',
   flags: [
-    { name: 'topic', kind: 'string', placeholder: 'T', help: 'the Kafka topic whose records to replay (records of other topics in the archive are ignored)' },
+    ...topicFlags('the Kafka topic whose records to replay (records of other topics in the archive are ignored)'),
     { name: 'from', kind: 'string', placeholder: 'FILE|DIR|s3://B/P', help: 'the archive: a .jsonl/.ndjson/.json or .parquet file, or a directory or prefix of them (read in name order)' },
-    { name: 'contract', kind: 'string', placeholder: 'C', help: 'the docs/CONTRACTS.md §1 topic whose event rules apply (default: --topic)' },
     ...WAREHOUSE_FLAGS,
     { ...BROKERS_FLAG, default: undefined, help: 'Kafka brokers for <topic>.dlq; without it (or LAKEGRAPH_BROKERS) rejects go to graph.rejected_events only' },
     ...KAFKA_SECURITY_FLAGS,
     { name: 'commit-interval-ms', kind: 'int', placeholder: 'N', default: 2_000, help: 'commit at least this often while records are read' },
   ],
   async run(flags) {
-    const topic = flags['topic'] as string | undefined;
-    if (!topic) throw new UsageError('--topic is required');
+    const { topic, contract } = topicAndContractFromFlags(flags);
     const from = flags['from'] as string | undefined;
     if (!from) throw new UsageError('--from is required: an archive file, directory or s3:// prefix');
-    const contract = (flags['contract'] as string | undefined) ?? topic;
-    if (!isTopic(contract)) throw new UsageError(`--contract: "${contract}" is not a docs/CONTRACTS.md §1 topic; pass --contract app.<line> for a topic named otherwise`);
     const commitIntervalMs = flags['commit-interval-ms'] as number;
     if (commitIntervalMs < 1) throw new UsageError('--commit-interval-ms must be at least 1');
     const toDlq = flags['brokers'] !== undefined;

@@ -21,10 +21,10 @@ import { currentSchema } from '../lake/spec/table-metadata.js';
 import { NAMESPACE, TABLE_NAMES, TABLE_SCHEMAS } from '../lake/tables.js';
 import { credentialsFromEnvironment, duckdbS3Setup } from '../query/duckdb-s3-secret.js';
 import { dataFilesSelect, snapshotsSelect } from '../query/lake-views.js';
-import { loadSnapshotTier } from '../query/snapshot-tier.js';
+import { loadPastSnapshotTier, loadSnapshotTier } from '../query/snapshot-tier.js';
 import { snapshotSelect, sqlIdentifier, sqlString } from '../query/snapshot-views.js';
 import { UsageError } from './args.js';
-import { AS_OF_FLAG, asOfMsFromFlags, asUsageError } from './as-of-flag.js';
+import { AS_OF_FLAG, asOfFromFlags, asUsageError } from './as-of-flag.js';
 import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 
@@ -45,12 +45,12 @@ export const duckdbInitCommand: Command = {
     if (via === 'iceberg' && flags['catalog-uri'] !== undefined) throw new UsageError('--via iceberg reads a filesystem warehouse; use --via files with a REST catalog');
     if (via === 'iceberg' && flags['as-of'] !== undefined) throw new UsageError('--as-of works with --via files');
     const catalog = await existingWarehouseFromFlags(flags);
-    const asOfMs = await asOfMsFromFlags(flags, catalog);
+    const asOf = asOfFromFlags(flags);
     const extensions: string[] = [];
     const views: string[] = [];
     let locations: string[];
     if (via === 'files') {
-      const tier = await asUsageError(flags['as-of'] as string | undefined, () => loadSnapshotTier(catalog, undefined, asOfMs));
+      const { tier, asOfMs } = asOf === undefined ? { tier: await loadSnapshotTier(catalog), asOfMs: undefined } : await asUsageError(flags['as-of'] as string | undefined, () => loadPastSnapshotTier(catalog, asOf));
       locations = TABLE_NAMES.flatMap((name) => tier[name].files.map((f) => f.filePath));
       if (asOfMs !== undefined) views.push(`-- as of ${new Date(asOfMs).toISOString()}`);
       for (const name of TABLE_NAMES) {

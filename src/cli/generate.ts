@@ -2,7 +2,6 @@
  * `lakegraph generate`: the generator's contract events for one topic, produced to Kafka
  * keyed by account_id, with duplicates and bad records mixed in as asked.
  */
-import { isTopic } from '../events/topics.js';
 import { RecordGenerator } from '../stream/generator/record-generator.js';
 import { produceRecords } from '../stream/kafka/produce-records.js';
 import { ensureTopic } from '../stream/kafka/topic-admin.js';
@@ -11,6 +10,7 @@ import { UsageError } from './args.js';
 import { KAFKA_FLAGS, kafkaFromFlags } from './broker-flags.js';
 import type { Command } from './command.js';
 import { ProgressLine } from './progress-line.js';
+import { topicAndContractFromFlags, topicFlags } from './topic-flags.js';
 
 const ratio = (flags: Record<string, unknown>, name: string): number => {
   const value = flags[name] as number;
@@ -23,8 +23,7 @@ export const generateCommand: Command = {
   summary: 'Produce generated contract events (with duplicates and bad records) to a Kafka topic.',
   usage: 'lakegraph generate --topic T --events N [--brokers H:P] [--kafka-tls …] [--kafka-sasl-mechanism M …] [--seed S] [--rate R] [--dup-ratio X] [--bad-ratio X]',
   flags: [
-    { name: 'topic', kind: 'string', placeholder: 'T', help: 'the Kafka topic to write' },
-    { name: 'contract', kind: 'string', placeholder: 'C', help: 'the docs/CONTRACTS.md §1 topic whose events to generate (default: --topic)' },
+    ...topicFlags('the Kafka topic to write', 'the docs/CONTRACTS.md §1 topic whose events to generate (default: --topic)'),
     { name: 'events', kind: 'int', placeholder: 'N', help: 'records to produce, duplicates and bad ones included' },
     ...KAFKA_FLAGS,
     { name: 'seed', kind: 'int', placeholder: 'S', default: 1, help: 'generator seed; the same seed and flags give the same records' },
@@ -35,10 +34,7 @@ export const generateCommand: Command = {
     { name: 'base-ts', kind: 'int', placeholder: 'MS', help: 'event time of the first event, epoch ms (default: an hour ago), for reproducible runs' },
   ],
   async run(flags) {
-    const topic = flags['topic'] as string | undefined;
-    if (!topic) throw new UsageError('--topic is required');
-    const contract = (flags['contract'] as string | undefined) ?? topic;
-    if (!isTopic(contract)) throw new UsageError(`--contract: "${contract}" is not a docs/CONTRACTS.md §1 topic; pass --contract app.<line> for a topic named otherwise`);
+    const { topic, contract } = topicAndContractFromFlags(flags);
     const events = flags['events'] as number | undefined;
     if (events === undefined || events < 1) throw new UsageError('--events N (at least 1) is required');
     const rate = flags['rate'] as number;

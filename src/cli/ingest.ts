@@ -4,10 +4,9 @@
  */
 import type { Server } from 'node:http';
 import { ProcessMetrics } from '../common/process-metrics.js';
-import { isTopic } from '../events/topics.js';
 import { openGraphTables } from '../stream/job/graph-tables.js';
 import { kafkaSource } from '../stream/job/source-positions.js';
-import { TopicJob, type FlushPoint, type JobCounters } from '../stream/job/topic-job.js';
+import { TopicJob, type JobCounters } from '../stream/job/topic-job.js';
 import { KafkaTopicIngest } from '../stream/kafka/kafka-topic-ingest.js';
 import { dlqTopicOf, ensureTopic } from '../stream/kafka/topic-admin.js';
 import { IngestMetrics } from '../stream/metrics/ingest-metrics.js';
@@ -20,38 +19,14 @@ import type { Command } from './command.js';
 import { exitRegardlessAfter } from './exit-regardless.js';
 import { hostFlag, listenAddressFromFlags, listenUrl } from './listen-flags.js';
 import { ProgressLine } from './progress-line.js';
+import { crashSwitch } from './test-crash-switch.js';
+import { topicAndContractFromFlags, topicFlags } from './topic-flags.js';
 
 /** How long a failed run may take to close its clients before the process exits regardless. */
 const EXIT_GRACE_MS = 5_000;
 
 /** Partitions of a source topic ingest has to create because nobody produced to it yet. */
 const NEW_TOPIC_PARTITIONS = 4;
-
-/**
- * Test-only crash switch: `LAKEGRAPH_TEST_CRASH_AT=<point>:<n>` SIGKILLs this process the
- * n-th time it reaches <point> — a flush point of the job, `assignment` (a partition
- * assignment: the second one is a rebalance), or `during-parquet` / `during-commit`, which
- * let the data-file write or the commit start and kill it a few event-loop turns in.
- */
-const CRASH_POINTS = ['before-parquet', 'after-data-files', 'before-commit', 'after-commit', 'assignment', 'during-parquet', 'during-commit'] as const;
-type CrashPoint = (typeof CRASH_POINTS)[number];
-
-export function crashSwitch(spec: string | undefined): ((point: FlushPoint | 'assignment') => void) | undefined {
-  if (spec === undefined || spec === '') return undefined;
-  const m = /^([a-z-]+):(\d+)$/.exec(spec);
-  if (!m || !(CRASH_POINTS as readonly string[]).includes(m[1])) throw new UsageError(`LAKEGRAPH_TEST_CRASH_AT: "${spec}" is not <point>:<n> with point one of ${CRASH_POINTS.join(', ')}`);
-  const target = m[1] as CrashPoint;
-  const trigger: FlushPoint | 'assignment' = target === 'during-parquet' ? 'before-parquet' : target === 'during-commit' ? 'before-commit' : target;
-  const delayed = target !== trigger;
-  let remaining = Number(m[2]);
-  const kill = () => process.kill(process.pid, 'SIGKILL');
-  return (point) => {
-    if (point !== trigger || --remaining !== 0) return;
-    if (!delayed) return kill();
-    // Three turns: far enough for the file open / first manifest write to be under way.
-    setImmediate(() => setImmediate(() => setImmediate(kill)));
-  };
-}
 
 function statusLine(c: JobCounters, metrics: IngestMetrics, elapsedMs: number): string {
   const seconds = elapsedMs / 1000;
@@ -66,8 +41,7 @@ export const ingestCommand: Command = {
   summary: 'Consume one Kafka topic into the graph tables, exactly once, until SIGTERM/SIGINT.',
   usage: 'lakegraph ingest --topic T [--brokers H:P] [--kafka-tls …] [--kafka-sasl-mechanism M …] [--warehouse DIR | --catalog-uri URL] [--group G] [--commit-interval-ms N] [--exit-when-idle-ms N] [--metrics-port P [--metrics-host ADDR]]',
   flags: [
-    { name: 'topic', kind: 'string', placeholder: 'T', help: 'the Kafka topic to consume (one process per topic)' },
-    { name: 'contract', kind: 'string', placeholder: 'C', help: 'the docs/CONTRACTS.md §1 topic whose event rules apply (default: --topic)' },
+    ...topicFlags('the Kafka topic to consume (one process per topic)'),
     ...KAFKA_FLAGS,
     ...WAREHOUSE_FLAGS,
     { name: 'group', kind: 'string', placeholder: 'G', help: 'consumer group (default: lakegraph-ingest.<topic>)' },
@@ -79,10 +53,7 @@ export const ingestCommand: Command = {
     { name: 'log-level', kind: 'string', placeholder: 'L', default: 'info', help: `JSON log level on stdout: ${LOG_LEVELS.join(', ')}` },
   ],
   async run(flags) {
-    const topic = flags['topic'] as string | undefined;
-    if (!topic) throw new UsageError('--topic is required');
-    const contract = (flags['contract'] as string | undefined) ?? topic;
-    if (!isTopic(contract)) throw new UsageError(`--contract: "${contract}" is not a docs/CONTRACTS.md §1 topic; pass --contract app.<line> for a topic named otherwise`);
+    const { topic, contract } = topicAndContractFromFlags(flags);
     const level = flags['log-level'] as string;
     if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level: "${level}" is not one of ${LOG_LEVELS.join(', ')}`);
     for (const name of ['commit-interval-ms', 'exit-when-idle-ms', 'session-timeout-ms'] as const) {

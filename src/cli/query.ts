@@ -3,7 +3,7 @@ import { parseGraphRequest, isQueryName, QUERY_NAMES, type QueryName } from '../
 import type { GraphResult } from '../query/graph-result.js';
 import { QuerySession } from '../query/query-session.js';
 import { UsageError, type FlagSpec, type FlagValues } from './args.js';
-import { AS_OF_FLAG, asOfMsFromFlags, asUsageError } from './as-of-flag.js';
+import { AS_OF_FLAG, asOfFromFlags, asUsageError } from './as-of-flag.js';
 import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { formatTable } from './format-table.js';
@@ -50,9 +50,9 @@ export const queryCommand: Command = {
     const parsed = parseGraphRequest(name, optionsOf(flags), Date.now());
     if (!parsed.ok) throw new UsageError(parsed.issues.join('; '));
     const catalog = await existingWarehouseFromFlags(flags);
-    const asOfMs = await asOfMsFromFlags(flags, catalog);
-    const hot = await oneShotTailFromFlags(flags, 'lakegraph-query', asOfMs);
-    const session = await asUsageError(flags['as-of'] as string | undefined, () => QuerySession.open({ catalog, hot, asOfMs }));
+    const asOf = asOfFromFlags(flags);
+    const hot = await oneShotTailFromFlags(flags, 'lakegraph-query', asOf);
+    const session = await asUsageError(flags['as-of'] as string | undefined, () => QuerySession.open({ catalog, hot, asOf }));
     try {
       await session.catchUp(flags['tail-timeout-ms'] as number);
       const result = await session.graphQuery(parsed.request);

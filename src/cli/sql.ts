@@ -1,7 +1,7 @@
 /** `lakegraph sql`: DuckDB SQL over views `edges`, `nodes` (snapshot ∪ Kafka tail when --brokers is given) and `rejected_events`. */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from './args.js';
-import { AS_OF_FLAG, asOfMsFromFlags, asUsageError } from './as-of-flag.js';
+import { AS_OF_FLAG, asOfFromFlags, asUsageError } from './as-of-flag.js';
 import { WAREHOUSE_FLAGS, existingWarehouseFromFlags } from './catalog-flags.js';
 import type { Command } from './command.js';
 import { formatTable } from './format-table.js';
@@ -37,9 +37,9 @@ export const sqlCommand: Command = {
       }
     } else text = inline!;
     const catalog = await existingWarehouseFromFlags(flags);
-    const asOfMs = await asOfMsFromFlags(flags, catalog);
-    const hot = await oneShotTailFromFlags(flags, 'lakegraph-sql', asOfMs);
-    const session = await asUsageError(flags['as-of'] as string | undefined, () => QuerySession.open({ catalog, hot, asOfMs }));
+    const asOf = asOfFromFlags(flags);
+    const hot = await oneShotTailFromFlags(flags, 'lakegraph-sql', asOf);
+    const session = await asUsageError(flags['as-of'] as string | undefined, () => QuerySession.open({ catalog, hot, asOf }));
     try {
       await session.catchUp(30_000);
       await session.query(async ({ connection }) => {

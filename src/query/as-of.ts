@@ -5,6 +5,7 @@
  */
 import type { Catalog } from '../lake/catalog/catalog.js';
 import { NoSuchTableError } from '../lake/catalog/catalog.js';
+import type { TableMetadata } from '../lake/spec/table-metadata.js';
 import { NAMESPACE, TABLE_NAMES } from '../lake/tables.js';
 
 /** What a user asked for, before it is looked up. */
@@ -32,14 +33,21 @@ export const AS_OF_HELP = 'a snapshot id of any graph table, or a time as epoch 
 /** The moment to read every table as of: a snapshot's commit time, or the time given. */
 export async function asOfMoment(catalog: Catalog, asOf: AsOf): Promise<number> {
   if (asOf.kind === 'time') return asOf.ms;
-  for (const name of TABLE_NAMES) {
-    let snapshots;
-    try {
-      snapshots = (await catalog.loadTable({ namespace: [NAMESPACE], name })).snapshots;
-    } catch (error) {
-      if (error instanceof NoSuchTableError) continue;
-      throw error;
-    }
+  const tables = await Promise.all(
+    TABLE_NAMES.map((name) =>
+      catalog.loadTable({ namespace: [NAMESPACE], name }).catch((error: unknown) => {
+        if (error instanceof NoSuchTableError) return undefined;
+        throw error;
+      }),
+    ),
+  );
+  return momentIn(asOf, tables.filter((table) => table !== undefined));
+}
+
+/** `asOfMoment` over the graph tables' metadata, for a caller that has loaded it anyway. */
+export function momentIn(asOf: AsOf, tables: readonly TableMetadata[]): number {
+  if (asOf.kind === 'time') return asOf.ms;
+  for (const { snapshots } of tables) {
     const snapshot = snapshots.find((s) => String(s['snapshot-id']) === asOf.digits);
     if (snapshot) return snapshot['timestamp-ms'];
   }

@@ -25,7 +25,7 @@ export class PastSessions {
     let session = this.sessions.get(moment);
     this.sessions.delete(moment);
     if (session === undefined) {
-      session = QuerySession.open({ catalog: this.catalog, asOfMs: moment });
+      session = QuerySession.open({ catalog: this.catalog, asOf: { kind: 'time', ms: moment } });
       // A moment the lake cannot show is not kept.
       session.catch(() => this.sessions.delete(moment));
     }

@@ -33,7 +33,8 @@ import { EdgeIndex, type EdgeIndexOptions, type EdgeIndexVersion, type IndexLoad
 import { IndexedEdges } from './index/indexed-edges.js';
 import { TailDecoder, type TailedTopic, type TopicBoundary } from './hot/tail-decoder.js';
 import { Serial } from './serial.js';
-import { committedOffsets, loadSnapshotTier, replayOffsets, sameSnapshots, type SnapshotTier } from './snapshot-tier.js';
+import type { AsOf } from './as-of.js';
+import { committedOffsets, loadPastSnapshotTier, loadSnapshotTier, replayOffsets, sameSnapshots, type SnapshotTier } from './snapshot-tier.js';
 import { createSnapshotView } from './snapshot-views.js';
 
 export interface HotTailOptions {
@@ -60,7 +61,7 @@ export interface QuerySessionOptions {
    * Time travel: every table as its newest snapshot at or before this moment held it
    * (as-of.ts). Such a session has no tail and never moves to newer snapshots.
    */
-  readonly asOfMs?: number;
+  readonly asOf?: AsOf;
 }
 
 export interface QueryContext {
@@ -146,8 +147,8 @@ export class QuerySession {
     // Committed data files never change (Iceberg), so their Parquet footers can stay cached across queries.
     await connection.run('SET parquet_metadata_cache = true');
     for (const ddl of HOT_TABLES_DDL) await connection.run(ddl);
-    if (options.asOfMs !== undefined && options.hot) throw new Error('a session as of a past moment reads no Kafka tail');
-    const snapshot = await loadSnapshotTier(options.catalog, undefined, options.asOfMs);
+    if (options.asOf !== undefined && options.hot) throw new Error('a session as of a past moment reads no Kafka tail');
+    const snapshot = options.asOf === undefined ? await loadSnapshotTier(options.catalog) : (await loadPastSnapshotTier(options.catalog, options.asOf)).tier;
     const edgeIndex = options.edgeIndex && {
       index: new EdgeIndex(localReplicasOf(options.catalog.io), options.edgeIndex),
       onProgress: options.edgeIndex.onProgress,
@@ -156,7 +157,7 @@ export class QuerySession {
     };
     const indexVersion = await edgeIndex?.index.versionOf(snapshot.edges, edgeIndex.onProgress);
     const forgotten = options.hot ? await readForgottenAccounts(options.catalog, [NAMESPACE]) : NONE_FORGOTTEN;
-    const session = new QuerySession(options.catalog, instance, connection, snapshot, options.hot?.maxHotRows ?? DEFAULT_MAX_HOT_ROWS, edgeIndex, indexVersion, options.asOfMs !== undefined, forgotten);
+    const session = new QuerySession(options.catalog, instance, connection, snapshot, options.hot?.maxHotRows ?? DEFAULT_MAX_HOT_ROWS, edgeIndex, indexVersion, options.asOf !== undefined, forgotten);
     await session.createViews();
     if (options.hot) session.startTail(options.hot);
     return session;

@@ -10,7 +10,7 @@ import { carriedProperties } from '../lake/spec/carried-properties.js';
 import { ManifestCache } from '../lake/scan/manifest-cache.js';
 import { planFiles } from '../lake/scan/plan-files.js';
 import { snapshotAsOf } from '../lake/scan/snapshot-as-of.js';
-import { AsOfError } from './as-of.js';
+import { AsOfError, momentIn, type AsOf } from './as-of.js';
 import type { SnapshotId } from '../lake/spec/snapshot.js';
 import { currentSchema, currentSnapshot, partitionSpecById, type TableMetadata } from '../lake/spec/table-metadata.js';
 import { NAMESPACE, TABLE_NAMES, type TableName } from '../lake/tables.js';
@@ -27,9 +27,12 @@ export interface TableSnapshot {
 
 export type SnapshotTier = Readonly<Record<TableName, TableSnapshot>>;
 
+export async function loadTableSnapshot(catalog: Catalog, name: TableName, previous?: TableSnapshot): Promise<TableSnapshot> {
+  return tableSnapshotOf(catalog, name, await catalog.loadTable({ namespace: [NAMESPACE], name }), previous);
+}
+
 /** `asOfMs`: the table as its newest snapshot at or before that moment held it, instead of now. */
-export async function loadTableSnapshot(catalog: Catalog, name: TableName, previous?: TableSnapshot, asOfMs?: number): Promise<TableSnapshot> {
-  const metadata = await catalog.loadTable({ namespace: [NAMESPACE], name });
+async function tableSnapshotOf(catalog: Catalog, name: TableName, metadata: TableMetadata, previous?: TableSnapshot, asOfMs?: number): Promise<TableSnapshot> {
   const snapshotId = asOfMs === undefined ? currentSnapshot(metadata)?.['snapshot-id'] : heldAsOf(metadata, name, asOfMs);
   if (previous !== undefined && previous.snapshotId === snapshotId) return previous;
   const manifests = previous?.manifests ?? new ManifestCache();
@@ -46,8 +49,23 @@ function heldAsOf(metadata: TableMetadata, name: TableName, asOfMs: number): Tab
   );
 }
 
-export async function loadSnapshotTier(catalog: Catalog, previous?: SnapshotTier, asOfMs?: number): Promise<SnapshotTier> {
-  const snapshots = await Promise.all(TABLE_NAMES.map((name) => loadTableSnapshot(catalog, name, previous?.[name], asOfMs)));
+export async function loadSnapshotTier(catalog: Catalog, previous?: SnapshotTier): Promise<SnapshotTier> {
+  const snapshots = await Promise.all(TABLE_NAMES.map((name) => loadTableSnapshot(catalog, name, previous?.[name])));
+  return tierOf(snapshots);
+}
+
+/**
+ * The tier as of `asOf` (as-of.ts), and the moment it names. Each table's metadata is
+ * loaded once, both to find the moment (a snapshot id may be any table's) and to plan it.
+ */
+export async function loadPastSnapshotTier(catalog: Catalog, asOf: AsOf): Promise<{ tier: SnapshotTier; asOfMs: number }> {
+  const metadata = await Promise.all(TABLE_NAMES.map((name) => catalog.loadTable({ namespace: [NAMESPACE], name })));
+  const asOfMs = momentIn(asOf, metadata);
+  const snapshots = await Promise.all(TABLE_NAMES.map((name, i) => tableSnapshotOf(catalog, name, metadata[i]!, undefined, asOfMs)));
+  return { tier: tierOf(snapshots), asOfMs };
+}
+
+function tierOf(snapshots: readonly TableSnapshot[]): SnapshotTier {
   return Object.fromEntries(TABLE_NAMES.map((name, i) => [name, snapshots[i]!])) as SnapshotTier;
 }
 

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { currentSnapshot } from '../../src/lake/spec/table-metadata.js';
-import { NAMESPACE } from '../../src/lake/tables.js';
+import { NAMESPACE, TABLE_NAMES } from '../../src/lake/tables.js';
+import type { Catalog, TableIdentifier } from '../../src/lake/catalog/catalog.js';
 import type { GraphResult } from '../../src/query/graph-result.js';
 import { QueryServer } from '../../src/query/http/query-server.js';
 import { PastSessions } from '../../src/query/past-sessions.js';
@@ -64,6 +65,26 @@ test('--as-of a snapshot id or time answers as the lake then held it; expired hi
   };
   assert.equal(await count('--as-of', String(first['snapshot-id'])), 1, 'sql as of the first half sees one topic');
   assert.equal(await count(), 2, 'sql now sees two');
+
+  const init = await runCli(['duckdb-init', '--as-of', String(first['snapshot-id']), '--warehouse', warehouse]);
+  assert.equal(init.code, 0, init.stderr);
+  assert.ok(init.stdout.includes(`-- as of ${new Date(first['timestamp-ms']).toISOString()}`), init.stdout);
+  assert.ok(init.stdout.includes(`-- ${NAMESPACE}.edges: snapshot ${first['snapshot-id']},`), 'duckdb-init --as-of plans the first half\'s edges snapshot');
+  const unknownId = await runCli(['query', 'member-activity', '--account', account, '--warehouse', warehouse, '--as-of', '12345678901234567'], { LAKEGRAPH_BROKERS: '' });
+  assert.equal(unknownId.code, 2, unknownId.stderr);
+  assert.match(unknownId.stderr, /--as-of 12345678901234567: no graph table holds a snapshot 12345678901234567/);
+
+  // A past session loads each table's metadata once: to find the moment a snapshot id names, and to plan it.
+  const loads: string[] = [];
+  const counting: Catalog = Object.assign(Object.create(catalog) as Catalog, {
+    loadTable: (id: TableIdentifier) => {
+      loads.push(id.name);
+      return catalog.loadTable(id);
+    },
+  });
+  const once = await QuerySession.open({ catalog: counting, asOf: { kind: 'snapshot-or-time', digits: String(first['snapshot-id']) } });
+  await once.close();
+  assert.deepEqual(loads.sort(), [...TABLE_NAMES].sort());
 
   const session = await QuerySession.open({ catalog });
   const past = new PastSessions(catalog);

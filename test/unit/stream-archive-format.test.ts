@@ -15,11 +15,11 @@ test('UTF-8 records are written as text, other bytes as base64, and both read ba
   const tombstone: SourceRecord = { ...text, value: null };
   assert.doesNotMatch(jsonLineOf(text), /base64/);
   assert.match(jsonLineOf(binary), /"encoding":"base64"/);
-  for (const record of [text, binary, tombstone]) assert.deepEqual(plain(recordOfJsonLine(jsonLineOf(record), 'x:1')), plain(record));
+  for (const record of [text, binary, tombstone]) assert.deepEqual(plain(recordOfJsonLine(jsonLineOf(record), 'x', 1)), plain(record));
 });
 
 test("kcat -J lines read as records; offsets may be decimal strings", () => {
-  const record = recordOfJsonLine('{"topic":"t","partition":1,"offset":"9007199254740","tstype":"create","ts":1700000000000,"broker":1,"key":null,"payload":"{}"}', 'x:1');
+  const record = recordOfJsonLine('{"topic":"t","partition":1,"offset":"9007199254740","tstype":"create","ts":1700000000000,"broker":1,"key":null,"payload":"{}"}', 'x', 1);
   assert.deepEqual(plain(record), { topic: 't', partition: 1, offset: 9007199254740, key: null, value: [...bytes('{}')], timestamp: 1700000000000 });
 });
 
@@ -33,6 +33,6 @@ test('a line without its place in the log, or with undecodable bytes, is an Arch
     ['{"topic":"t","partition":0,"offset":0,"value":"%%%","encoding":"base64"}', /base64/],
     ['{"topic":"t","partition":0,"offset":0,"value":"{}","encoding":"hex"}', /"encoding" must be/],
   ] as const) {
-    assert.throws(() => recordOfJsonLine(line, 'f.jsonl:3'), (error: Error) => error instanceof ArchiveFormatError && says.test(error.message), line);
+    assert.throws(() => recordOfJsonLine(line, 'f.jsonl', 3), (error: Error) => error instanceof ArchiveFormatError && says.test(error.message), line);
   }
 });

@@ -84,12 +84,12 @@ async function* jsonLineRecords(io: FileIO, file: ArchiveFile): AsyncGenerator<S
       lineNumber++;
       const line = text.slice(start, end);
       start = end + 1;
-      if (line.trim() !== '') yield recordOfJsonLine(line, `${file.location}:${lineNumber}`);
+      if (line.trim() !== '') yield recordOfJsonLine(line, file.location, lineNumber);
     }
     carry = text.slice(start);
   }
   carry += decoder.decode();
-  if (carry.trim() !== '') yield recordOfJsonLine(carry, `${file.location}:${lineNumber + 1}`);
+  if (carry.trim() !== '') yield recordOfJsonLine(carry, file.location, lineNumber + 1);
 }
 
 async function readRange(io: FileIO, location: string, offset: number, length: number): Promise<Uint8Array> {

@@ -57,30 +57,32 @@ function bytesOf(field: unknown, base64: boolean): Uint8Array | null | undefined
   return Buffer.from(field, 'base64');
 }
 
-/** One JSON line as a source record; `where` names it (`file:line`) in the error. */
-export function recordOfJsonLine(line: string, where: string): SourceRecord {
+const lineError = (file: string, lineNumber: number, what: string) => new ArchiveFormatError(`${file}:${lineNumber}: ${what}`);
+
+/** One JSON line as a source record; an error names it `file:lineNumber` (the text is made only then: this runs per record). */
+export function recordOfJsonLine(line: string, file: string, lineNumber: number): SourceRecord {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
-    throw new ArchiveFormatError(`${where}: not JSON: ${line.slice(0, 80)}`);
+    throw lineError(file, lineNumber, `not JSON: ${line.slice(0, 80)}`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ArchiveFormatError(`${where}: not a JSON object`);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw lineError(file, lineNumber, `not a JSON object`);
   const fields = parsed as Record<string, unknown>;
   const { topic, partition, offset, key, encoding, value = fields.payload, timestamp = fields.ts } = fields;
   const kafkaPartition = kafkaNumber(partition);
   const kafkaOffset = kafkaNumber(offset);
   if (typeof topic !== 'string' || kafkaPartition === undefined || kafkaOffset === undefined) {
-    throw new ArchiveFormatError(`${where}: needs "topic" (string), "partition" and "offset" (non-negative integers)`);
+    throw lineError(file, lineNumber, `needs "topic" (string), "partition" and "offset" (non-negative integers)`);
   }
-  if (encoding !== undefined && encoding !== 'utf8' && encoding !== 'base64') throw new ArchiveFormatError(`${where}: "encoding" must be "utf8" or "base64"`);
+  if (encoding !== undefined && encoding !== 'utf8' && encoding !== 'base64') throw lineError(file, lineNumber, `"encoding" must be "utf8" or "base64"`);
   const base64 = encoding === 'base64';
   const keyBytes = bytesOf(key, base64);
   const valueBytes = bytesOf(value, base64);
   if (keyBytes === undefined || valueBytes === undefined) {
-    throw new ArchiveFormatError(`${where}: "key" and "value" must be null or strings (${base64 ? 'base64' : 'UTF-8 text; "encoding":"base64" for other bytes'})`);
+    throw lineError(file, lineNumber, `"key" and "value" must be null or strings (${base64 ? 'base64' : 'UTF-8 text; "encoding":"base64" for other bytes'})`);
   }
   const ms = timestamp === undefined ? 0 : kafkaNumber(timestamp);
-  if (ms === undefined) throw new ArchiveFormatError(`${where}: "timestamp" must be epoch milliseconds`);
+  if (ms === undefined) throw lineError(file, lineNumber, `"timestamp" must be epoch milliseconds`);
   return { topic, partition: kafkaPartition, offset: kafkaOffset, key: keyBytes, value: valueBytes, timestamp: ms };
 }
