@@ -1,4 +1,7 @@
-/** A stopping query service (SIGTERM in a rolling restart) finishes the queries it accepted and takes no new ones. */
+/**
+ * The query service's life: it starts whatever query timeout it is given, and when stopping
+ * (SIGTERM in a rolling restart) finishes the queries it accepted and takes no new ones.
+ */
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,4 +28,19 @@ test('close lets a query under way finish, then refuses connections', async () =
   assert.deepEqual(await response.json(), { edges: [] });
   const refused = await new Promise<boolean>((resolve) => connect({ host: '127.0.0.1', port }).once('connect', () => resolve(false)).once('error', () => resolve(true)));
   assert.ok(refused);
+});
+
+test('a query timeout below the 10 s headers timeout starts, and a query past it is answered 503', async () => {
+  // Node refuses a headers timeout above the request timeout (twice the query timeout): serve --query-timeout-ms 1000 failed at start.
+  const server = new QueryServer({ session: slowSession(3_000), port: 0, queryTimeoutMs: 1_000 });
+  const port = await server.listen();
+  try {
+    const started = performance.now();
+    const response = await fetch(`http://127.0.0.1:${port}/v1/query/member-activity?account=a-1`);
+    assert.equal(response.status, 503);
+    assert.deepEqual(await response.json(), { error: 'query did not finish within 1000 ms' });
+    assert.ok(performance.now() - started < 2_500, `answered after ${performance.now() - started} ms`);
+  } finally {
+    await server.close();
+  }
 });

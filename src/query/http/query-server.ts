@@ -48,6 +48,8 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 /** Beyond the query timeout, time for the 503 of a query that ran out to be written. */
 const CLOSE_MARGIN_MS = 1_000;
+/** Time a client gets to send its request headers; never more than the whole request gets (node refuses that). */
+const HEADERS_TIMEOUT_MS = 10_000;
 
 /** `edge-type`, `edge_type` and `edgetype` all name the CLI's --edge-type. */
 const canonical = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
@@ -116,7 +118,8 @@ export class QueryServer {
 
   /** Resolves with the port it listens on (useful with port 0). */
   async listen(): Promise<number> {
-    const settings = { maxHeaderSize: 16 * 1024, requestTimeout: this.timeoutMs * 2, headersTimeout: 10_000 };
+    const requestTimeout = this.timeoutMs * 2;
+    const settings = { maxHeaderSize: 16 * 1024, requestTimeout, headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout) };
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
     const { tls } = this.options;
     const server = tls === undefined ? createServer(settings, handler) : createHttpsServer({ ...settings, ...tls }, handler);
