@@ -66,7 +66,11 @@ test('--as-of a snapshot id or time answers as the lake then held it; expired hi
   assert.equal(await count(), 2, 'sql now sees two');
 
   const session = await QuerySession.open({ catalog });
-  const past = new PastSessions(catalog);
+  let pastLoads = 0;
+  const countingCatalog = new Proxy(catalog, {
+    get: (target, name) => (name === 'loadTable' ? (...args: Parameters<FilesystemCatalog['loadTable']>) => (pastLoads++, target.loadTable(...args)) : Reflect.get(target, name)),
+  });
+  const past = new PastSessions(countingCatalog);
   const server = new QueryServer({ session, past, port: 0 });
   const port = await server.listen();
   try {
@@ -77,6 +81,10 @@ test('--as-of a snapshot id or time answers as the lake then held it; expired hi
     const past1 = await get(String(first['snapshot-id']));
     assert.equal(past1.status, 200, JSON.stringify(past1.body));
     assert.deepEqual(edgeLines(past1.body.edges), expected(then), 'serve as_of=');
+    const loadsForFirst = pastLoads;
+    const again = await get(String(first['snapshot-id']));
+    assert.deepEqual(edgeLines(again.body.edges), expected(then), 'serve as_of= asked again');
+    assert.equal(pastLoads, loadsForFirst, 'asked again, the snapshot id is not looked up in the catalog again');
     const unknown = await get('12345678901234567');
     assert.equal(unknown.status, 404);
     assert.match(unknown.body.error!, /no graph table holds a snapshot 12345678901234567/);

@@ -181,13 +181,11 @@ export class QueryServer {
       const { [AS_OF_OPTION]: asOf, ...queryOptions } = options;
       const parsed = parseGraphRequest(name, queryOptions, Date.now());
       if (!parsed.ok) throw new HttpError(400, `invalid ${name} request`, parsed.issues);
-      const result = await this.withTimeout(
-        this.answer(parsed.request, asOf).catch((error: unknown) => {
-          if (error instanceof NeighbourhoodTooLargeError) throw new HttpError(422, error.message);
-          if (error instanceof AsOfError) throw new HttpError(404, `as_of: ${error.message}`);
-          throw error;
-        }),
-      );
+      const result = await this.answer(parsed.request, asOf).catch((error: unknown) => {
+        if (error instanceof NeighbourhoodTooLargeError) throw new HttpError(422, error.message);
+        if (error instanceof AsOfError) throw new HttpError(404, `as_of: ${error.message}`);
+        throw error;
+      });
       send(response, 200, result);
     } catch (error) {
       status = error instanceof HttpError ? error.status : 500;
@@ -197,17 +195,24 @@ export class QueryServer {
     }
   }
 
+  /** Answers over the live session, or a past one for `as_of`; a query past the timeout is interrupted in the session running it. */
   private answer(request: GraphRequest, asOf: string | undefined): Promise<GraphResult> {
-    if (asOf === undefined) return this.options.session.graphQuery(request);
-    if (this.options.past === undefined) throw new HttpError(400, 'this service answers no as_of requests');
-    return this.options.past.graphQuery(asOf, request);
+    const { session, past } = this.options;
+    if (asOf === undefined) return this.withTimeout(session.graphQuery(request), () => session.interrupt());
+    if (past === undefined) throw new HttpError(400, 'this service answers no as_of requests');
+    let running: QuerySession | undefined;
+    const work = past.sessionAt(asOf).then((pastSession) => {
+      running = pastSession;
+      return pastSession.graphQuery(request);
+    });
+    return this.withTimeout(work, () => running?.interrupt());
   }
 
-  private async withTimeout<T>(work: Promise<T>): Promise<T> {
+  private async withTimeout<T>(work: Promise<T>, interrupt: () => void): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        this.options.session.interrupt();
+        interrupt();
         reject(new HttpError(503, `query did not finish within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
     });
