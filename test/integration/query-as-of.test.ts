@@ -68,7 +68,13 @@ test('--as-of a snapshot id or time answers as the lake then held it; expired hi
   const session = await QuerySession.open({ catalog });
   let pastLoads = 0;
   const countingCatalog = new Proxy(catalog, {
-    get: (target, name) => (name === 'loadTable' ? (...args: Parameters<FilesystemCatalog['loadTable']>) => (pastLoads++, target.loadTable(...args)) : Reflect.get(target, name)),
+    get: (target, name) =>
+      name === 'loadTable'
+        ? (...args: Parameters<FilesystemCatalog['loadTable']>) => {
+            pastLoads++;
+            return target.loadTable(...args);
+          }
+        : Reflect.get(target, name),
   });
   const past = new PastSessions(countingCatalog);
   const server = new QueryServer({ session, past, port: 0 });
