@@ -17,7 +17,7 @@ import { FilesystemCatalog } from '../src/lake/catalog/filesystem-catalog.js';
 import { positiveFlag } from './bench-flags.js';
 import { startServe } from './serve-process.js';
 import { writeEdgeHistory } from './edge-history.js';
-import { ACCOUNTS } from './tail-traffic.js';
+import { ACCOUNTS, nearestRank } from './tail-traffic.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -40,7 +40,6 @@ async function procMiB(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) / 1024;
 }
 
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 interface Measured {
   window: string;
@@ -70,7 +69,7 @@ async function measure(warehouse: string, window: string): Promise<Measured> {
       if (i > 0) ms.push(performance.now() - t);
     }
     ms.sort((a, b) => a - b);
-    return `${percentile(ms, 0.5).toFixed(1)} / ${percentile(ms, 0.99).toFixed(1)}`;
+    return `${nearestRank(ms, 0.5).toFixed(1)} / ${nearestRank(ms, 0.99).toFixed(1)}`;
   };
   const inside = await latency('5m');
   const outside = await latency('30d');
