@@ -28,6 +28,7 @@ import { Table } from '../src/lake/table/table.js';
 import { writeDataFiles } from '../src/lake/table/write-data-files.js';
 import { EDGES_PARTITION_SPEC, EDGES_SCHEMA, EDGES_SORT_ORDER } from '../src/lake/tables.js';
 import { syntheticEdges } from './edge-table.js';
+import { nearestRank } from './tail-traffic.js';
 
 const { values } = parseArgs({ options: { commits: { type: 'string', default: '400' }, seconds: { type: 'string', default: '10' } } });
 const COMMITS = Number(values.commits);
@@ -44,10 +45,6 @@ async function smallFiles(table: Table, count: number): Promise<DataFile[]> {
   const files: DataFile[] = [];
   for (let seed = 1; files.length < count; seed++) files.push(...(await writeDataFiles(table, syntheticEdges(64, seed), { sort: false })));
   return files.slice(0, count);
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
@@ -70,7 +67,7 @@ async function serial(catalog: Catalog, namespace: string): Promise<void> {
   console.log('| --- | --- | --- | --- |');
   for (let from = 0; from < latencies.length; from += BUCKET) {
     const bucket = latencies.slice(from, from + BUCKET).sort((a, b) => a - b);
-    console.log(`| ${from + 1}–${from + bucket.length} | ${ms(percentile(bucket, 50))} | ${ms(percentile(bucket, 99))} | ${ms(bucket.at(-1)!)} |`);
+    console.log(`| ${from + 1}–${from + bucket.length} | ${ms(nearestRank(bucket, 0.5))} | ${ms(nearestRank(bucket, 0.99))} | ${ms(bucket.at(-1)!)} |`);
   }
 }
 
@@ -97,7 +94,7 @@ async function concurrent(catalog: Catalog, namespace: string): Promise<void> {
       }),
     );
     latencies.sort((a, b) => a - b);
-    console.log(`| ${committers} | ${(latencies.length / SECONDS).toFixed(1)} | ${(retries / latencies.length).toFixed(2)} | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 99))} |`);
+    console.log(`| ${committers} | ${(latencies.length / SECONDS).toFixed(1)} | ${(retries / latencies.length).toFixed(2)} | ${ms(nearestRank(latencies, 0.5))} | ${ms(nearestRank(latencies, 0.99))} |`);
   }
 }
 

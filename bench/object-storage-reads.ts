@@ -37,6 +37,7 @@ import { loadTableSnapshot } from '../src/query/snapshot-tier.js';
 import { StringDictionary } from '../src/stream/window/string-dictionary.js';
 import { PrivateServices } from '../test/support/private-services.js';
 import { duckdbExtensionDirectory, REPO_ROOT } from '../test/support/services.js';
+import { positiveFlag } from './bench-flags.js';
 import { writeEdgeHistory } from './edge-history.js';
 
 const { values: flags } = parseArgs({
@@ -51,11 +52,7 @@ const { values: flags } = parseArgs({
     measure: { type: 'string' },
   },
 });
-const positive = (name: 'rows' | 'chunk-rows' | 'rounds' | 'queries'): number => {
-  const n = Number(flags[name]);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, not ${flags[name]}`);
-  return n;
-};
+const positive = (name: 'rows' | 'chunk-rows' | 'rounds' | 'queries') => positiveFlag(flags, name);
 
 const MiB = 2 ** 20;
 const SELF = fileURLToPath(import.meta.url);

@@ -9,14 +9,15 @@
  *
  *   node dist/bench/serve-memory.js [--rows 5000000] [--chunk-rows 500000] [--days 30] [--windows all,7d] [--iterations 20]
  */
-import { spawn } from 'node:child_process';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FilesystemCatalog } from '../src/lake/catalog/filesystem-catalog.js';
+import { positiveFlag } from './bench-flags.js';
+import { startServe } from './serve-process.js';
 import { writeEdgeHistory } from './edge-history.js';
+import { ACCOUNTS, nearestRank } from './tail-traffic.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -27,13 +28,11 @@ const { values: flags } = parseArgs({
     iterations: { type: 'string', default: '20' },
   },
 });
-const ROWS = Number(flags.rows);
-const CHUNK_ROWS = Number(flags['chunk-rows']);
-const DAYS = Number(flags.days);
-const ITERATIONS = Number(flags.iterations);
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');
-/** Synthetic ids (edge-table.ts): accounts a-0…a-24999. */
-const ACCOUNTS = 25_000;
+const positive = (name: keyof typeof flags) => positiveFlag(flags, name);
+const ROWS = positive('rows');
+const CHUNK_ROWS = positive('chunk-rows');
+const DAYS = positive('days');
+const ITERATIONS = positive('iterations');
 
 /** A /proc/<pid>/status field in MiB. */
 async function procMiB(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
@@ -41,7 +40,6 @@ async function procMiB(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) / 1024;
 }
 
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 interface Measured {
   window: string;
@@ -56,42 +54,27 @@ interface Measured {
 
 async function measure(warehouse: string, window: string): Promise<Measured> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'serve', '--no-tail', '--port', '0', '--warehouse', warehouse, '--index-window', window], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  const serving = await new Promise<{ url: string }>((resolve, reject) => {
-    let buffered = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const parts = buffered.split('\n');
-      buffered = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        if (line.includes('"msg":"serving"')) resolve(JSON.parse(line) as { url: string });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${lines.join('\n')}`)));
-  });
+  const serve = await startServe(['--no-tail', '--warehouse', warehouse, '--index-window', window]);
   const startSeconds = (performance.now() - started) / 1000;
-  const [rssMiB, peakMiB] = [await procMiB(child.pid!, 'VmRSS'), await procMiB(child.pid!, 'VmHWM')];
-  const ready = JSON.parse(lines.find((l) => l.includes('"msg":"edge index ready"'))!) as { rows: number };
+  const [rssMiB, peakMiB] = [await procMiB(serve.pid, 'VmRSS'), await procMiB(serve.pid, 'VmHWM')];
+  const ready = JSON.parse(serve.lines.find((l) => l.includes('"msg":"edge index ready"'))!) as { rows: number };
   const latency = async (since: string) => {
     const ms: number[] = [];
     for (let i = 0; i <= ITERATIONS; i++) {
       const account = `a-${Math.floor(Math.random() * ACCOUNTS)}`;
       const t = performance.now();
-      const response = await fetch(`${serving.url}/v1/query/member-activity?account=${account}&since=${since}`);
+      const response = await fetch(`${serve.url}/v1/query/member-activity?account=${account}&since=${since}`);
       if (response.status !== 200) throw new Error(`${response.status}: ${await response.text()}`);
       await response.arrayBuffer();
       if (i > 0) ms.push(performance.now() - t);
     }
     ms.sort((a, b) => a - b);
-    return `${percentile(ms, 0.5).toFixed(1)} / ${percentile(ms, 0.99).toFixed(1)}`;
+    return `${nearestRank(ms, 0.5).toFixed(1)} / ${nearestRank(ms, 0.99).toFixed(1)}`;
   };
   const inside = await latency('5m');
   const outside = await latency('30d');
-  const afterQueriesMiB = await procMiB(child.pid!, 'VmRSS');
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('close', resolve));
+  const afterQueriesMiB = await procMiB(serve.pid, 'VmRSS');
+  await serve.stop();
   return { window, startSeconds, indexedRows: ready.rows, rssMiB, peakMiB, afterQueriesMiB, inside, outside };
 }
 

@@ -37,8 +37,12 @@ export function feedTail(producer: Producer, topic: string, rate: number): { sto
   };
 }
 
+/** The nearest-rank `q` quantile (0 < q ≤ 1) of samples sorted ascending. */
+export function nearestRank(sorted: readonly number[], q: number): number {
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1))]!;
+}
+
 export function percentiles(samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return `p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms`;
+  return `p50 ${nearestRank(sorted, 0.5).toFixed(1)} ms, p99 ${nearestRank(sorted, 0.99).toFixed(1)} ms`;
 }

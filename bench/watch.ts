@@ -18,8 +18,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Partitioners, type Producer } from 'kafkajs';
 import { FilesystemCatalog } from '../src/lake/catalog/filesystem-catalog.js';
@@ -28,6 +27,7 @@ import { ensureTopic } from '../src/stream/kafka/topic-admin.js';
 import { jsonLog } from '../src/stream/metrics/json-log.js';
 import { SseStream } from '../test/support/sse-client.js';
 import { positiveFlag } from './bench-flags.js';
+import { CLI, startServe, type ServeProcess } from './serve-process.js';
 import { writeEdgeHistory } from './edge-history.js';
 import { feedTail, percentiles } from './tail-traffic.js';
 
@@ -50,33 +50,10 @@ const TIMEOUT_MS = 30_000;
 /** serve's tail starts behind the traffic produced while it loaded its index: the warm-up waits for it to catch up. */
 const CATCH_UP_MS = 300_000;
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
 
 /** A play event of the account on a title of its own, so the sample can tell its edge event from earlier ones. */
 function playEvent(account: string, title: string): string {
   return JSON.stringify({ event_id: randomBytes(8).toString('hex'), event_type: 'play_start', ts: Date.now(), account_id: account, profile_id: `${account}-p`, device_id: `${account}-d`, title_id: title });
-}
-
-/** Starts `lakegraph serve` on a free port; resolves with its URL once it listens. */
-function startServe(args: readonly string[]): Promise<{ url: string; stop: () => Promise<void> }> {
-  const serve = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => serve.on('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    serve.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      const line = out.split('\n').find((l) => l.includes('"msg":"serving"'));
-      if (line !== undefined)
-        resolve({
-          url: (JSON.parse(line) as { url: string }).url,
-          stop: () => {
-            serve.kill('SIGTERM');
-            return exited;
-          },
-        });
-    });
-    void exited.then(() => reject(new Error(`serve exited before listening:\n${out}`)));
-  });
 }
 
 /** Produce → the edge event of the watched account's new `watched` edge. */
@@ -109,7 +86,7 @@ const kafka = createKafka(flags.brokers!.split(','), 'lakegraph-bench-watch', js
 const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
 const topic = `bench.watch.${randomBytes(4).toString('hex')}`;
 let tail: ReturnType<typeof feedTail> | undefined;
-let serve: Awaited<ReturnType<typeof startServe>> | undefined;
+let serve: ServeProcess | undefined;
 let ingest: ReturnType<typeof spawn> | undefined;
 try {
   await writeEdgeHistory(new FilesystemCatalog(warehouse), ROWS, Math.min(ROWS, 500_000), Date.now() * 1000);

@@ -48,6 +48,7 @@ export const serveCommand: Command = {
     // --port has a default, so there is always an address.
     const address = listenAddressFromFlags(flags, 'host', 'port') as ListenAddress;
     const security = serveSecurityFromFlags(flags);
+    if ((flags['query-timeout-ms'] as number) < 1) throw new UsageError('--query-timeout-ms: give 1 or more milliseconds');
     if ((flags['max-watchers'] as number) < 0) throw new UsageError('--max-watchers: give 0 or more open watch streams');
     indexWindowFromFlags(flags);
     // Kafka connections kafkajs orphans after a broker restart must not keep the process alive.

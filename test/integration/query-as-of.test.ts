@@ -87,7 +87,17 @@ test('--as-of a snapshot id or time answers as the lake then held it; expired hi
   assert.deepEqual(loads.sort(), [...TABLE_NAMES].sort());
 
   const session = await QuerySession.open({ catalog });
-  const past = new PastSessions(catalog);
+  let pastLoads = 0;
+  const countingCatalog = new Proxy(catalog, {
+    get: (target, name) =>
+      name === 'loadTable'
+        ? (...args: Parameters<FilesystemCatalog['loadTable']>) => {
+            pastLoads++;
+            return target.loadTable(...args);
+          }
+        : Reflect.get(target, name),
+  });
+  const past = new PastSessions(countingCatalog);
   const server = new QueryServer({ session, past, port: 0 });
   const port = await server.listen();
   try {
@@ -98,6 +108,10 @@ test('--as-of a snapshot id or time answers as the lake then held it; expired hi
     const past1 = await get(String(first['snapshot-id']));
     assert.equal(past1.status, 200, JSON.stringify(past1.body));
     assert.deepEqual(edgeLines(past1.body.edges), expected(then), 'serve as_of=');
+    const loadsForFirst = pastLoads;
+    const again = await get(String(first['snapshot-id']));
+    assert.deepEqual(edgeLines(again.body.edges), expected(then), 'serve as_of= asked again');
+    assert.equal(pastLoads, loadsForFirst, 'asked again, the snapshot id is not looked up in the catalog again');
     const unknown = await get('12345678901234567');
     assert.equal(unknown.status, 404);
     assert.match(unknown.body.error!, /no graph table holds a snapshot 12345678901234567/);

@@ -188,6 +188,8 @@ test('lakegraph serve --index-window answers both sides over HTTP and counts the
     const metrics = await (await fetch(`${url}/metrics`)).text();
     assert.match(metrics, /lakegraph_query_answered_total\{by="index"\} 1\n/);
     assert.match(metrics, /lakegraph_query_answered_total\{by="lake"\} 1\n/);
+    const health = (await (await fetch(`${url}/healthz`)).json()) as { answeredBy: unknown; indexWindowStart: unknown };
+    assert.deepEqual([health.answeredBy, health.indexWindowStart], [{ index: 1, lake: 1 }, ready.windowStart], '/healthz says what answered and where the window starts');
   } finally {
     serve.child.kill('SIGTERM');
     assert.equal((await step('serve to stop', 30_000, serve.exited)).code, 0);

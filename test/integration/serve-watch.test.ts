@@ -174,6 +174,8 @@ test('watchers beyond --max-watchers get 503, the token is required, idle stream
   const refused = await SseStream.open(watchUrl(account), AUTH);
   assert.equal(refused.status, 503);
   assert.match(await refused.body(), /max-watchers/);
+  const metrics = await (await fetch(`${url}/metrics`, { headers: AUTH })).text();
+  assert.match(metrics, /^lakegraph_watchers 2$/m, '/metrics counts the open streams');
   assert.equal((await SseStream.open(watchUrl(account, '&profile=p-1'), AUTH)).status, 400);
   open[0]!.close();
   // The slot is free once serve sees the connection gone.

@@ -48,6 +48,8 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 /** Beyond the query timeout, time for the 503 of a query that ran out to be written. */
 const CLOSE_MARGIN_MS = 1_000;
+/** Time a client gets to send its request headers; never more than the whole request gets (node refuses that). */
+const HEADERS_TIMEOUT_MS = 10_000;
 
 /** `edge-type`, `edge_type` and `edgetype` all name the CLI's --edge-type. */
 const canonical = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
@@ -116,7 +118,8 @@ export class QueryServer {
 
   /** Resolves with the port it listens on (useful with port 0). */
   async listen(): Promise<number> {
-    const settings = { maxHeaderSize: 16 * 1024, requestTimeout: this.timeoutMs * 2, headersTimeout: 10_000 };
+    const requestTimeout = this.timeoutMs * 2;
+    const settings = { maxHeaderSize: 16 * 1024, requestTimeout, headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout) };
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
     const { tls } = this.options;
     const server = tls === undefined ? createServer(settings, handler) : createHttpsServer({ ...settings, ...tls }, handler);
@@ -178,13 +181,11 @@ export class QueryServer {
       const { [AS_OF_OPTION]: asOf, ...queryOptions } = options;
       const parsed = parseGraphRequest(name, queryOptions, Date.now());
       if (!parsed.ok) throw new HttpError(400, `invalid ${name} request`, parsed.issues);
-      const result = await this.withTimeout(
-        this.answer(parsed.request, asOf).catch((error: unknown) => {
-          if (error instanceof NeighbourhoodTooLargeError) throw new HttpError(422, error.message);
-          if (error instanceof AsOfError) throw new HttpError(404, `as_of: ${error.message}`);
-          throw error;
-        }),
-      );
+      const result = await this.answer(parsed.request, asOf).catch((error: unknown) => {
+        if (error instanceof NeighbourhoodTooLargeError) throw new HttpError(422, error.message);
+        if (error instanceof AsOfError) throw new HttpError(404, `as_of: ${error.message}`);
+        throw error;
+      });
       send(response, 200, result);
     } catch (error) {
       status = error instanceof HttpError ? error.status : 500;
@@ -194,17 +195,24 @@ export class QueryServer {
     }
   }
 
+  /** Answers over the live session, or a past one for `as_of`; a query past the timeout is interrupted in the session running it. */
   private answer(request: GraphRequest, asOf: string | undefined): Promise<GraphResult> {
-    if (asOf === undefined) return this.options.session.graphQuery(request);
-    if (this.options.past === undefined) throw new HttpError(400, 'this service answers no as_of requests');
-    return this.options.past.graphQuery(asOf, request);
+    const { session, past } = this.options;
+    if (asOf === undefined) return this.withTimeout(session.graphQuery(request), () => session.interrupt());
+    if (past === undefined) throw new HttpError(400, 'this service answers no as_of requests');
+    let running: QuerySession | undefined;
+    const work = past.sessionAt(asOf).then((pastSession) => {
+      running = pastSession;
+      return pastSession.graphQuery(request);
+    });
+    return this.withTimeout(work, () => running?.interrupt());
   }
 
-  private async withTimeout<T>(work: Promise<T>): Promise<T> {
+  private async withTimeout<T>(work: Promise<T>, interrupt: () => void): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        this.options.session.interrupt();
+        interrupt();
         reject(new HttpError(503, `query did not finish within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
     });
