@@ -15,13 +15,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { TOPICS } from '../../src/events/topics.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
-import { parseGraphRequest } from '../../src/query/graph-request.js';
-import { QuerySession } from '../../src/query/query-session.js';
+import type { HotTailOptions } from '../../src/query/query-session.js';
 import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
 import { startCli, type CliProcess } from '../support/cli-process.js';
 import { createTopic, testKafka, uniqueName } from '../support/ingest-harness.js';
+import { serveMemberActivity, sessionMemberActivity } from '../support/member-activity-answers.js';
 import { freePorts, PrivateServices, step } from '../support/private-services.js';
 
 const PARTITIONS = 4;
@@ -87,27 +87,11 @@ async function waitForTail(serving: Serving, state: string, ms: number): Promise
   })());
 }
 
-const sorted = (edges: readonly unknown[]) => edges.map((e) => JSON.stringify(e)).sort();
-
 /** What serve answers for each account, edges in a stable order. */
-async function answers(serving: Serving): Promise<string[][]> {
-  return Promise.all(ACCOUNTS.map(async (account) => sorted((await getJson<{ edges: unknown[] }>(`${serving.url}/v1/query/member-activity?${new URLSearchParams({ account, ...WINDOW })}`)).edges)));
-}
+const answers = (serving: Serving): Promise<string[][]> => serveMemberActivity(serving.url, ACCOUNTS, WINDOW);
 
 /** The same from a session of the test's own (snapshot ∪ the whole tail when `hot` is given). */
-async function expectedAnswers(hot?: Parameters<typeof QuerySession.open>[0]['hot']): Promise<string[][]> {
-  const session = await QuerySession.open({ catalog: new FilesystemCatalog(warehouse), hot });
-  try {
-    await session.catchUp(60_000);
-    return await Promise.all(ACCOUNTS.map(async (account) => {
-      const parsed = parseGraphRequest('member-activity', { account, ...WINDOW }, Date.now());
-      assert.ok(parsed.ok);
-      return sorted(JSON.parse(JSON.stringify((await session.graphQuery(parsed.request)).edges)) as unknown[]);
-    }));
-  } finally {
-    await session.close();
-  }
-}
+const expectedAnswers = (hot?: HotTailOptions): Promise<string[][]> => sessionMemberActivity(warehouse, ACCOUNTS, WINDOW, hot);
 
 async function stopPromptly(serving: Serving, what: string): Promise<void> {
   const started = Date.now();
