@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
-import { runCli, startCli, type CliProcess, type CliRun } from '../support/cli-process.js';
+import { runCli, startServe, type CliRun, type ServeProcess } from '../support/cli-process.js';
 import { assertLakeEqualsOracle, testKafka, uniqueName } from '../support/ingest-harness.js';
 import { serveMemberActivity, sessionMemberActivity, sortedEdgeTexts } from '../support/member-activity-answers.js';
 import { step } from '../support/private-services.js';
@@ -66,11 +66,8 @@ function assertExit(run: CliRun, code: number, what: string): void {
 }
 
 /** `serve` on a free port over the test's warehouse, tailing the test's topic; resolves with its URL once it serves. */
-async function startServe(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ serve: CliProcess; url: string }> {
-  const serve = startCli(['serve', '--port', '0', '--warehouse', warehouse, ...args, '--topic', topic, '--contract', CONTRACT], env);
-  await step('serve logging "serving"', 60_000, serve.waitFor('"msg":"serving"'));
-  return { serve, url: (JSON.parse(serve.output().stdout.split('\n').find((l) => l.includes('"msg":"serving"'))!) as { url: string }).url };
-}
+const startServeOnTopic = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<ServeProcess> =>
+  startServe(['--warehouse', warehouse, ...args, '--topic', topic, '--contract', CONTRACT], env);
 
 const lastJsonLine = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
 
@@ -106,7 +103,7 @@ test('serve tails over TLS + PLAIN and query over SASL_PLAINTEXT, after generate
   const mtls = ['--brokers', b.ssl, '--kafka-tls', '--kafka-ca', b.files.ca, '--kafka-cert', b.files.clientCert, '--kafka-key', b.files.clientKey];
   assertExit(await runCli([...generateArgs(SECOND, BASE_TS + 60_000), ...mtls]), 0, 'generate over SSL with a client certificate');
 
-  const { serve, url } = await startServe(tlsPlain(b), PASSWORD_ENV);
+  const { process: serve, url } = await startServeOnTopic(tlsPlain(b), PASSWORD_ENV);
   const answers = () => serveMemberActivity(url, ACCOUNTS, WINDOW);
 
   const [expected, snapshotOnly] = await Promise.all([expectedAnswers(b, true), expectedAnswers(b, false)]);
@@ -151,7 +148,7 @@ test('a wrong password, an untrusted CA, a missing client certificate or TLS to 
   });
   // serve keeps answering from the snapshot, and says why its tail is down.
   const serveRefused = (async () => {
-    const { serve, url } = await startServe(tlsScram(b), { LAKEGRAPH_KAFKA_SASL_PASSWORD: 'wrong' });
+    const { process: serve, url } = await startServeOnTopic(tlsScram(b), { LAKEGRAPH_KAFKA_SASL_PASSWORD: 'wrong' });
     const tail = await step('/healthz saying the tail is down', 30_000, (async () => {
       for (;;) {
         const { tail } = (await (await fetch(`${url}/healthz`)).json()) as { tail: { state: string; error?: string } };
