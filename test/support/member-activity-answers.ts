@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { parseGraphRequest } from '../../src/query/graph-request.js';
+import type { GraphEdge } from '../../src/query/graph-result.js';
 import { QuerySession, type HotTailOptions } from '../../src/query/query-session.js';
+import { oracleMemberActivity, type OracleResult } from './oracle.js';
 
 /** Where a member-activity question looks: `at` and `since` as the HTTP/CLI options spell them. */
 export interface ActivityWindow {
@@ -15,6 +17,14 @@ export interface ActivityWindow {
 }
 
 export const sortedEdgeTexts = (edges: readonly unknown[]): string[] => edges.map((e) => JSON.stringify(e)).sort();
+
+/** An answer's edges as sorted lines `type src dst first_seen last_seen count`, the times as answers print them (ISO-8601). */
+export const activityLines = (edges: readonly GraphEdge[]): string[] =>
+  edges.map((e) => `${e.edge_type} ${e.src_id} ${e.dst_id} ${e.first_seen} ${e.last_seen} ${e.event_count}`).sort();
+
+/** The oracle's member activity of `account` since `since` (epoch ms), as activityLines of the answer that equals it. */
+export const oracleActivityLines = (truth: OracleResult, account: string, since: number): string[] =>
+  activityLines(oracleMemberActivity(truth, { account }, since).map((e) => ({ ...e, first_seen: new Date(e.first_seen).toISOString(), last_seen: new Date(e.last_seen).toISOString() })));
 
 /** What a session of the test's own answers for each account: the warehouse's snapshot, ∪ the whole tail when `hot` is given. */
 export async function sessionMemberActivity(warehouse: string, accounts: readonly string[], window: ActivityWindow, hot?: HotTailOptions): Promise<string[][]> {
