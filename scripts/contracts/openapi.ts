@@ -126,6 +126,9 @@ const AS_OF_PARAMETER = {
   schema: { type: 'string' },
 };
 
+/** A property of a request schema as an OpenAPI query parameter: its description beside its schema. */
+const queryParameter = (name: string, required: boolean, { description, ...schema }: JsonSchema) => ({ name, in: 'query', required, description, schema });
+
 function queryPath(query: QueryName, request: JsonSchema) {
   const properties = request['properties'] as Record<string, JsonSchema>;
   const required = new Set(request['required'] as string[] | undefined);
@@ -134,7 +137,7 @@ function queryPath(query: QueryName, request: JsonSchema) {
       operationId: operationId(query),
       summary: SUMMARIES[query],
       parameters: [
-        ...Object.entries(properties).map(([name, { description, ...schema }]) => ({ name, in: 'query', required: required.has(name), description, schema })),
+        ...Object.entries(properties).map(([name, property]) => queryParameter(name, required.has(name), property)),
         AS_OF_PARAMETER,
       ],
       responses: responseRefs,
@@ -151,10 +154,7 @@ function queryPath(query: QueryName, request: JsonSchema) {
 /** The watch route's options: member-activity's account (required) and since (docs/CONTRACTS.md §7). */
 function watchPath(memberActivity: JsonSchema) {
   const properties = memberActivity['properties'] as Record<string, JsonSchema>;
-  const option = (name: string, required: boolean) => {
-    const { description, ...schema } = properties[name]!;
-    return { name, in: 'query', required, description, schema };
-  };
+  const option = (name: string, required: boolean) => queryParameter(name, required, properties[name]!);
   return {
     get: {
       operationId: 'watchMemberActivity',

@@ -2,14 +2,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
 import { planFiles } from '../../src/lake/scan/plan-files.js';
-import { carriedProperties } from '../../src/lake/spec/carried-properties.js';
 import type { DataFile } from '../../src/lake/spec/data-file.js';
 import { currentSnapshot, type TableMetadata } from '../../src/lake/spec/table-metadata.js';
 import { NAMESPACE, type TableName } from '../../src/lake/tables.js';
 import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
 import { RecordGenerator, type GeneratorOptions } from '../../src/stream/generator/record-generator.js';
-import { positionsOf } from '../../src/stream/job/source-positions.js';
 import type { SourceRecord } from '../../src/stream/source-record.js';
+import { committedOffsets } from '../support/ingest-harness.js';
 
 export const PARTITIONS = 4;
 
@@ -52,11 +51,6 @@ export async function liveFiles(warehouse: string, table: TableName): Promise<re
 export async function carriedSummary(warehouse: string, table: TableName): Promise<Record<string, string>> {
   const summary = currentSnapshot(await loadMetadata(warehouse, table))?.summary ?? {};
   return Object.fromEntries(Object.entries(summary as Record<string, string>).filter(([k]) => k.startsWith('lakegraph.')));
-}
-
-/** Per partition, the next offset of `topic` not yet in the table's current snapshot. */
-export async function committedOffsets(warehouse: string, table: TableName, topic: string): Promise<ReadonlyMap<number, number>> {
-  return positionsOf(carriedProperties(await loadMetadata(warehouse, table)), topic).offsets;
 }
 
 /**

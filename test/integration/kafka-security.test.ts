@@ -14,12 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
-import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
-import { parseGraphRequest } from '../../src/query/graph-request.js';
-import { QuerySession } from '../../src/query/query-session.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
-import { runCli, startCli, type CliProcess, type CliRun } from '../support/cli-process.js';
+import { runCli, startServe, type CliRun, type ServeProcess } from '../support/cli-process.js';
 import { assertLakeEqualsOracle, testKafka, uniqueName } from '../support/ingest-harness.js';
+import { serveMemberActivity, sessionMemberActivity, sortedEdgeTexts } from '../support/member-activity-answers.js';
 import { step } from '../support/private-services.js';
 import { KAFKA_PASSWORD, KAFKA_USER, startSecuredBroker, type SecuredBroker } from '../support/secured-broker.js';
 
@@ -68,11 +66,8 @@ function assertExit(run: CliRun, code: number, what: string): void {
 }
 
 /** `serve` on a free port over the test's warehouse, tailing the test's topic; resolves with its URL once it serves. */
-async function startServe(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ serve: CliProcess; url: string }> {
-  const serve = startCli(['serve', '--port', '0', '--warehouse', warehouse, ...args, '--topic', topic, '--contract', CONTRACT], env);
-  await step('serve logging "serving"', 60_000, serve.waitFor('"msg":"serving"'));
-  return { serve, url: (JSON.parse(serve.output().stdout.split('\n').find((l) => l.includes('"msg":"serving"'))!) as { url: string }).url };
-}
+const startServeOnTopic = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<ServeProcess> =>
+  startServe(['--warehouse', warehouse, ...args, '--topic', topic, '--contract', CONTRACT], env);
 
 const lastJsonLine = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
 
@@ -99,31 +94,17 @@ test('generate produces and ingest consumes over TLS + SCRAM-SHA-512; the lake e
   passed++;
 });
 
-const sorted = (edges: readonly unknown[]) => edges.map((e) => JSON.stringify(e)).sort();
-
 /** What a session of the test's own answers for each account: the snapshot, and the whole tail read over the plain listener. */
-async function expectedAnswers(b: SecuredBroker, withTail: boolean): Promise<string[][]> {
-  const hot = withTail ? { kafka: testKafka(b.plaintext), topics: [{ topic, contract: CONTRACT }] } : undefined;
-  const session = await QuerySession.open({ catalog: new FilesystemCatalog(warehouse), hot });
-  try {
-    await session.catchUp(60_000);
-    return await Promise.all(ACCOUNTS.map(async (account) => {
-      const parsed = parseGraphRequest('member-activity', { account, ...WINDOW }, Date.now());
-      assert.ok(parsed.ok);
-      return sorted(JSON.parse(JSON.stringify((await session.graphQuery(parsed.request)).edges)) as unknown[]);
-    }));
-  } finally {
-    await session.close();
-  }
-}
+const expectedAnswers = (b: SecuredBroker, withTail: boolean): Promise<string[][]> =>
+  sessionMemberActivity(warehouse, ACCOUNTS, WINDOW, withTail ? { kafka: testKafka(b.plaintext), topics: [{ topic, contract: CONTRACT }] } : undefined);
 
 test('serve tails over TLS + PLAIN and query over SASL_PLAINTEXT, after generate wrote over TLS with a client certificate', { timeout: 120_000 }, async () => {
   const b = on(broker);
   const mtls = ['--brokers', b.ssl, '--kafka-tls', '--kafka-ca', b.files.ca, '--kafka-cert', b.files.clientCert, '--kafka-key', b.files.clientKey];
   assertExit(await runCli([...generateArgs(SECOND, BASE_TS + 60_000), ...mtls]), 0, 'generate over SSL with a client certificate');
 
-  const { serve, url } = await startServe(tlsPlain(b), PASSWORD_ENV);
-  const answers = () => Promise.all(ACCOUNTS.map(async (account) => sorted(((await (await fetch(`${url}/v1/query/member-activity?${new URLSearchParams({ account, ...WINDOW })}`)).json()) as { edges: unknown[] }).edges)));
+  const { process: serve, url } = await startServeOnTopic(tlsPlain(b), PASSWORD_ENV);
+  const answers = () => serveMemberActivity(url, ACCOUNTS, WINDOW);
 
   const [expected, snapshotOnly] = await Promise.all([expectedAnswers(b, true), expectedAnswers(b, false)]);
   assert.notDeepEqual(expected, snapshotOnly, 'the tail adds edges to the accounts asked');
@@ -139,7 +120,7 @@ test('serve tails over TLS + PLAIN and query over SASL_PLAINTEXT, after generate
     '--topic', topic, '--contract', CONTRACT,
   ]);
   assertExit(query, 0, 'query over SASL_PLAINTEXT');
-  assert.deepEqual(sorted((JSON.parse(query.stdout.trim().split('\n').at(-1)!) as { edges: unknown[] }).edges), expected[0]);
+  assert.deepEqual(sortedEdgeTexts((JSON.parse(query.stdout.trim().split('\n').at(-1)!) as { edges: unknown[] }).edges), expected[0]);
 
   serve.child.kill('SIGTERM');
   assertExit(await step('serve exiting on SIGTERM', 30_000, serve.exited), 0, 'serve');
@@ -167,7 +148,7 @@ test('a wrong password, an untrusted CA, a missing client certificate or TLS to 
   });
   // serve keeps answering from the snapshot, and says why its tail is down.
   const serveRefused = (async () => {
-    const { serve, url } = await startServe(tlsScram(b), { LAKEGRAPH_KAFKA_SASL_PASSWORD: 'wrong' });
+    const { process: serve, url } = await startServeOnTopic(tlsScram(b), { LAKEGRAPH_KAFKA_SASL_PASSWORD: 'wrong' });
     const tail = await step('/healthz saying the tail is down', 30_000, (async () => {
       for (;;) {
         const { tail } = (await (await fetch(`${url}/healthz`)).json()) as { tail: { state: string; error?: string } };

@@ -16,11 +16,12 @@ import { NAMESPACE, TABLE_NAMES } from '../../src/lake/tables.js';
 import type { GraphResult } from '../../src/query/graph-result.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
-import { runCli, startCli } from '../support/cli-process.js';
+import { runCli, startServe } from '../support/cli-process.js';
 import { assertLakeEqualsOracleOfTopics, createTopic, readAndCommitted, startIngest, testKafka, uniqueName, waitUntilCommitted, withScratch } from '../support/ingest-harness.js';
 import { filesUnder } from '../support/lake-files.js';
-import { oracle, oracleMemberActivity } from '../support/oracle.js';
-import { freePorts, PrivateServices, step } from '../support/private-services.js';
+import { activityLines, oracleActivityLines } from '../support/member-activity-answers.js';
+import { oracle } from '../support/oracle.js';
+import { PrivateServices, step } from '../support/private-services.js';
 import { assertGraphEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 
 const PARTITIONS = 4;
@@ -105,20 +106,16 @@ test('Kafka → ingest (a member SIGKILLed) + compaction → S3 lake: readers, s
   }
 
   // serve over the S3 lake: member-activity equals the oracle for members of both topics.
-  const [port] = await freePorts(1);
-  const serve = startCli(['serve', '--port', String(port), '--no-tail'], env);
+  const { process: serve, url } = await startServe(['--no-tail'], env, 120_000);
   try {
-    await step('serve logging "serving"', 120_000, serve.waitFor('"msg":"serving"'));
     const newest = Math.max(...[...expected.edges.values()].map((e) => e.last_seen));
     const accounts = [...new Set([...expected.edges.values()].filter((e) => e.src_type === 'account').map((e) => e.src_id))].slice(0, 12);
     let nonEmpty = 0;
     for (const account of accounts) {
-      const response = await fetch(`http://127.0.0.1:${port}/v1/query/member-activity?account=${encodeURIComponent(account)}&since=1d&at=${newest}`);
+      const response = await fetch(`${url}/v1/query/member-activity?account=${encodeURIComponent(account)}&since=1d&at=${newest}`);
       assert.equal(response.status, 200);
-      const got = ((await response.json()) as GraphResult).edges.map((e) => `${e.edge_type} ${e.src_id} ${e.dst_id} ${e.first_seen} ${e.last_seen} ${e.event_count}`).sort();
-      const want = oracleMemberActivity(expected, { account }, newest - 86_400_000)
-        .map((e) => `${e.edge_type} ${e.src_id} ${e.dst_id} ${new Date(e.first_seen).toISOString()} ${new Date(e.last_seen).toISOString()} ${e.event_count}`)
-        .sort();
+      const got = activityLines(((await response.json()) as GraphResult).edges);
+      const want = oracleActivityLines(expected, account, newest - 86_400_000);
       assert.deepEqual(got, want, `member-activity of ${account}`);
       if (want.length > 0) nonEmpty++;
     }

@@ -24,7 +24,7 @@ import type { GraphResult } from '../../src/query/graph-result.js';
 import { positionsOf } from '../../src/stream/job/source-positions.js';
 import type { SourceRecord } from '../../src/stream/source-record.js';
 import { assertLakeEqualsOracle, BROKERS, startIngest, testKafka, uniqueName } from '../support/ingest-harness.js';
-import { runCli, startCli, type CliRun } from '../support/cli-process.js';
+import { runCli, startServe, type ServeProcess } from '../support/cli-process.js';
 import { edgeKey, oracle, type OracleResult } from '../support/oracle.js';
 import { assertListening, withTempDir } from '../support/services.js';
 
@@ -43,20 +43,6 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, deadl
     if (Date.now() > deadline) throw new Error(`${what}: not within ${deadlineMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-}
-
-interface ServeRun {
-  readonly url: string;
-  readonly exited: Promise<CliRun>;
-  stop(): void;
-}
-
-/** Spawns `lakegraph serve` on a free port and resolves once it logs where it listens. */
-async function startServe(args: readonly string[]): Promise<ServeRun> {
-  const serve = startCli(['serve', '--port', '0', ...args]);
-  await serve.waitFor('"msg":"serving"');
-  const line = serve.output().stdout.split('\n').find((l) => l.includes('"msg":"serving"'))!;
-  return { url: (JSON.parse(line) as { url: string }).url, exited: serve.exited, stop: () => serve.child.kill('SIGTERM') };
 }
 
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -154,7 +140,7 @@ test('serve answers member-activity from the Kafka tail before a commit, and cou
     const edgesTable = () => catalog.loadTable({ namespace: [NAMESPACE], name: 'edges' });
     const kafka = testKafka();
     const ingest = startIngest(['--topic', topic, '--contract', CONTRACT, '--warehouse', warehouse, '--commit-interval-ms', String(COMMIT_INTERVAL_MS)]);
-    let serve: ServeRun | undefined;
+    let serve: ServeProcess | undefined;
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
     let filling = true;
     let filler: Promise<void> = Promise.resolve();
@@ -252,8 +238,8 @@ test('serve answers member-activity from the Kafka tail before a commit, and cou
       assert.deepEqual({ code: ingestEnd.code, signal: ingestEnd.signal }, { code: 0, signal: null }, ingestEnd.stderr.slice(-2000));
       await assertLakeEqualsOracle(warehouse, CONTRACT, produced.records);
 
-      serve.stop();
-      const serveEnd = await serve.exited;
+      serve.process.child.kill('SIGTERM');
+      const serveEnd = await serve.process.exited;
       assert.deepEqual({ code: serveEnd.code, signal: serveEnd.signal }, { code: 0, signal: null }, serveEnd.stderr.slice(-2000));
       assert.match(serveEnd.stdout, /"msg":"stopped"/);
       serve = undefined;
@@ -262,8 +248,8 @@ test('serve answers member-activity from the Kafka tail before a commit, and cou
       await filler.catch(() => {});
       await producer.disconnect();
       if (ingest.child.exitCode === null) ingest.child.kill('SIGKILL');
-      serve?.stop();
-      await Promise.all([ingest.exited, serve?.exited]);
+      serve?.process.child.kill('SIGTERM');
+      await Promise.all([ingest.exited, serve?.process.exited]);
     }
   });
 });

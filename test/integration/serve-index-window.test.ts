@@ -18,7 +18,7 @@ import { QuerySession } from '../../src/query/query-session.js';
 import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
 import { Prng } from '../../src/stream/generator/prng.js';
 import { RecordGenerator, type GeneratorOptions } from '../../src/stream/generator/record-generator.js';
-import { startCli, runCli } from '../support/cli-process.js';
+import { runCli, startServe } from '../support/cli-process.js';
 import { oracle, oracleKhop, oracleMemberActivity, type OracleEdge, type OracleResult } from '../support/oracle.js';
 import { step } from '../support/private-services.js';
 
@@ -171,12 +171,10 @@ test('as the window slides a day, the index evicts that day and answers stay equ
 });
 
 test('lakegraph serve --index-window answers both sides over HTTP and counts them in /metrics; a bad window exits 2', async () => {
-  const serve = startCli(['serve', '--port', '0', '--no-tail', '--warehouse', warehouse, '--index-window', '1d']);
-  await step('serve to start', 60_000, serve.waitFor('"msg":"serving"'));
+  const { process: serve, url } = await startServe(['--no-tail', '--warehouse', warehouse, '--index-window', '1d']);
   const lines = serve.output().stdout.split('\n');
   const ready = JSON.parse(lines.find((l) => l.includes('"msg":"edge index ready"'))!) as { windowStart: string };
   assert.ok(Date.parse(ready.windowStart) <= Date.now() - DAY, `edge index ready logs where the window starts: ${ready.windowStart}`);
-  const { url } = JSON.parse(lines.find((l) => l.includes('"msg":"serving"'))!) as { url: string };
   try {
     const account = [...truth.edges.values()].find((e) => e.edge_type === 'has_profile')!.src_id;
     for (const windowMs of [HOUR, 3 * DAY]) {

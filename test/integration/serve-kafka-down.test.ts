@@ -15,13 +15,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { TOPICS } from '../../src/events/topics.js';
 import { FilesystemCatalog } from '../../src/lake/catalog/filesystem-catalog.js';
-import { parseGraphRequest } from '../../src/query/graph-request.js';
-import { QuerySession } from '../../src/query/query-session.js';
+import type { HotTailOptions } from '../../src/query/query-session.js';
 import { runEmbeddedPipeline } from '../../src/stream/embedded-pipeline.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
-import { startCli, type CliProcess } from '../support/cli-process.js';
+import { startServe, type ServeProcess } from '../support/cli-process.js';
 import { createTopic, testKafka, uniqueName } from '../support/ingest-harness.js';
+import { serveMemberActivity, sessionMemberActivity } from '../support/member-activity-answers.js';
 import { freePorts, PrivateServices, step } from '../support/private-services.js';
 
 const PARTITIONS = 4;
@@ -56,17 +56,7 @@ after(async () => {
   if (broker !== undefined) await rm(broker.stateDir, { recursive: true, force: true });
 });
 
-interface Serving {
-  readonly process: CliProcess;
-  readonly url: string;
-}
-
-async function startServe(args: readonly string[]): Promise<Serving> {
-  const serve = startCli(['serve', '--port', '0', '--warehouse', warehouse, ...args]);
-  await step('serve logging "serving"', 30_000, serve.waitFor('"msg":"serving"'));
-  const line = serve.output().stdout.split('\n').find((l) => l.includes('"msg":"serving"'))!;
-  return { process: serve, url: (JSON.parse(line) as { url: string }).url };
-}
+const startServeOnLake = (args: readonly string[]): Promise<ServeProcess> => startServe(['--warehouse', warehouse, ...args], {}, 30_000);
 
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url);
@@ -75,9 +65,9 @@ async function getJson<T>(url: string): Promise<T> {
 }
 
 type TailState = { state: string; error?: string };
-const tailState = async (serving: Serving) => (await getJson<{ tail: TailState }>(`${serving.url}/healthz`)).tail;
+const tailState = async (serving: ServeProcess) => (await getJson<{ tail: TailState }>(`${serving.url}/healthz`)).tail;
 
-async function waitForTail(serving: Serving, state: string, ms: number): Promise<TailState> {
+async function waitForTail(serving: ServeProcess, state: string, ms: number): Promise<TailState> {
   return step(`/healthz saying the tail is ${state}`, ms, (async () => {
     for (;;) {
       const tail = await tailState(serving);
@@ -87,29 +77,13 @@ async function waitForTail(serving: Serving, state: string, ms: number): Promise
   })());
 }
 
-const sorted = (edges: readonly unknown[]) => edges.map((e) => JSON.stringify(e)).sort();
-
 /** What serve answers for each account, edges in a stable order. */
-async function answers(serving: Serving): Promise<string[][]> {
-  return Promise.all(ACCOUNTS.map(async (account) => sorted((await getJson<{ edges: unknown[] }>(`${serving.url}/v1/query/member-activity?${new URLSearchParams({ account, ...WINDOW })}`)).edges)));
-}
+const answers = (serving: ServeProcess): Promise<string[][]> => serveMemberActivity(serving.url, ACCOUNTS, WINDOW);
 
 /** The same from a session of the test's own (snapshot ∪ the whole tail when `hot` is given). */
-async function expectedAnswers(hot?: Parameters<typeof QuerySession.open>[0]['hot']): Promise<string[][]> {
-  const session = await QuerySession.open({ catalog: new FilesystemCatalog(warehouse), hot });
-  try {
-    await session.catchUp(60_000);
-    return await Promise.all(ACCOUNTS.map(async (account) => {
-      const parsed = parseGraphRequest('member-activity', { account, ...WINDOW }, Date.now());
-      assert.ok(parsed.ok);
-      return sorted(JSON.parse(JSON.stringify((await session.graphQuery(parsed.request)).edges)) as unknown[]);
-    }));
-  } finally {
-    await session.close();
-  }
-}
+const expectedAnswers = (hot?: HotTailOptions): Promise<string[][]> => sessionMemberActivity(warehouse, ACCOUNTS, WINDOW, hot);
 
-async function stopPromptly(serving: Serving, what: string): Promise<void> {
+async function stopPromptly(serving: ServeProcess, what: string): Promise<void> {
   const started = Date.now();
   serving.process.child.kill('SIGTERM');
   const end = await step(`serve exiting on SIGTERM (${what})`, 30_000, serving.process.exited);
@@ -121,7 +95,7 @@ async function stopPromptly(serving: Serving, what: string): Promise<void> {
 test('broker unreachable at start: /healthz says the tail is down, queries answer from the snapshot, SIGTERM exits promptly', { timeout: 120_000 }, async () => {
   const [closedPort] = await freePorts(1);
   const started = Date.now();
-  const serving = await startServe(['--brokers', `127.0.0.1:${closedPort}`]);
+  const serving = await startServeOnLake(['--brokers', `127.0.0.1:${closedPort}`]);
   const tail = await waitForTail(serving, 'down', 10_000);
   assert.match(tail.error ?? '', /ECONNREFUSED/);
   assert.deepEqual(await answers(serving), await expectedAnswers());
@@ -135,7 +109,7 @@ test('broker comes up after serve: the tail catches up; broker stopped: SIGTERM 
   broker = await PrivateServices.create();
   const contract = 'app.playback';
   const topic = uniqueName('it.serve.app.playback');
-  const serving = await startServe(['--brokers', broker.brokers, '--topic', topic, '--contract', contract]);
+  const serving = await startServeOnLake(['--brokers', broker.brokers, '--topic', topic, '--contract', contract]);
   await waitForTail(serving, 'down', 10_000);
   const snapshotOnly = await answers(serving);
 

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Partitioners, type Producer } from 'kafkajs';
 import type { GraphEdge, GraphResult } from '../../src/query/graph-result.js';
-import { startCli, type CliProcess } from '../support/cli-process.js';
+import { startServe, type CliProcess } from '../support/cli-process.js';
 import { BROKERS, createTopic, startIngest, testKafka, uniqueName, type IngestRun } from '../support/ingest-harness.js';
 import { edgeKey, oracle, oracleMemberActivity, type OracleRecord } from '../support/oracle.js';
 import { step } from '../support/private-services.js';
@@ -50,10 +50,7 @@ before(async () => {
   await step('ingest starting', 30_000, ingest.waitFor('"msg":"ingest starting"'));
   const tokenFile = join(dir, 'token');
   await writeFile(tokenFile, `${TOKEN}\n`);
-  serve = startCli(['serve', '--port', '0', '--brokers', BROKERS, '--topic', topic, '--contract', CONTRACT, '--warehouse', warehouse, '--refresh-ms', '100', '--auth-token-file', tokenFile, '--max-watchers', '2']);
-  await step('serve listening', 30_000, serve.waitFor('"msg":"serving"'));
-  const line = serve.output().stdout.split('\n').find((l) => l.includes('"msg":"serving"'))!;
-  url = (JSON.parse(line) as { url: string }).url;
+  ({ process: serve, url } = await startServe(['--brokers', BROKERS, '--topic', topic, '--contract', CONTRACT, '--warehouse', warehouse, '--refresh-ms', '100', '--auth-token-file', tokenFile, '--max-watchers', '2'], {}, 30_000));
 });
 
 // Processes still running (a failed test) are killed by cli-process.

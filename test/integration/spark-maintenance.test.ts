@@ -18,10 +18,11 @@ import { NAMESPACE } from '../../src/lake/tables.js';
 import type { GraphResult } from '../../src/query/graph-result.js';
 import { RecordGenerator } from '../../src/stream/generator/record-generator.js';
 import { produceRecords } from '../../src/stream/kafka/produce-records.js';
-import { runCli, startCli } from '../support/cli-process.js';
+import { runCli, startServe } from '../support/cli-process.js';
 import { assertLakeHolds, BROKERS, committedOffsets, createTopic, endOffsets, oracleOf, runIngest, testKafka, uniqueName, withScratch, type Lake } from '../support/ingest-harness.js';
-import { oracleMemberActivity, type OracleResult } from '../support/oracle.js';
-import { freePorts, PrivateServices, step } from '../support/private-services.js';
+import { activityLines, oracleActivityLines } from '../support/member-activity-answers.js';
+import type { OracleResult } from '../support/oracle.js';
+import { PrivateServices, step } from '../support/private-services.js';
 import { assertGraphEqualsOracle, assertRejectedEqualsOracle, readGraphAggregates } from '../support/reader-aggregates.js';
 import { SparkSession, type SparkCatalog } from '../support/spark-session.js';
 
@@ -45,9 +46,6 @@ function lakeRecords(events: number, seed: number) {
   return { records, first: records.slice(0, split), rest: records.slice(split) };
 }
 
-const activityLines = (edges: ReadonlyArray<{ edge_type: string; src_id: string; dst_id: string; first_seen: string; last_seen: string; event_count: number }>) =>
-  edges.map((e) => `${e.edge_type} ${e.src_id} ${e.dst_id} ${e.first_seen} ${e.last_seen} ${e.event_count}`).sort();
-
 /**
  * `lakegraph query member-activity` (and `serve`) answer the oracle's member activity for accounts of the
  * lake, reading the snapshot ∪ the topic's Kafka tail after the snapshot's offsets.
@@ -55,8 +53,7 @@ const activityLines = (edges: ReadonlyArray<{ edge_type: string; src_id: string;
 async function assertQueriesEqualOracle(expected: OracleResult, lakeFlags: readonly string[], topic: string, withServe: boolean): Promise<void> {
   const tail = ['--brokers', BROKERS, '--topic', topic, '--contract', CONTRACT];
   const newest = Math.max(...[...expected.edges.values()].map((e) => e.last_seen));
-  const want = (account: string) =>
-    activityLines(oracleMemberActivity(expected, { account }, newest - 86_400_000).map((e) => ({ ...e, first_seen: new Date(e.first_seen).toISOString(), last_seen: new Date(e.last_seen).toISOString() })));
+  const want = (account: string) => oracleActivityLines(expected, account, newest - 86_400_000);
   // Three members with activity in the window: each `query` is a process of its own, so they run side by side.
   const accounts = [...new Set([...expected.edges.values()].filter((e) => e.src_type === 'account').map((e) => e.src_id))].filter((account) => want(account).length > 0).slice(0, 3);
   assert.equal(accounts.length, 3, 'accounts with activity to compare');
@@ -69,12 +66,10 @@ async function assertQueriesEqualOracle(expected: OracleResult, lakeFlags: reado
     }),
   );
   if (!withServe) return;
-  const [port] = await freePorts(1);
-  const serve = startCli(['serve', '--port', String(port), ...tail, ...lakeFlags]);
+  const { process: serve, url } = await startServe([...tail, ...lakeFlags], {}, 120_000);
   try {
-    await step('serve logging "serving"', 120_000, serve.waitFor('"msg":"serving"'));
     const answer = async (account: string) => {
-      const response = await fetch(`http://127.0.0.1:${port}/v1/query/member-activity?account=${encodeURIComponent(account)}&since=1d&at=${newest}`);
+      const response = await fetch(`${url}/v1/query/member-activity?account=${encodeURIComponent(account)}&since=1d&at=${newest}`);
       assert.equal(response.status, 200);
       return activityLines(((await response.json()) as GraphResult).edges);
     };

@@ -30,32 +30,30 @@ NODE_KEY = ["node_type", "node_id"]
 MAINTAINED = ("edges", "nodes")
 
 
+def iceberg_catalog(kind, props):
+    """Spark catalog `kind` (rest or hadoop) of Iceberg's SparkCatalog, with `props` under its prefix."""
+    prefix = f"spark.sql.catalog.{kind}"
+    # cache-enabled false: each command sees the commits lakegraph made since the last one.
+    return {prefix: "org.apache.iceberg.spark.SparkCatalog", f"{prefix}.type": kind, f"{prefix}.cache-enabled": "false"} | {
+        f"{prefix}.{key}": value for key, value in props.items()
+    }
+
+
 def catalog_settings(argv):
     settings = {}
     for flag, value in zip(argv[::2], argv[1::2]):
         if flag == "--rest":
-            prefix = "spark.sql.catalog.rest"
-            settings |= {
-                prefix: "org.apache.iceberg.spark.SparkCatalog",
-                f"{prefix}.type": "rest",
-                f"{prefix}.uri": value,
-                f"{prefix}.io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
-                f"{prefix}.s3.endpoint": os.environ["AWS_ENDPOINT_URL_S3"],
-                f"{prefix}.s3.path-style-access": "true",
-                f"{prefix}.s3.access-key-id": os.environ["AWS_ACCESS_KEY_ID"],
-                f"{prefix}.s3.secret-access-key": os.environ["AWS_SECRET_ACCESS_KEY"],
-                f"{prefix}.client.region": os.environ.get("AWS_REGION", "us-east-1"),
-                # Each command sees the commits lakegraph made since the last one.
-                f"{prefix}.cache-enabled": "false",
-            }
+            settings |= iceberg_catalog("rest", {
+                "uri": value,
+                "io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
+                "s3.endpoint": os.environ["AWS_ENDPOINT_URL_S3"],
+                "s3.path-style-access": "true",
+                "s3.access-key-id": os.environ["AWS_ACCESS_KEY_ID"],
+                "s3.secret-access-key": os.environ["AWS_SECRET_ACCESS_KEY"],
+                "client.region": os.environ.get("AWS_REGION", "us-east-1"),
+            })
         elif flag == "--hadoop":
-            prefix = "spark.sql.catalog.hadoop"
-            settings |= {
-                prefix: "org.apache.iceberg.spark.SparkCatalog",
-                f"{prefix}.type": "hadoop",
-                f"{prefix}.warehouse": value,
-                f"{prefix}.cache-enabled": "false",
-            }
+            settings |= iceberg_catalog("hadoop", {"warehouse": value})
         else:
             sys.exit(f"spark_maintenance.py: unknown flag {flag}; use --rest <uri> and/or --hadoop <warehouse>")
     return settings

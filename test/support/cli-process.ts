@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { step } from './private-services.js';
 import { REPO_ROOT } from './services.js';
 
 const CLI = join(REPO_ROOT, 'dist/src/cli/main.js');
@@ -65,4 +66,18 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
 
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return startCli(args, env).exited;
+}
+
+/** A `lakegraph serve` that has said it serves, and the URL it logged. */
+export interface ServeProcess {
+  readonly process: CliProcess;
+  readonly url: string;
+}
+
+/** `lakegraph serve` with `args` on a port the OS picks; resolves once it logs where it listens (within `timeoutMs`). */
+export async function startServe(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<ServeProcess> {
+  const serve = startCli(['serve', '--port', '0', ...args], env);
+  await step('serve logging "serving"', timeoutMs, serve.waitFor('"msg":"serving"'));
+  const line = serve.output().stdout.split('\n').find((l) => l.includes('"msg":"serving"'))!;
+  return { process: serve, url: (JSON.parse(line) as { url: string }).url };
 }
