@@ -67,6 +67,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`lakegraph duckdb-init | head`) closes the pipe: the output is
+// no longer wanted, so end quietly instead of dying on an unhandled EPIPE with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
