@@ -67,11 +67,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// A reader that stops early (`lakegraph duckdb-init | head`) closes the pipe: the output is
-// no longer wanted, so end quietly instead of dying on an unhandled EPIPE with a stack trace.
+// A reader that stops early (`lakegraph duckdb-init | head`) closes the pipe. The rest of the
+// output is not wanted, but the command's work is (an ingest piped into a log reader still
+// flushes and commits on its way out), so drop the output instead of dying on an unhandled EPIPE.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
-  process.exit(process.exitCode ?? 0);
 });
 
 main(process.argv.slice(2)).then(
