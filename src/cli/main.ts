@@ -67,6 +67,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`lakegraph duckdb-init | head`) closes the pipe. The rest of the
+// output is not wanted, but the command's work is (an ingest piped into a log reader still
+// flushes and commits on its way out), so drop the output instead of dying on an unhandled EPIPE.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
