@@ -8,7 +8,8 @@ import { openGraphTables } from '../stream/job/graph-tables.js';
 import { kafkaSource } from '../stream/job/source-positions.js';
 import { TopicJob, type JobCounters } from '../stream/job/topic-job.js';
 import { KafkaTopicIngest } from '../stream/kafka/kafka-topic-ingest.js';
-import { dlqTopicOf, ensureTopic } from '../stream/kafka/topic-admin.js';
+import { ControlChannel } from '../stream/kafka/control-channel.js';
+import { controlTopicOf, dlqTopicOf, ensureTopic } from '../stream/kafka/topic-admin.js';
 import { IngestMetrics } from '../stream/metrics/ingest-metrics.js';
 import { jsonLog, LOG_LEVELS, type LogLevel } from '../stream/metrics/json-log.js';
 import { boundPort, startMetricsServer } from '../stream/metrics/metrics-server.js';
@@ -25,6 +26,9 @@ import { topicAndContractFromFlags, topicFlags } from './topic-flags.js';
 /** How long a failed run may take to close its clients before the process exits regardless. */
 const EXIT_GRACE_MS = 5_000;
 
+/** Who commits a group's windows: every member its own, or one member for all (commit/group-committer.ts). */
+const COMMITTERS = ['member', 'group'] as const;
+
 /** Partitions of a source topic ingest has to create because nobody produced to it yet. */
 const NEW_TOPIC_PARTITIONS = 4;
 
@@ -39,7 +43,7 @@ function statusLine(c: JobCounters, metrics: IngestMetrics, elapsedMs: number): 
 export const ingestCommand: Command = {
   name: 'ingest',
   summary: 'Consume one Kafka topic into the graph tables, exactly once, until SIGTERM/SIGINT.',
-  usage: 'lakegraph ingest --topic T [--brokers H:P] [--kafka-tls …] [--kafka-sasl-mechanism M …] [--warehouse DIR | --catalog-uri URL] [--group G] [--commit-interval-ms N] [--exit-when-idle-ms N] [--metrics-port P [--metrics-host ADDR]]',
+  usage: 'lakegraph ingest --topic T [--brokers H:P] [--kafka-tls …] [--kafka-sasl-mechanism M …] [--warehouse DIR | --catalog-uri URL] [--group G] [--committer member|group] [--commit-interval-ms N] [--exit-when-idle-ms N] [--metrics-port P [--metrics-host ADDR]]',
   flags: [
     ...topicFlags('the Kafka topic to consume (one process per topic)'),
     ...KAFKA_FLAGS,
@@ -47,6 +51,13 @@ export const ingestCommand: Command = {
     { name: 'group', kind: 'string', placeholder: 'G', help: 'consumer group (default: lakegraph-ingest.<topic>)' },
     { name: 'commit-interval-ms', kind: 'int', placeholder: 'N', default: 2_000, help: 'commit at least this often while records arrive' },
     { name: 'exit-when-idle-ms', kind: 'int', placeholder: 'N', help: 'exit once no record arrived for N ms and all is committed' },
+    {
+      name: 'committer',
+      kind: 'string',
+      placeholder: 'WHO',
+      default: 'member',
+      help: `${COMMITTERS.join(' or ')}: each member commits its own windows, or one member per group (the one holding partition 0) commits everyone's, once per table and interval, through <topic>.lakegraph-control`,
+    },
     { name: 'session-timeout-ms', kind: 'int', placeholder: 'N', default: 30_000, help: 'consumer group session timeout (how soon a dead member’s partitions move)' },
     { name: 'metrics-port', kind: 'int', placeholder: 'P', help: 'serve Prometheus metrics on port P at /metrics (0: any free port)' },
     hostFlag('metrics-host', 'the metrics endpoint'),
@@ -60,6 +71,8 @@ export const ingestCommand: Command = {
       const value = flags[name] as number | undefined;
       if (value !== undefined && value < 1) throw new UsageError(`--${name} must be at least 1`);
     }
+    const committer = flags['committer'] as string;
+    if (!(COMMITTERS as readonly string[]).includes(committer)) throw new UsageError(`--committer: "${committer}" is not one of ${COMMITTERS.join(', ')}`);
     const metricsAddress = listenAddressFromFlags(flags, 'metrics-host', 'metrics-port');
     const brokers = brokersFromFlags(flags);
     const catalog = await catalogFromFlags(flags);
@@ -73,20 +86,31 @@ export const ingestCommand: Command = {
     try {
       await ensureTopic(admin, topic, NEW_TOPIC_PARTITIONS);
       await ensureTopic(admin, dlqTopicOf(topic), 1);
+      if (committer === 'group') await ensureTopic(admin, controlTopicOf(topic), 1);
       ({ clusterId } = await admin.describeCluster());
     } finally {
       await admin.disconnect();
     }
-    const job = new TopicJob(topic, await openGraphTables(catalog), { contract, source: kafkaSource(clusterId), onFlushPoint: crash });
+    const tables = await openGraphTables(catalog);
+    const group = (flags['group'] as string | undefined) ?? `lakegraph-ingest.${topic}`;
+    const commitIntervalMs = flags['commit-interval-ms'] as number;
+    const sessionTimeoutMs = flags['session-timeout-ms'] as number;
+    const control =
+      committer === 'group'
+        ? // A member waits out the committer's death (a session timeout and a rebalance) before it re-reads on its own.
+          new ControlChannel({ kafka, topic, group, tables, commitIntervalMs, outcomeTimeoutMs: 2 * sessionTimeoutMs + 10 * commitIntervalMs, log })
+        : undefined;
+    const job = new TopicJob(topic, tables, { contract, source: kafkaSource(clusterId), onFlushPoint: crash, committer: control });
 
     const metrics = new IngestMetrics();
     const ingest = new KafkaTopicIngest({
       kafka,
       job,
-      groupId: (flags['group'] as string | undefined) ?? `lakegraph-ingest.${topic}`,
-      commitIntervalMs: flags['commit-interval-ms'] as number,
+      groupId: group,
+      commitIntervalMs,
       exitWhenIdleMs: flags['exit-when-idle-ms'] as number | undefined,
-      sessionTimeoutMs: flags['session-timeout-ms'] as number,
+      sessionTimeoutMs,
+      control,
       metrics,
       log,
       onAssignment: crash && (() => crash('assignment')),
@@ -109,7 +133,7 @@ export const ingestCommand: Command = {
     try {
       const reason = await ingest.run();
       progress.done(statusLine(job.counters, metrics, performance.now() - started));
-      log('info', 'ingest stopped', { topic, reason, ...job.counters });
+      log('info', 'ingest stopped', { topic, reason, ...job.counters, ...(control && { groupCommits: Object.fromEntries(control.committer.commits) }) });
       return 0;
     } catch (error) {
       exitRegardlessAfter(EXIT_GRACE_MS, 1);

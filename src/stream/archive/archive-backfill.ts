@@ -21,7 +21,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { JobCounters, TopicJob } from '../job/topic-job.js';
-import { OffsetFenceError } from '../job/topic-job.js';
+import { OffsetFenceError } from '../commit/contribution.js';
 import { BackgroundFlush } from '../job/background-flush.js';
 import type { RejectedRecord } from '../window/rejected-buffer.js';
 import { readArchiveFile, type ArchiveFile } from './archive-files.js';

@@ -50,7 +50,8 @@ import type { JsonLog } from '../metrics/json-log.js';
 import type { SourceRecord } from '../source-record.js';
 import type { RejectedRecord } from '../window/rejected-buffer.js';
 import { BackgroundFlush } from './background-flush.js';
-import { ForgottenAccountsChangedError, OffsetFenceError, OffsetGapError, type FlushResult, type TopicJob } from './topic-job.js';
+import { ForgottenAccountsChangedError, OffsetFenceError } from '../commit/contribution.js';
+import { OffsetGapError, type FlushResult, type TopicJob } from './topic-job.js';
 
 /** What the scheduler asks of the consumer side. */
 export interface IngestSource {

@@ -11,16 +11,18 @@
  * returned; a record past the next expected offset is refused with OffsetGapError, since
  * accepting it would commit offsets over records never read.
  */
+import { randomUUID } from 'node:crypto';
 import type * as arrow from 'apache-arrow';
 import { mapEvent } from '../../graph/map-event.js';
 import { forgottenVersionOf, readForgottenAccounts } from '../../lake/forgotten-accounts.js';
-import { carriedProperties, type CarriedProperties } from '../../lake/spec/carried-properties.js';
-import type { Table } from '../../lake/table/table.js';
+import { carriedProperties } from '../../lake/spec/carried-properties.js';
+import type { DataFile } from '../../lake/spec/data-file.js';
 import { writeDataFiles } from '../../lake/table/write-data-files.js';
 import { TABLE_NAMES, type TableName } from '../../lake/tables.js';
 import { edgesTable } from '../batch/edges-table.js';
 import { nodesTable } from '../batch/nodes-table.js';
 import { rejectedTable } from '../batch/rejected-table.js';
+import { selfCommitter, type TableCommitter } from '../commit/table-committer.js';
 import { DEFAULT_DEDUP_OPTIONS, type DedupOptions } from '../dedup/partition-dedup.js';
 import { EventAdmission } from '../event-admission.js';
 import type { SourceRecord } from '../source-record.js';
@@ -28,7 +30,7 @@ import { GraphWindow } from '../window/graph-window.js';
 import { RejectedBuffer, type RejectedRecord } from '../window/rejected-buffer.js';
 import type { GraphTables } from './graph-tables.js';
 import { PartitionProgress } from './partition-progress.js';
-import { positionProperties, positionsOf, type SourcePositions } from './source-positions.js';
+import { positionsOf, type SourcePositions } from './source-positions.js';
 
 export interface FlushLimits {
   /** Flush when the window holds this many edge rows. */
@@ -48,6 +50,8 @@ export interface TopicJobOptions {
   readonly limits?: FlushLimits;
   /** The log the records come from, recorded beside their offsets (`kafkaSource(clusterId)` or `GENERATOR_SOURCE`). */
   readonly source?: string;
+  /** Who lands the windows on the tables; default: this job, at once. */
+  readonly committer?: TableCommitter;
   /** Test-only: called at named points of a flush so crash tests can kill the process there. */
   readonly onFlushPoint?: (point: FlushPoint) => void;
 }
@@ -73,19 +77,6 @@ interface TakenWindow {
   readonly rows: Record<TableName, arrow.Table | undefined>;
   readonly positions: ReadonlyMap<number, { readonly next: number; readonly replayFrom: number }>;
   readonly takenAt: number;
-}
-
-export class OffsetFenceError extends Error {
-  override readonly name = 'OffsetFenceError';
-}
-
-/**
- * `lakegraph forget` purged the table since this job last read the tombstone list: the
- * window may hold rows of the account, so it is not committed; the caller re-opens the
- * job, which reads the list again and re-reads the records from the committed offsets.
- */
-export class ForgottenAccountsChangedError extends Error {
-  override readonly name = 'ForgottenAccountsChangedError';
 }
 
 /** A record arrived beyond the partition's next offset; the source must re-read from `expected`. */
@@ -114,6 +105,7 @@ export class TopicJob {
   private readonly dedupOptions: DedupOptions;
   private readonly limits: FlushLimits;
   private readonly admission: EventAdmission;
+  private readonly committer: TableCommitter;
   private readonly window = new GraphWindow();
   private readonly rejected = new RejectedBuffer();
   private readonly partitions = new Map<number, PartitionProgress>();
@@ -134,6 +126,7 @@ export class TopicJob {
     this.dedupOptions = options.dedup ?? DEFAULT_DEDUP_OPTIONS;
     this.limits = options.limits ?? DEFAULT_FLUSH_LIMITS;
     this.admission = new EventAdmission(options.contract ?? topic, this.dedupOptions);
+    this.committer = options.committer ?? selfCommitter(tables);
   }
 
   /** Reloads the tables and forgets partitions, so the next `assign` starts from the committed state. */
@@ -304,7 +297,7 @@ export class TopicJob {
       const files = batch === undefined ? [] : await writeDataFiles(this.tables[name], batch, { sort: false });
       point('after-data-files');
       point('before-commit');
-      await this.commit(this.tables[name], name, files, mine);
+      await this.commit(name, files, mine);
       point('after-commit');
       committedTables.push(name);
     }
@@ -320,30 +313,21 @@ export class TopicJob {
     return result;
   }
 
-  private async commit(table: Table, name: TableName, files: Parameters<ReturnType<Table['newAppend']>['addFiles']>[0], mine: SourcePositions): Promise<void> {
-    const fence = this.position(name);
-    await table
-      .newAppend()
-      .addFiles(files)
-      .setProperties((carried: CarriedProperties) => {
-        if (forgottenVersionOf(carried) !== this.forgottenSeen.get(name)) {
-          throw new ForgottenAccountsChangedError(`${name}: lakegraph forget purged the table since ${this.topic}'s job read the forgotten accounts; re-reading them`);
-        }
-        const parent = positionsOf(carried, this.topic);
-        for (const partition of mine.offsets.keys()) {
-          const expected = fence.offsets.get(partition);
-          const actual = parent.offsets.get(partition);
-          if (actual !== expected) {
-            throw new OffsetFenceError(
-              `${name}: ${this.topic}/${partition} is at offset ${actual ?? 'none'} in the table, this job expected ${expected ?? 'none'}; another writer owns the partition now`,
-            );
-          }
-        }
-        return positionProperties(parent, this.topic, mine, this.options.source);
-      })
-      .commit();
-    const merged = positionsOf(carriedProperties(table.metadata), this.topic);
-    this.positions.set(name, merged);
+  private async commit(name: TableName, files: readonly DataFile[], mine: SourcePositions): Promise<void> {
+    const held = this.position(name);
+    const fence = new Map([...mine.offsets.keys()].flatMap((partition) => (held.offsets.has(partition) ? [[partition, held.offsets.get(partition)!] as const] : [])));
+    await this.committer.commit({
+      id: randomUUID(),
+      topic: this.topic,
+      table: name,
+      files,
+      positions: mine,
+      fence,
+      forgottenVersion: this.forgottenSeen.get(name)!,
+      source: this.options.source,
+    });
+    // Other partitions' offsets may be behind the table's now; they are read again before use (refreshPositions).
+    this.positions.set(name, { offsets: new Map([...held.offsets, ...mine.offsets]), replay: new Map([...held.replay, ...mine.replay]) });
     this.lastCommitAt.set(name, Date.now());
     for (const [partition, offset] of mine.offsets) this.partitions.get(partition)!.committed[name] = offset;
     this.own.snapshots++;

@@ -7,6 +7,7 @@
 import type { Consumer, EachBatchPayload, Kafka, PartitionAssigner } from 'kafkajs';
 import { IngestScheduler, type FetchedBatch, type IngestSchedulerOptions, type IngestSource, type StopReason } from '../job/ingest-scheduler.js';
 import type { TopicJob } from '../job/topic-job.js';
+import type { ControlChannel } from './control-channel.js';
 import { BROKER_RETRY, withOwnConnections } from './kafka-client.js';
 import { DlqProducer } from './dlq-producer.js';
 import { EndOffsets } from './end-offsets.js';
@@ -18,21 +19,26 @@ export interface KafkaIngestOptions extends Omit<IngestSchedulerOptions, 'source
   readonly job: TopicJob;
   readonly groupId: string;
   readonly sessionTimeoutMs?: number;
+  /** With one committer for the group: the job's control channel (the job commits through it). */
+  readonly control?: ControlChannel;
 }
 
 /**
  * `assigner`, but as the group's leader it hands out partitions only once this member's
  * rebalance commit is done, so the partitions it gives up are in the lake before their new
  * owners reload them (a new owner that read them from older offsets would be fenced and
- * read them again).
+ * read them again). It waits at most `boundMs`: with one committer for the group, that
+ * commit may wait for a committer that is gone until this very assignment names the next.
  */
-function leaderCommitsFirst(assigner: PartitionAssigner, committed: () => Promise<void>): PartitionAssigner {
+function leaderCommitsFirst(assigner: PartitionAssigner, committed: () => Promise<void>, boundMs: number): PartitionAssigner {
   return (config) => {
     const inner = assigner(config);
     return {
       ...inner,
       assign: async (group) => {
-        await committed();
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([committed(), new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)))]);
+        clearTimeout(timer);
         return inner.assign(group);
       },
     };
@@ -46,8 +52,8 @@ export class KafkaTopicIngest {
   private readonly topic: string;
   private readonly scheduler: IngestScheduler;
 
-  constructor(options: KafkaIngestOptions) {
-    const { kafka, groupId, sessionTimeoutMs, ...scheduling } = options;
+  constructor(private readonly options: KafkaIngestOptions) {
+    const { kafka, groupId, sessionTimeoutMs, control, ...scheduling } = options;
     this.topic = options.job.topic;
     const sessionTimeout = sessionTimeoutMs ?? 30_000;
     this.consumer = kafka.consumer({
@@ -60,14 +66,20 @@ export class KafkaTopicIngest {
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
       retry: BROKER_RETRY,
-      partitionAssigners: [leaderCommitsFirst(subscribedTopicsAssigner, () => this.scheduler.rebalanceCommitted())],
+      partitionAssigners: [leaderCommitsFirst(subscribedTopicsAssigner, () => this.scheduler.rebalanceCommitted(), sessionTimeout / 2)],
     });
     this.dlq = new DlqProducer(kafka, this.topic, options.log);
     this.endOffsets = new EndOffsets(kafka, this.topic);
     this.scheduler = new IngestScheduler({ ...scheduling, source: this.source() });
     // Emitted once the fetches have stopped and just before the member rejoins (eager rebalancing).
     this.consumer.on(this.consumer.events.REBALANCING, () => this.scheduler.rebalancing());
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.scheduler.assign(payload.memberAssignment[this.topic] ?? []));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      const partitions = payload.memberAssignment[this.topic] ?? [];
+      // At once, not in the scheduler's next step: that step may wait for this member's own
+      // rebalance commit, which only the new committer can land.
+      control?.elect(partitions.includes(0));
+      this.scheduler.assign(partitions);
+    });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       options.log(payload.restart ? 'warn' : 'error', 'consumer crashed', { error: payload.error.message, restart: payload.restart });
       if (!payload.restart) this.scheduler.fail(payload.error);
@@ -87,6 +99,7 @@ export class KafkaTopicIngest {
   private async consume(): Promise<void> {
     this.scheduler.start();
     try {
+      await this.options.control?.start();
       await this.consumer.connect();
       await this.dlq.connect();
       await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
@@ -102,6 +115,7 @@ export class KafkaTopicIngest {
       await this.consumer.disconnect().catch(() => {});
       await this.dlq.close().catch(() => {});
       await this.endOffsets.close().catch(() => {});
+      await this.options.control?.close();
     }
   }
 

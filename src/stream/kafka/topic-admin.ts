@@ -13,6 +13,9 @@ export const TOPIC_MAX_MESSAGE_BYTES = 2 * MAX_EVENT_BYTES;
 
 export const dlqTopicOf = (topic: string): string => `${topic}.dlq`;
 
+/** Where a group of `topic`'s members and its committer exchange contributions and outcomes (commit/control-message.ts). */
+export const controlTopicOf = (topic: string): string => `${topic}.lakegraph-control`;
+
 /** How long a new topic may take until its partition leaders answer for it. */
 const TOPIC_READY_MS = 30_000;
 
