@@ -120,7 +120,7 @@ export const ingestCommand: Command = {
     const processMetrics = new ProcessMetrics();
     if (metricsAddress !== undefined) {
       processMetrics.start();
-      server = await startMetricsServer(metricsAddress.host, metricsAddress.port, () => metrics.render(topic, job.counters) + processMetrics.render());
+      server = await startMetricsServer(metricsAddress.host, metricsAddress.port, () => metrics.render(topic, job.counters, control?.committer) + processMetrics.render());
       metricsUrl = `${listenUrl('http', metricsAddress.host, boundPort(server))}/metrics`;
     }
     const onSignal = () => ingest.stop('signal');

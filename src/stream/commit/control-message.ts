@@ -3,6 +3,7 @@
  * to the committer, and the committer's outcomes back. One JSON object per message; the
  * types JSON lacks (bigint counts and ids, byte bounds, maps) are tagged objects.
  */
+import { TABLE_NAMES } from '../../lake/tables.js';
 import type { Contribution, ContributionOutcome } from './contribution.js';
 
 export type ControlMessage =
@@ -42,7 +43,11 @@ export function decodeControlMessage(bytes: Buffer): ControlMessage | undefined 
   if (parsed === null || typeof parsed !== 'object') return undefined;
   const message = parsed as Partial<ControlMessage>;
   if (typeof message.group !== 'string') return undefined;
-  if (message.kind === 'contribution' && typeof message.contribution?.id === 'string') return message as ControlMessage;
+  if (message.kind === 'contribution') {
+    const c = message.contribution;
+    const wellFormed = typeof c?.id === 'string' && typeof c.topic === 'string' && (TABLE_NAMES as readonly unknown[]).includes(c.table) && Array.isArray(c.files) && c.positions?.offsets instanceof Map && c.fence instanceof Map;
+    return wellFormed ? (message as ControlMessage) : undefined;
+  }
   if (message.kind === 'outcome' && typeof message.id === 'string' && typeof message.outcome?.kind === 'string') return message as ControlMessage;
   return undefined;
 }
