@@ -26,8 +26,8 @@ import { runCli } from '../support/cli-process.js';
 
 const CONTRACTS: readonly Topic[] = ['app.playback', 'app.ads'];
 const EVENTS_PER_TOPIC = 10_000;
-/** Spreads each topic's production over ~30 s, so ingest commits all along. */
-const PRODUCE_RATE = 330;
+/** Spreads each part of a topic over a few seconds, so ingest commits all along. */
+const PRODUCE_RATE = 1_000;
 /**
  * Each topic is produced in this many parts, the next only once compaction has finished
  * one more run: a fixed pace alone let ingest catch up during a single slow run on a busy
