@@ -17,7 +17,7 @@ import { RecordGenerator } from '../../src/stream/generator/record-generator.js'
 import { openGraphTables } from '../../src/stream/job/graph-tables.js';
 import { TopicJob } from '../../src/stream/job/topic-job.js';
 import { assertLakeEqualsOracle } from '../support/ingest-harness.js';
-import { edgeDataFile, scratchCatalogs } from './lake-fixtures.js';
+import { answerLosingCatalog, edgeDataFile, scratchCatalogs } from './lake-fixtures.js';
 
 const TOPIC = 'app.playback';
 const newCatalog = await scratchCatalogs('group-committer-');
@@ -110,4 +110,38 @@ test('three members hand their windows to one committer: lake = oracle, at most 
   assert.ok(contributions > 3 * 3, `each member contributed several windows (${contributions} contributions)`);
   assert.ok(snapshots.length <= elapsedMs / intervalMs + 1, `${snapshots.length} edges snapshots in ${elapsedMs} ms: at most one per ${intervalMs} ms`);
   assert.equal(committer.commits.get('edges'), snapshots.length);
+});
+
+test('a commit whose outcome is lost is answered failed; offered again after it landed, it is fenced', async () => {
+  const catalog = newCatalog();
+  await openGraphTables(catalog);
+  const published = new Map<string, ContributionOutcome>();
+  const committer = new GroupCommitter({
+    tables: await openGraphTables(answerLosingCatalog(catalog)),
+    intervalMs: 10,
+    maxAgeMs: 60_000,
+    publish: async (id, outcome) => void published.set(id, outcome),
+    log: () => {},
+  });
+  committer.setActive(true);
+  committer.offer(contribution('lost', new Map(), new Map([[0, 10]])), Date.now());
+  while (!published.has('lost')) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(published.get('lost')?.kind, 'failed');
+  // It did land: the member re-reads from the lake's offsets; the same contribution offered again cannot land twice.
+  const again = await commitContributions((await openGraphTables(catalog)).edges, [contribution('lost', new Map(), new Map([[0, 10]]))]);
+  assert.equal(again.get('lost')?.kind, 'fenced');
+  await committer.close();
+});
+
+test('contributions older than the outcome timeout are dropped unanswered; a committer that is not active commits nothing', async () => {
+  const published: string[] = [];
+  const committer = new GroupCommitter({ tables: await openGraphTables(newCatalog()), intervalMs: 10, maxAgeMs: 1_000, publish: async (id) => void published.push(id), log: () => {} });
+  committer.offer(contribution('old', new Map(), new Map([[0, 1]])), Date.now() - 5_000);
+  committer.offer(contribution('fresh', new Map(), new Map([[1, 1]])), Date.now());
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(published, [], 'inactive');
+  committer.setActive(true);
+  while (published.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.deepEqual(published, ['fresh']);
+  await committer.close();
 });
